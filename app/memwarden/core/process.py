@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the scanner knows about who a process is (not what memory it holds).
+
+This is the input of app grouping (:mod:`memwarden.core.apps`) and of every pid-reuse check: the
+pair ``(pid, starttime_ticks)`` names one process for its whole life.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessIdentity:
+    """Identity facts of one process, all from world-readable /proc files except ``exe``.
+
+    Attributes:
+        pid: Process id (in the reader's PID namespace).
+        ppid: Parent pid; 0 for init and kthreadd.
+        session: Session id (``/proc/PID/stat`` field 6); a shell in a terminal leads its own.
+        uid: Real uid (``Uid:`` first column of ``/proc/PID/status``).
+        comm: Kernel ``comm``, truncated to 15 bytes by the kernel.
+        exe: Target of ``/proc/PID/exe``; ``""`` when unreadable (other uid, kernel thread).
+        cmdline: ``/proc/PID/cmdline`` split on NUL; empty for kernel threads and zombies.
+        cgroup: The cgroup v2 path (the ``0::`` line of ``/proc/PID/cgroup``), or ``None`` on a
+            v1-only system or when the line is missing.
+        starttime_ticks: Start time in clock ticks since boot (the pid-reuse guard).
+        kernel_thread: True for kernel threads (no mm: they hold no user memory).
+    """
+
+    pid: int
+    ppid: int
+    session: int
+    uid: int
+    comm: str
+    exe: str
+    cmdline: tuple[str, ...]
+    cgroup: str | None
+    starttime_ticks: int
+    kernel_thread: bool = False
