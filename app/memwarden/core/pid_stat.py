@@ -13,6 +13,8 @@ from pathlib import Path
 
 from memwarden.core.errors import ParseError, translate_os_errors
 
+PF_KTHREAD = 0x00200000
+
 
 @dataclass(frozen=True, slots=True)
 class PidStat:
@@ -24,7 +26,13 @@ class PidStat:
     ppid: int
     pgrp: int
     session: int
+    flags: int
     starttime_ticks: int
+
+    @property
+    def kernel_thread(self) -> bool:
+        """``PF_KTHREAD`` (include/linux/sched.h): kernel threads hold no user memory."""
+        return bool(self.flags & PF_KTHREAD)
 
 
 def parse_pid_stat(text: str) -> PidStat:
@@ -52,6 +60,7 @@ def parse_pid_stat(text: str) -> PidStat:
             ppid=int(rest[1]),
             pgrp=int(rest[2]),
             session=int(rest[3]),
+            flags=int(rest[6]),
             starttime_ticks=int(rest[19]),
         )
     except ValueError as exc:

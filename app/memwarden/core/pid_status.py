@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``/proc/PID/status``: owner and the memory counters the OOM killer sums (world-readable)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from memwarden.core.errors import ParseError, translate_os_errors
+
+
+@dataclass(frozen=True, slots=True)
+class PidStatus:
+    """The fields of ``/proc/PID/status`` that MemWarden uses.
+
+    ``has_mm`` is False for kernel threads and zombies: the kernel prints the ``Vm*``/``Rss*`` lines
+    only when the task has an mm (fs/proc/task_mmu.c ``task_mem``), and ``oom_badness()`` skips a
+    task without one.
+    """
+
+    name: str
+    uid: int
+    has_mm: bool
+    rss_anon_kib: int
+    rss_file_kib: int
+    rss_shmem_kib: int
+    swap_kib: int
+    page_tables_kib: int
+
+    @property
+    def rss_kib(self) -> int:
+        """``get_mm_rss()``: file + anon + shmem pages (what ``VmRSS`` shows)."""
+        return self.rss_anon_kib + self.rss_file_kib + self.rss_shmem_kib
+
+
+# Kernel field name -> our attribute. RssAnon/RssFile/RssShmem exist since 4.5; VmPTE since 2.6.10.
+_KIB_FIELDS = {
+    "RssAnon": "rss_anon_kib",
+    "RssFile": "rss_file_kib",
+    "RssShmem": "rss_shmem_kib",
+    "VmSwap": "swap_kib",
+    "VmPTE": "page_tables_kib",
+}
+
+
+def parse_pid_status(text: str) -> PidStatus:
+    """Parse ``/proc/PID/status``.
+
+    Raises:
+        ParseError: ``Name`` or ``Uid`` is missing, or a memory field is not a number.
+    """
+    name: str | None = None
+    uid: int | None = None
+    kib: dict[str, int] = {}
+    for line in text.split("\n"):
+        key, sep, value = line.partition(":")
+        if not sep:
+            continue
+        if key == "Name":
+            name = value.strip()
+        elif key == "Uid":
+            fields = value.split()
+            if not fields:
+                raise ParseError("status: empty Uid line")
+            try:
+                uid = int(fields[0])
+            except ValueError:
+                raise ParseError("status: Uid is not a number") from None
+        elif key in _KIB_FIELDS:
+            fields = value.split()
+            try:
+                kib[_KIB_FIELDS[key]] = int(fields[0])
+            except (ValueError, IndexError):
+                raise ParseError(f"status: {key} is not a number") from None
+    if name is None or uid is None:
+        raise ParseError("status: missing Name or Uid")
+    return PidStatus(
+        name=name,
+        uid=uid,
+        has_mm="rss_anon_kib" in kib,
+        rss_anon_kib=kib.get("rss_anon_kib", 0),
+        rss_file_kib=kib.get("rss_file_kib", 0),
+        rss_shmem_kib=kib.get("rss_shmem_kib", 0),
+        swap_kib=kib.get("swap_kib", 0),
+        page_tables_kib=kib.get("page_tables_kib", 0),
+    )
+
+
+def read_pid_status(pid: int, proc_root: Path = Path("/proc")) -> PidStatus:
+    """Read and parse ``<proc_root>/PID/status`` (ProcessGone/AccessDenied/ParseError)."""
+    with translate_os_errors():
+        text = (proc_root / str(pid) / "status").read_text(errors="surrogateescape")
+    return parse_pid_status(text)
