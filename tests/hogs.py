@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Real memory hogs for tests: child processes that really hold memfd, tmpfs, SysV and anon memory.
+
+Each hog runs under its own ``sh`` session leader, as a program started from a terminal would, so
+app grouping sees it as an app of its own. It prints ``ready <pid> [<child pid>...]`` once its memory
+is in place and then sleeps until killed; :meth:`Hog.stop` kills the whole process group. Sizes are
+explicit and small (hundreds of MiB at most), so a test can never exhaust the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+
+MiB = 1024 * 1024
+
+# One script, several behaviours, chosen by argv: keeps every hog's code in one reviewed place.
+_HOG_SCRIPT = textwrap.dedent(
+    r"""
+    import ctypes, mmap, os, signal, sys
+    kind, size, forks = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    extra = sys.argv[4] if len(sys.argv) > 4 else ""
+    MiB = 1 << 20
+    chunk = b"\x5a" * MiB
+    keep = []
+
+    def fill_fd(fd, n):
+        for _ in range(n // MiB):
+            os.write(fd, chunk)
+
+    if kind == "anon":
+        keep.append(b"\x01" * size)                    # bytes * n touches every page
+    elif kind == "memfd":                              # written, never mapped: invisible to the OOM killer
+        fd = os.memfd_create("memwarden-test-hog")
+        fill_fd(fd, size)
+        keep.append(fd)
+
+        def grow(_sig, _frame):                        # SIGUSR1: write as much again, same fd
+            fill_fd(fd, size)
+            print("grown", flush=True)
+        signal.signal(signal.SIGUSR1, grow)
+    elif kind == "memfd-mapped":                       # mapped and touched: in RssShmem
+        fd = os.memfd_create("memwarden-test-mapped")
+        os.ftruncate(fd, size)
+        m = mmap.mmap(fd, size)
+        for off in range(0, size, MiB):
+            m[off:off + MiB] = chunk
+        keep += [fd, m]
+    elif kind == "devshm-open":                        # /dev/shm file, unlinked, kept open
+        path = extra
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        fill_fd(fd, size)
+        os.unlink(path)
+        keep.append(fd)
+    elif kind == "sysv":                               # SysV segment, attached and touched half
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.shmat.restype = ctypes.c_void_p
+        IPC_PRIVATE, IPC_CREAT, IPC_RMID = 0, 0o1000, 0
+        shmid = libc.shmget(IPC_PRIVATE, ctypes.c_size_t(size), IPC_CREAT | 0o600)
+        addr = libc.shmat(shmid, None, 0)
+        if shmid < 0 or addr in (None, ctypes.c_void_p(-1).value):
+            raise OSError(ctypes.get_errno(), "shmget/shmat")
+        ctypes.memset(addr, 0x5A, size // 2)
+        libc.shmctl(shmid, IPC_RMID, None)             # freed once the last process detaches
+        print("shmid", shmid, flush=True)
+    elif kind == "idle":
+        pass
+    else:
+        raise SystemExit("unknown hog kind " + kind)
+
+    children = []
+    for _ in range(forks):                             # children inherit fds and mappings
+        pid = os.fork()
+        if pid == 0:
+            signal.pause()
+            os._exit(0)
+        children.append(pid)
+    print("ready", os.getpid(), *children, flush=True)
+    while True:
+        signal.pause()
+    """
+)
+
+
+@dataclass
+class Hog:
+    """A running hog. ``pid`` is the hog itself, ``children`` its forks, ``leader`` the shell."""
+
+    leader: subprocess.Popen[str]
+    pid: int
+    children: list[int] = field(default_factory=list)
+    info: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pids(self) -> list[int]:
+        """The hog and its children (the app the tests expect)."""
+        return [self.pid, *self.children]
+
+    def wait_for(self, word: str) -> None:
+        """Read the hog's output up to a line starting with ``word``."""
+        assert self.leader.stdout is not None
+        for line in self.leader.stdout:
+            if line.split()[:1] == [word]:
+                return
+        raise RuntimeError(f"hog exited before saying {word!r}")
+
+    def stop(self) -> None:
+        """Kill the whole process group and reap the shell."""
+        try:
+            os.killpg(self.leader.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.leader.wait(timeout=30)
+        if self.leader.stdout:
+            self.leader.stdout.close()
+
+
+def start_hog(kind: str, size: int = 0, *, forks: int = 0, extra: str = "") -> Hog:
+    """Start a hog and wait until its memory is in place.
+
+    Args:
+        kind: ``anon``, ``memfd``, ``memfd-mapped``, ``devshm-open``, ``sysv`` or ``idle``.
+        size: Bytes to hold (a multiple of 1 MiB).
+        forks: Children to fork after the memory is in place (they share fds and mappings).
+        extra: Kind-specific argument (the path for ``devshm-open``).
+    """
+    args = [sys.executable, "-c", _HOG_SCRIPT, kind, str(size), str(forks), extra]
+    # `sh -c '"$@" & wait'`: the shell leads a new session (like a terminal's shell) and the hog is
+    # its child, not its replacement.
+    leader = subprocess.Popen(
+        ["sh", "-c", '"$@" & wait', "sh", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    hog = Hog(leader, pid=-1)
+    assert leader.stdout is not None
+    for line in leader.stdout:
+        words = line.split()
+        if words and words[0] == "ready":
+            hog.pid = int(words[1])
+            hog.children = [int(w) for w in words[2:]]
+            return hog
+        if len(words) == 2:
+            hog.info[words[0]] = words[1]
+    hog.stop()
+    raise RuntimeError(f"hog {kind} exited before it was ready (rc={leader.wait()})")
