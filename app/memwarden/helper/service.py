@@ -1,0 +1,273 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``memwarden-helper``: the privileged D-Bus system service, and the only privileged code.
+
+It owns ``io.github.memwarden.Helper1`` on the system bus, is started by D-Bus activation and
+exits after a while without calls. Two methods change anything, each behind its own polkit action
+(declared right under the method); the rest is read-only. All calls go through the caller shim
+(:mod:`memwarden.helper.caller`), which authorizes, runs and maps errors; nothing here ever sends
+a traceback. The API is documented in ``packaging/dbus/io.github.memwarden.Helper1.xml``.
+"""
+
+# No `from __future__ import annotations` here: dbus-fast reads these annotations at class
+# creation, and a postponed `-> None` would reach it as the string "None", which it rejects.
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from dbus_fast import BusType, Message, MessageType, NameFlag, RequestNameReply
+from dbus_fast.aio import MessageBus
+from dbus_fast.annotations import DBusInt32, DBusSignature, DBusStr
+from dbus_fast.service import ServiceInterface, dbus_method
+
+from memwarden import __version__
+from memwarden.helper import constants as c
+from memwarden.helper import kernel, targets
+from memwarden.helper.caller import (
+    Caller,
+    CallerShim,
+    current_caller,
+    read_only,
+    requires_action,
+)
+from memwarden.helper.errors import Failed
+from memwarden.helper.polkit import PolkitAuthority
+
+_LOG = logging.getLogger("memwarden.helper")
+
+ProcessList = Annotated[list[tuple[int, int]], DBusSignature("a(ut)")]
+StringList = Annotated[list[str], DBusSignature("as")]
+AvailableBeforeAfter = Annotated[tuple[int, int], DBusSignature("tt")]
+
+
+@dataclass(frozen=True, slots=True)
+class _Credentials:
+    uid: int
+    pid: int
+
+
+def _adj_details(processes: Sequence[tuple[int, int]], score_adj: int) -> Mapping[str, str]:
+    """polkit details of SetOomScoreAdj, so that rules can look at them (see the rules example)."""
+    return {
+        "score_adj": str(score_adj),
+        "pids": ",".join(str(pid) for pid, _ in processes[: c.MAX_PROCESSES_PER_CALL]),
+    }
+
+
+class HelperInterface(ServiceInterface):
+    """The ``io.github.memwarden.Helper1`` interface.
+
+    Reached only through :class:`~memwarden.helper.caller.CallerShim`.
+
+    Args:
+        bus: The connection, to ask the bus daemon who a caller is.
+    """
+
+    def __init__(self, bus: MessageBus) -> None:
+        super().__init__(c.INTERFACE)
+        self._bus = bus
+        # One cache drop at a time: a second concurrent one would only repeat the work.
+        self._free_memory_lock = asyncio.Lock()
+
+    async def _credentials(self, caller: Caller) -> _Credentials:
+        """The caller's uid and pid, from the bus daemon (it read them from the socket)."""
+        reply = await self._bus.call(
+            Message(
+                destination="org.freedesktop.DBus",
+                path="/org/freedesktop/DBus",
+                interface="org.freedesktop.DBus",
+                member="GetConnectionCredentials",
+                signature="s",
+                body=[caller.bus_name],
+            )
+        )
+        if reply.message_type is MessageType.ERROR:
+            raise Failed("no-caller-credentials")
+        creds: dict[str, Any] = reply.body[0]
+        try:
+            return _Credentials(int(creds["UnixUserID"].value), int(creds["ProcessID"].value))
+        except (KeyError, TypeError, ValueError):
+            raise Failed("no-caller-credentials") from None
+
+    @dbus_method()
+    @read_only
+    async def GetVersion(self) -> DBusStr:
+        """The MemWarden version of this helper."""
+        return __version__
+
+    @dbus_method()
+    @read_only
+    async def GetCapabilities(self) -> StringList:
+        """Feature codes of what this instance can do here (``constants.FEATURE_*``)."""
+        return kernel.features()
+
+    @dbus_method()
+    @requires_action(c.ACTION_SET_OOM_SCORE_ADJ, details=_adj_details)
+    async def SetOomScoreAdj(self, processes: ProcessList, score_adj: DBusInt32) -> None:
+        """Set ``oom_score_adj`` of the caller's own processes, all or nothing."""
+        who = await self._credentials(current_caller())
+        wanted = [targets.ProcessTarget(pid, starttime) for pid, starttime in processes]
+        # /proc reads can block behind mmap_lock under memory pressure: keep the loop free.
+        changes = await asyncio.to_thread(targets.set_oom_score_adj, wanted, score_adj, who.uid)
+        for change in changes:
+            _LOG.info(
+                "uid %d (pid %d) set oom_score_adj of pid %d (%s): %d -> %d",
+                who.uid,
+                who.pid,
+                change.pid,
+                change.comm,
+                change.old,
+                change.new,
+            )
+
+    @dbus_method()
+    @requires_action(c.ACTION_FREE_MEMORY)
+    async def FreeMemory(self) -> AvailableBeforeAfter:
+        """Drop clean caches and compact memory; returns MemAvailable before and after (KiB)."""
+        who = await self._credentials(current_caller())
+        async with self._free_memory_lock:
+            result = await asyncio.to_thread(kernel.free_memory)
+        _LOG.info(
+            "uid %d (pid %d) freed memory: MemAvailable %d -> %d KiB",
+            who.uid,
+            who.pid,
+            result.available_before_kib,
+            result.available_after_kib,
+        )
+        return result.available_before_kib, result.available_after_kib
+
+
+class IdleTimer:
+    """Tells when no call has been in flight for ``timeout_s`` seconds.
+
+    Calls that wait for an authentication dialog can take minutes; they count as busy, so the
+    helper never exits under a caller.
+    """
+
+    def __init__(self, timeout_s: float) -> None:
+        self._timeout_s = timeout_s
+        self._busy = 0
+        self._loop = asyncio.get_running_loop()
+        self._last = self._loop.time()
+        self._changed = asyncio.Event()
+
+    def busy(self, started: bool) -> None:
+        """Record that a call started (True) or ended (False)."""
+        self._busy += 1 if started else -1
+        self._last = self._loop.time()
+        self._changed.set()
+
+    async def wait_idle(self) -> None:
+        """Return once nothing has happened for the timeout."""
+        while True:
+            remaining: float | None = None
+            if self._busy == 0:
+                remaining = self._last + self._timeout_s - self._loop.time()
+                if remaining <= 0:
+                    return
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+
+
+async def serve(idle_timeout_s: float) -> int:
+    """Own the bus name and answer calls until idle, SIGTERM, or the bus going away.
+
+    Returns:
+        The exit status: 0 after a normal stop, 1 when the bus or the name was unavailable.
+    """
+    try:
+        bus = await MessageBus(bus_type=BusType.SYSTEM).connect()
+    except Exception as exc:  # no system bus: nothing to serve
+        _LOG.error("cannot connect to the system bus: %s", exc)
+        return 1
+    interface = HelperInterface(bus)
+    idle = IdleTimer(idle_timeout_s)
+    shim = CallerShim(c.OBJECT_PATH, interface, PolkitAuthority(bus), bus.send, idle.busy)
+    # Handler and export first, name last: no call can arrive before we can answer it.
+    bus.add_message_handler(shim)
+    bus.export(c.OBJECT_PATH, interface)
+    try:
+        reply = await bus.request_name(c.BUS_NAME, NameFlag.DO_NOT_QUEUE)
+    except Exception as exc:  # the bus policy refuses (not root, policy file missing)
+        _LOG.error("cannot own %s: %s", c.BUS_NAME, exc)
+        bus.disconnect()
+        return 1
+    if reply is not RequestNameReply.PRIMARY_OWNER:
+        _LOG.error("cannot own %s: %s", c.BUS_NAME, reply.name)
+        bus.disconnect()
+        return 1
+    _LOG.info("owning %s as %s (version %s)", c.BUS_NAME, bus.unique_name, __version__)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    disconnected = asyncio.ensure_future(bus.wait_for_disconnect())  # type: ignore[no-untyped-call]
+    idle_or_stop = {asyncio.ensure_future(idle.wait_idle()), asyncio.ensure_future(stop.wait())}
+    done, pending = await asyncio.wait(
+        {disconnected, *idle_or_stop}, return_when=asyncio.FIRST_COMPLETED
+    )
+    for task in pending - {disconnected}:
+        task.cancel()
+    if disconnected in done:
+        _LOG.warning("the system bus went away; exiting")
+        return 0
+    # Give the name back before leaving: calls sent to it from now on activate a new instance.
+    # Calls routed to us before that are ahead of the reply in our stream, so they are already
+    # dispatched when release_name returns; drain answers them.
+    _LOG.info("idle or stopped: releasing %s", c.BUS_NAME)
+    await bus.release_name(c.BUS_NAME)
+    await shim.drain()
+    bus.disconnect()
+    # A disconnect we asked for may still report the closed socket as an error.
+    with contextlib.suppress(Exception):
+        await disconnected
+    return 0
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="memwarden-helper",
+        description="MemWarden's privileged helper (D-Bus system service; started by D-Bus).",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log debug messages")
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=c.DEFAULT_IDLE_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"exit after this long without calls (default {c.DEFAULT_IDLE_TIMEOUT_S:g})",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    args = parser.parse_args(argv)
+    if args.idle_timeout <= 0:
+        parser.error("--idle-timeout must be positive")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``memwarden-helper``.
+
+    Logs to stderr, which systemd sends to the journal (it adds time and identity itself).
+    """
+    args = _parse_args(argv)
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if os.geteuid() != 0:
+        _LOG.warning("not running as root: only processes of uid %d can be changed", os.geteuid())
+    return asyncio.run(serve(args.idle_timeout))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,314 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Validating a target process and writing its ``oom_score_adj`` without a pid-reuse race.
+
+A pid is only a number; between checking a process and writing to it, the process may exit and
+its pid may be handed to another process (proc(5), "/proc/PID/stat" field 22). So every target is
+named by ``(pid, starttime_ticks)`` — the pair the monitor scored — and held open:
+
+* a pidfd (``pidfd_open``, Linux 5.3) that becomes readable when *that* process exits, and
+* a file descriptor of its ``/proc/PID`` directory: files opened relative to it belong to that
+  process for good and fail with ``ESRCH`` once it is gone, whatever the pid names by then.
+
+The start time is read through the directory fd before the write and again after it, and the
+pidfd is polled after it (reference: kernel-memory §7.1). Ownership needs all four uids (real,
+effective, saved, filesystem) to be the caller's: a setuid program the caller started is not the
+caller's to change.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import select
+from dataclasses import dataclass
+from pathlib import Path
+
+from memwarden.core.errors import ParseError
+from memwarden.core.pid_stat import parse_pid_stat
+from memwarden.helper import constants as c
+from memwarden.helper.errors import (
+    Failed,
+    HelperError,
+    InvalidArgument,
+    MissingCapability,
+    NotOwner,
+    ProcessGone,
+)
+
+_LOG = logging.getLogger(__name__)
+
+# include/linux/sched.h: PF_KTHREAD. Field 9 of /proc/PID/stat is the task's flags.
+_PF_KTHREAD = 0x00200000
+_PROC = Path("/proc")
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessTarget:
+    """A process as the caller names it: pid plus start time (clock ticks since boot)."""
+
+    pid: int
+    starttime_ticks: int
+
+
+class HeldProcess:
+    """A verified target, held open by a pidfd and its ``/proc/PID`` directory fd.
+
+    Use :func:`open_owned_process` to get one and :meth:`close` (or ``with``) to release it.
+    """
+
+    def __init__(self, pid: int, starttime_ticks: int, comm: str, pidfd: int, dirfd: int) -> None:
+        self.pid = pid
+        self.starttime_ticks = starttime_ticks
+        self.comm = comm
+        self._pidfd = pidfd
+        self._dirfd = dirfd
+
+    def __enter__(self) -> HeldProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close both file descriptors (idempotent)."""
+        for fd in (self._pidfd, self._dirfd):
+            if fd >= 0:
+                os.close(fd)
+        self._pidfd = self._dirfd = -1
+
+    def read(self, name: str) -> str:
+        """Read ``/proc/PID/<name>`` of *this* process.
+
+        Raises:
+            ProcessGone: the process exited.
+        """
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_CLOEXEC, dir_fd=self._dirfd)
+            try:
+                chunks = []
+                while chunk := os.read(fd, 65536):
+                    chunks.append(chunk)
+            finally:
+                os.close(fd)
+        except (ProcessLookupError, FileNotFoundError):
+            raise ProcessGone("exited", self.pid) from None
+        return b"".join(chunks).decode(errors="surrogateescape")
+
+    def exited(self) -> bool:
+        """True once the process has exited (its pidfd polls readable)."""
+        poller = select.poll()
+        poller.register(self._pidfd, select.POLLIN)
+        return bool(poller.poll(0))
+
+    def verify_same(self) -> None:
+        """Check that the process is still alive and still the one we validated.
+
+        Raises:
+            ProcessGone: it exited, or its start time changed (cannot happen through the directory
+                fd unless the kernel broke its promise; checked anyway, it is cheap).
+        """
+        starttime = _parse_stat(self.read("stat"), self.pid)[1]
+        if starttime != self.starttime_ticks:
+            raise ProcessGone("start-time-mismatch", self.pid)
+        if self.exited():
+            raise ProcessGone("exited", self.pid)
+
+    def read_oom_score_adj(self) -> int:
+        """The current ``oom_score_adj``.
+
+        Raises:
+            ProcessGone: the process exited.
+            Failed: the file did not hold a number.
+        """
+        text = self.read("oom_score_adj")
+        try:
+            return int(text)
+        except ValueError:
+            raise Failed("unexpected-oom-score-adj", self.pid) from None
+
+    def write_oom_score_adj(self, value: int) -> None:
+        """Write ``oom_score_adj``; the kernel's verdict comes back as a named error.
+
+        ``os.write`` on an ``os.open`` fd, not ``open().write()``: a buffered file object can
+        defer the kernel's ``EACCES`` to ``close()``, where it is easy to lose.
+
+        Raises:
+            MissingCapability: ``EACCES``/``EPERM``: lowering below ``oom_score_adj_min`` needs
+                CAP_SYS_RESOURCE (``cap-sys-resource``); opening another uid's file needs
+                CAP_DAC_OVERRIDE (``cap-dac-override``).
+            InvalidArgument: the kernel said ``EINVAL`` (value out of its range).
+            ProcessGone: the process exited.
+        """
+        try:
+            fd = os.open("oom_score_adj", os.O_WRONLY | os.O_CLOEXEC, dir_fd=self._dirfd)
+        except PermissionError:
+            raise MissingCapability("cap-dac-override", self.pid) from None
+        except (ProcessLookupError, FileNotFoundError):
+            raise ProcessGone("exited", self.pid) from None
+        data = str(value).encode()
+        try:
+            written = os.write(fd, data)
+        except PermissionError:
+            raise MissingCapability("cap-sys-resource", self.pid) from None
+        except ProcessLookupError:
+            raise ProcessGone("exited", self.pid) from None
+        except OSError as exc:
+            if exc.errno == errno.EINVAL:
+                raise InvalidArgument("kernel-rejected-value", self.pid) from None
+            raise
+        finally:
+            os.close(fd)
+        if written != len(data):
+            raise Failed("short-write", self.pid)
+
+
+def _parse_stat(text: str, pid: int) -> tuple[str, int, int]:
+    """``(state, starttime_ticks, flags)`` of a stat line."""
+    try:
+        stat = parse_pid_stat(text)
+        flags = int(text[text.rfind(")") + 2 :].split()[6])
+    except (ParseError, ValueError, IndexError):
+        raise Failed("unexpected-stat", pid) from None
+    return stat.state, stat.starttime_ticks, flags
+
+
+def _parse_status(text: str, pid: int) -> tuple[int, tuple[int, ...]]:
+    """``(tgid, (ruid, euid, suid, fsuid))`` of a status file."""
+    fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+    try:
+        tgid = int(fields["Tgid"])
+        uids = tuple(int(u) for u in fields["Uid"].split())
+    except (KeyError, ValueError):
+        raise Failed("unexpected-status", pid) from None
+    if len(uids) != 4:
+        raise Failed("unexpected-status", pid)
+    return tgid, uids
+
+
+def open_owned_process(target: ProcessTarget, owner_uid: int) -> HeldProcess:
+    """Open and verify a target: it exists, has the given start time, and ``owner_uid`` owns it.
+
+    Args:
+        target: The pid and the start time the caller saw.
+        owner_uid: The caller's uid (from the bus daemon, not from the caller).
+
+    Returns:
+        The process, held open; the caller must close it.
+
+    Raises:
+        InvalidArgument: pid 0, a thread that is not a thread-group leader, a kernel thread.
+        ProcessGone: no such process, it exited, or the start time differs (pid reused).
+        NotOwner: any of its four uids is not ``owner_uid``.
+    """
+    pid = target.pid
+    if pid <= 0:
+        raise InvalidArgument("invalid-pid", pid)
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        raise ProcessGone("no-such-process", pid) from None
+    except OSError as exc:
+        # A thread id: pidfd_open wants a thread-group leader. Older kernels say EINVAL, newer
+        # ones ENOENT (verified on 6.18).
+        if exc.errno in (errno.EINVAL, errno.ENOENT):
+            raise InvalidArgument("not-a-process", pid) from None
+        raise
+    try:
+        # Opened after the pidfd: if the pid was reused in between, the start time check below
+        # fails (the directory is bound to whatever process has the pid now).
+        dirfd = os.open(_PROC / str(pid), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        os.close(pidfd)
+        raise ProcessGone("no-such-process", pid) from None
+    except BaseException:
+        os.close(pidfd)
+        raise
+    held = HeldProcess(pid, target.starttime_ticks, "", pidfd, dirfd)
+    try:
+        state, starttime, flags = _parse_stat(held.read("stat"), pid)
+        if starttime != target.starttime_ticks:
+            raise ProcessGone("start-time-mismatch", pid)
+        if flags & _PF_KTHREAD:
+            raise InvalidArgument("kernel-thread", pid)
+        if state in ("Z", "X"):
+            raise ProcessGone("exited", pid)
+        tgid, uids = _parse_status(held.read("status"), pid)
+        if tgid != pid:
+            raise InvalidArgument("not-a-process", pid)
+        if any(uid != owner_uid for uid in uids):
+            raise NotOwner("not-owner", pid)
+        held.comm = held.read("comm").rstrip("\n")
+        # The pidfd and the directory must name the same, living process.
+        held.verify_same()
+    except BaseException:
+        held.close()
+        raise
+    return held
+
+
+@dataclass(frozen=True, slots=True)
+class AdjChange:
+    """One write done by :func:`set_oom_score_adj`, for the log."""
+
+    pid: int
+    comm: str
+    old: int
+    new: int
+
+
+def set_oom_score_adj(targets: list[ProcessTarget], value: int, owner_uid: int) -> list[AdjChange]:
+    """Set ``oom_score_adj`` of every target, all or nothing.
+
+    Every target is validated and held before the first write; if a write fails, the values
+    already written are put back (best effort: restoring a previous value is always allowed,
+    because it is at or above the kernel's ``oom_score_adj_min``).
+
+    Args:
+        targets: The processes (1 to ``MAX_PROCESSES_PER_CALL``; duplicates are merged).
+        value: The new ``oom_score_adj``, in [-1000, 1000].
+        owner_uid: The caller's uid.
+
+    Returns:
+        The changes made.
+
+    Raises:
+        HelperError: a named error; see :func:`open_owned_process` and
+            :meth:`HeldProcess.write_oom_score_adj`.
+    """
+    if not c.OOM_SCORE_ADJ_MIN <= value <= c.OOM_SCORE_ADJ_MAX:
+        raise InvalidArgument("score-adj-out-of-range")
+    unique = list(dict.fromkeys(targets))
+    if not unique:
+        raise InvalidArgument("no-processes")
+    if len(unique) > c.MAX_PROCESSES_PER_CALL:
+        raise InvalidArgument("too-many-processes")
+    held: list[HeldProcess] = []
+    try:
+        for target in unique:
+            held.append(open_owned_process(target, owner_uid))
+        if len({p.pid for p in held}) != len(held):  # one pid with two start times
+            raise ProcessGone("start-time-mismatch", held[-1].pid)
+        changes: list[AdjChange] = []
+        try:
+            for proc in held:
+                old = proc.read_oom_score_adj()
+                proc.write_oom_score_adj(value)
+                changes.append(AdjChange(proc.pid, proc.comm, old, value))
+                proc.verify_same()
+        except HelperError:
+            _roll_back(held, changes)
+            raise
+        return changes
+    finally:
+        for proc in held:
+            proc.close()
+
+
+def _roll_back(held: list[HeldProcess], changes: list[AdjChange]) -> None:
+    by_pid = {p.pid: p for p in held}
+    for change in reversed(changes):
+        try:
+            by_pid[change.pid].write_oom_score_adj(change.old)
+        except HelperError as exc:
+            _LOG.warning("could not restore oom_score_adj of pid %d: %s", change.pid, exc)
