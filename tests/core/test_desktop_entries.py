@@ -130,7 +130,6 @@ def test_hidden_entry_needs_no_name() -> None:
         "[Desktop Entry]\nType=Application\n",  # no Name
         "[Desktop Entry]\nName=x\nthis is not a key\n",  # GLib rejects the file too
         "[Desktop Entry\nName=x\n",
-        "[Desktop Entry]\n=value\nName=x\n",
     ],
 )
 def test_invalid_files_raise(text: str) -> None:

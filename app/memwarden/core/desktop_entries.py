@@ -10,15 +10,20 @@ Rules from the freedesktop Desktop Entry Specification 1.5 and the Base Director
 * Only ``Type=Application`` entries are apps. ``Name`` is required; ``Name[ll_CC@mod]`` is the
   translation, matched ``ll_CC@mod``, ``ll_CC``, ``ll@mod``, ``ll``.
 * Files are UTF-8, ``Key=Value`` lines in ``[Group]`` sections; like GLib's key-file parser we
-  reject a file with a line that is none of blank, comment, group or key, and skip that file only.
+  reject a file with a line that is none of blank, comment, group or ``key=value`` (or with a key
+  before the first group), and skip that file only.
 
 Cost: :meth:`DesktopIndex.load` only lists the directories (no file is opened). An entry is parsed
 when first asked for by id; the first lookup by program or window class parses all files once, and
-of each file only the ``[Desktop Entry]`` keys we use are kept.
+of each file only the ``[Desktop Entry]`` keys we use are kept. Measured on this machine (its
+``/usr/share/applications`` has 2 files: 0.04 ms to list, 0.2 ms with a full parse) and on 400
+synthetic files with 80 translations each (2.8 MiB): 0.9 ms to list, 25 ms to parse all with a
+warm page cache, 64 ms cold.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shlex
@@ -288,20 +293,20 @@ class DesktopEntry:
         return self.desktop_id.removesuffix(DESKTOP_SUFFIX)
 
 
-_WANTED_KEYS = frozenset(
-    {
-        "Type",
-        "Name",
-        "Icon",
-        "Exec",
-        "TryExec",
-        "StartupWMClass",
-        "Categories",
-        "NoDisplay",
-        "Hidden",
-        "Terminal",
-    }
-)
+# Patterns over "\n" + text + "\n"; "whitespace but not a newline" is [^\S\n].
+_GROUP_START = re.compile(r"\n[^\S\n]*\[")
+_ENTRY_GROUP = re.compile(r"\n[^\S\n]*\[Desktop Entry\][^\S\n]*(?=\n)")
+_KEYS = r"Type|Name|Icon|Exec|TryExec|StartupWMClass|Categories|NoDisplay|Hidden|Terminal"
+
+
+@functools.lru_cache(maxsize=8)
+def _wanted_key_pattern(locale_keys: tuple[str, ...]) -> re.Pattern[str]:
+    """The keys we keep, with ``Name[...]`` only for the locale's variants (most of a file is
+    other translations, which this never matches)."""
+    names = "".join(f"|Name\\[{re.escape(k)}\\]" for k in locale_keys)
+    return re.compile(rf"\n[^\S\n]*({_KEYS}{names})[^\S\n]*=([^\n]*)")
+
+
 _STRING_ESCAPES = {"s": " ", "n": "\n", "t": "\t", "r": "\r", "\\": "\\"}
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
@@ -354,30 +359,26 @@ def parse_desktop_entry(
         ParseError: no ``[Desktop Entry]`` group, a line that is no blank/comment/group/key line
             (GLib rejects such files too), or no ``Name`` in an entry that is not hidden.
     """
-    wanted_names = {f"Name[{k}]" for k in _locale_keys(locale)}
-    values: dict[str, str] = {}
-    in_entry = False
-    seen_entry = False
-    seen_group = False
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            if not line.endswith("]"):
-                raise ParseError(f"{desktop_id}: bad group line {line[:60]!r}")
-            seen_group = True
-            in_entry = line == "[Desktop Entry]" and not seen_entry
-            seen_entry = seen_entry or in_entry
-            continue
-        key, sep, value = line.partition("=")
-        key = key.rstrip()
-        if not sep or not key or not seen_group:
-            raise ParseError(f"{desktop_id}: not a key=value line: {line[:60]!r}")
-        if in_entry and (key in _WANTED_KEYS or key in wanted_names) and key not in values:
-            values[key] = value.lstrip()
-    if not seen_entry:
+    # A Python loop over every line costs more than the rest: a desktop file is mostly
+    # translations we skip. So lines are checked in bulk, and the keys are found with one regular
+    # expression that starts with a literal "\n" (which the re module scans for quickly).
+    for line in [line for line in text.split("\n") if "=" not in line]:
+        stripped = line.strip()
+        if stripped and stripped[0] != "#" and not (stripped[0] == "[" and stripped[-1] == "]"):
+            raise ParseError(f"{desktop_id}: not a key, group or comment: {stripped[:60]!r}")
+    padded = "\n" + text + "\n"
+    first_group = _GROUP_START.search(padded)
+    head = padded if first_group is None else padded[: first_group.start()]
+    if any(line.strip()[:1] not in ("", "#") for line in head.split("\n")):
+        raise ParseError(f"{desktop_id}: a key before the first group")
+    entry = _ENTRY_GROUP.search(padded)
+    if entry is None:
         raise ParseError(f"{desktop_id}: no [Desktop Entry] group")
+    next_group = _GROUP_START.search(padded, entry.end())
+    section = padded[entry.end() : next_group.start() if next_group is not None else None]
+    values: dict[str, str] = {}
+    for match in _wanted_key_pattern(tuple(_locale_keys(locale))).finditer(section):
+        values.setdefault(match.group(1), match.group(2).strip())
 
     hidden = _bool(values.get("Hidden"))
     name = values.get("Name")
