@@ -30,9 +30,10 @@ Grouping, in order:
      (panel, compositor, session manager: each program they start is an app), or a process that
      belongs to a unit (its children that left the unit are not that unit's app).
 
-   Every descendant below the root belongs to the root's app. A session leader that is not a shell
-   keeps its children (``setsid hog`` with forked workers is one app), which is also why a login
-   shell's jobs are split and a daemon's workers are not.
+   A process belongs to the app of the root its walk ends at, so a root's descendants are its app
+   up to the next root below it. A session leader that is not a shell keeps its children
+   (``setsid hog`` with forked workers is one app; so is a daemon with its workers), while each job
+   of an interactive shell is split off.
 
 Classification (first match wins): ``session`` if any process is MemWarden's own, pid 1, the user
 manager or a known session process, or the unit is in ``session.slice``; ``game`` for Steam, Proton,
