@@ -204,3 +204,10 @@ def test_fuzz_well_formed_round_trip(ino, size, count, exp_name, name):
     # The parser strips values: a name with outer spaces is reported without them.
     want_name = name.strip() if name is not None else None
     assert info == DmabufFdinfo(ino, size, exp_name, want_name, count)
+
+
+@given(st.text())
+def test_fuzz_link_predicate(target):
+    assert is_dmabuf_link(target) == (
+        target.startswith("/dmabuf:") or target == "anon_inode:dmabuf"
+    )

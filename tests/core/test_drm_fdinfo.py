@@ -524,3 +524,9 @@ def test_fuzz_well_formed_text_matches_its_model(case):
                     0,
                 )
         assert got == want
+
+
+@given(st.text(), st.text())
+def test_fuzz_region_class_and_link_predicate(driver, region):
+    assert region_class(driver, region) in ("system", "vram", "other")
+    assert isinstance(is_drm_link(region), bool)
