@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # for `import hogs`
 # Qt tests run offscreen unless a test desktop (Xvfb) says otherwise.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from hogs import Hog, start_hog  # noqa: E402
+from hogs import Hog, start_hog
 
 
 @pytest.fixture

@@ -2,13 +2,14 @@
 """Real memory hogs for tests: child processes that really hold memfd, tmpfs, SysV and anon memory.
 
 Each hog runs under its own ``sh`` session leader, as a program started from a terminal would, so
-app grouping sees it as an app of its own. It prints ``ready <pid> [<child pid>...]`` once its memory
-is in place and then sleeps until killed; :meth:`Hog.stop` kills the whole process group. Sizes are
-explicit and small (hundreds of MiB at most), so a test can never exhaust the machine.
+app grouping sees it as an app of its own. It prints ``ready <pid> [<child pid>...]`` once its
+memory is in place and then sleeps until killed; :meth:`Hog.stop` kills the whole process group.
+Sizes are explicit and small (hundreds of MiB at most), so a test can never exhaust the machine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -34,7 +35,7 @@ _HOG_SCRIPT = textwrap.dedent(
 
     if kind == "anon":
         keep.append(b"\x01" * size)                    # bytes * n touches every page
-    elif kind == "memfd":                              # written, never mapped: invisible to the OOM killer
+    elif kind == "memfd":                              # written, never mapped: OOM killer is blind
         fd = os.memfd_create("memwarden-test-hog")
         fill_fd(fd, size)
         keep.append(fd)
@@ -110,10 +111,8 @@ class Hog:
 
     def stop(self) -> None:
         """Kill the whole process group and reap the shell."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.leader.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.leader.wait(timeout=30)
         if self.leader.stdout:
             self.leader.stdout.close()

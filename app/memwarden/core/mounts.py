@@ -86,6 +86,14 @@ class RamFsTable:
         self._mounts = sorted(by_point.values(), key=lambda m: len(m.mount_point), reverse=True)
         self.ram_mounts = [m for m in self._mounts if m.fs_type in RAM_FS_TYPES]
         self.ram_devs = frozenset(m.dev for m in self.ram_mounts)
+        # A path can only be RAM-backed below a RAM mount point: one C-level startswith() rules
+        # out the common case (libraries, /dev/null, the user's files) before the full lookup.
+        self._ram_prefixes = tuple(
+            m.mount_point if m.mount_point.endswith("/") else m.mount_point + "/"
+            for m in self.ram_mounts
+        )
+        self._ram_points = frozenset(m.mount_point for m in self.ram_mounts)
+        self._ram_backed_cache: dict[str, bool] = {}
 
     def mount_of(self, path: str) -> Mount | None:
         """The mount that contains ``path`` (an absolute path), or None."""
@@ -97,12 +105,22 @@ class RamFsTable:
 
     def is_ram_backed(self, path: str) -> bool:
         """True when ``path`` lies on tmpfs/ramfs in this namespace."""
-        mount = self.mount_of(path)
-        return mount is not None and mount.fs_type in RAM_FS_TYPES
+        if not path.startswith(self._ram_prefixes) and path not in self._ram_points:
+            return False
+        known = self._ram_backed_cache.get(path)
+        if known is None:
+            # Shared files appear in many processes (every Wayland client holds the same ones).
+            if len(self._ram_backed_cache) > 4096:
+                self._ram_backed_cache.clear()
+            mount = self.mount_of(path)
+            known = self._ram_backed_cache[path] = (
+                mount is not None and mount.fs_type in RAM_FS_TYPES
+            )
+        return known
 
 
 def read_mount_table(pid: int | str = "self", proc_root: Path = Path("/proc")) -> RamFsTable:
     """Read ``<proc_root>/PID/mountinfo`` (ProcessGone/AccessDenied/ParseError)."""
-    with translate_os_errors():
-        text = (proc_root / str(pid) / "mountinfo").read_text(errors="surrogateescape")
+    with translate_os_errors(), open(f"{proc_root}/{pid}/mountinfo", "rb") as f:
+        text = f.read().decode(errors="surrogateescape")
     return RamFsTable(parse_mountinfo(text))

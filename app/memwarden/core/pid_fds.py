@@ -12,7 +12,9 @@ import os
 from enum import Enum
 from pathlib import Path
 
-from memwarden.core.errors import translate_os_errors
+from memwarden.core.dmabuf import is_dmabuf_link
+from memwarden.core.drm_fdinfo import is_drm_link
+from memwarden.core.errors import AccessDenied, translate_os_errors
 from memwarden.core.mounts import RamFsTable
 
 _DELETED = " (deleted)"
@@ -25,7 +27,7 @@ class FdKind(Enum):
     TMPFS = "tmpfs"  # a file on a tmpfs/ramfs mount, e.g. /dev/shm/x or /run/user/1000/y
     SYSV = "sysv"  # "/SYSV%08x (deleted)" (shmat mappings; rare as an fd)
     DMABUF = "dmabuf"  # "/dmabuf:<name>" (5.x+) or "anon_inode:dmabuf" (older kernels)
-    DRM = "drm"  # /dev/dri/card* or /dev/dri/renderD*
+    DRM = "drm"  # /dev/dri/card*, /dev/dri/renderD*, /dev/accel/accel*
     OTHER = "other"
 
 
@@ -37,14 +39,15 @@ def strip_deleted(path: str) -> str:
 def classify_target(target: str, ram_fs: RamFsTable) -> FdKind:
     """Classify an fd (or mapping) target string."""
     if not target.startswith("/"):
-        return FdKind.DMABUF if target == "anon_inode:dmabuf" else FdKind.OTHER
+        # socket:[…], pipe:[…], anon_inode:[eventfd]…: only the pre-5.3 dma-buf is of interest.
+        return FdKind.DMABUF if is_dmabuf_link(target) else FdKind.OTHER
+    if is_dmabuf_link(target):
+        return FdKind.DMABUF
     if target.startswith("/memfd:"):
         return FdKind.MEMFD
-    if target.startswith("/dmabuf:"):
-        return FdKind.DMABUF
     if target.startswith("/SYSV"):
         return FdKind.SYSV
-    if target.startswith("/dev/dri/"):
+    if target.startswith(("/dev/dri/", "/dev/accel/")) and is_drm_link(target):
         return FdKind.DRM
     if ram_fs.is_ram_backed(strip_deleted(target)):
         return FdKind.TMPFS
@@ -75,4 +78,8 @@ def read_fd_targets_of(fd_dir: str, names: list[str]) -> dict[int, str]:
             targets[int(name)] = readlink(fd_dir + name)
         except (FileNotFoundError, ValueError):
             continue
+        except PermissionError as exc:
+            # The listing can be allowed where the links are not (ptrace access is checked on
+            # readlink, e.g. for a process that became non-dumpable).
+            raise AccessDenied(str(exc)) from exc
     return targets

@@ -12,8 +12,10 @@ for the few path markers we care about instead of splitting every line.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from memwarden.core.errors import ParseError
@@ -78,16 +80,20 @@ def _parse_vma_header(line: str, ram_fs: RamFsTable) -> MappedObject | None:
         raise ParseError(f"maps: bad VMA line {line[:80]!r}") from None
 
 
-def _matching_lines(text: str, markers: Iterable[str]) -> Iterable[tuple[str, int]]:
-    seen: set[int] = set()
-    for marker in markers:
-        index = text.find(marker)
-        while index >= 0:
-            line, end = _line_at(text, index)
-            if end not in seen:
-                seen.add(end)
-                yield line, end
-            index = text.find(marker, end)
+@functools.lru_cache(maxsize=64)
+def _marker_pattern(markers: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(m) for m in markers))
+
+
+def _matching_lines(text: str, markers: tuple[str, ...]) -> Iterator[tuple[str, int]]:
+    """The lines containing any marker, each once, with the index of their end. One regex pass
+    over the text: a process maps hundreds of libraries and only a few objects we care about."""
+    search = _marker_pattern(markers).search
+    match = search(text)
+    while match is not None:
+        line, end = _line_at(text, match.start())
+        yield line, end
+        match = search(text, end)
 
 
 def parse_mapped_objects(text: str, ram_fs: RamFsTable) -> list[MappedObject]:

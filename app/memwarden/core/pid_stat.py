@@ -75,6 +75,7 @@ def read_pid_stat(pid: int, root: Path = Path("/proc")) -> PidStat:
         AccessDenied: the file cannot be read.
         ParseError: the file has an unexpected format.
     """
-    with translate_os_errors():
-        text = (root / str(pid) / "stat").read_text(errors="surrogateescape")
+    # Bytes then decode: no newline translation, no pathlib on the hot path (one call per pid).
+    with translate_os_errors(), open(f"{root}/{pid}/stat", "rb") as f:
+        text = f.read().decode(errors="surrogateescape")
     return parse_pid_stat(text)

@@ -88,6 +88,7 @@ def parse_pid_status(text: str) -> PidStatus:
 
 def read_pid_status(pid: int, proc_root: Path = Path("/proc")) -> PidStatus:
     """Read and parse ``<proc_root>/PID/status`` (ProcessGone/AccessDenied/ParseError)."""
-    with translate_os_errors():
-        text = (proc_root / str(pid) / "status").read_text(errors="surrogateescape")
+    # Bytes then decode: no newline translation, no pathlib on the hot path (one call per pid).
+    with translate_os_errors(), open(f"{proc_root}/{pid}/status", "rb") as f:
+        text = f.read().decode(errors="surrogateescape")
     return parse_pid_status(text)

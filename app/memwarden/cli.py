@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``memwarden``: the command line. Subcommands import only what they need (the scan never loads
+Qt), so ``memwarden scan`` starts fast and works on headless machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from memwarden import __version__
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from memwarden.core import report
+    from memwarden.core.mounts import read_mount_table
+    from memwarden.core.orphans import read_orphans
+    from memwarden.core.scanner import Scanner
+    from memwarden.core.sysvipc import read_sysvipc_shm
+
+    proc_root = Path(args.proc_root)
+    snap = Scanner(proc_root, with_nvidia=not args.no_nvidia).scan(full=True)
+    orphans = []
+    if args.json or args.orphans:
+        orphans = read_orphans(
+            snap.held_shmem_keys, read_mount_table("self", proc_root), read_sysvipc_shm(proc_root)
+        )
+    if args.json:
+        doc = report.snapshot_json(snap, orphans, per_process=args.per_process)
+        json.dump(doc, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    limit = None if args.all else args.limit
+    print(report.summary_line(snap))
+    print()
+    print(report.apps_table(snap, limit))
+    if args.per_process:
+        print()
+        print(report.processes_table(snap, limit))
+    if args.orphans:
+        print()
+        if orphans:
+            print("Orphans (no process holds them; closing apps will not free this memory):")
+            print(report.orphans_table(orphans))
+        else:
+            print("No orphan tmpfs files or SysV segments.")
+    notes = []
+    if snap.unreadable_count:
+        notes.append(
+            f"* {snap.unreadable_count} processes of other users could not be inspected for "
+            "hidden memory; their kernel view is exact, their hidden view is a lower bound "
+            "(run as root to see all)."
+        )
+    notes.append(
+        "KERNEL# is the order in which the kernel's OOM killer would pick; OURS# counts the "
+        "memory it cannot see (shmem/memfd, DMA-BUF, GPU)."
+    )
+    print()
+    print("\n".join(notes))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (kept separate so tests can check the documented flags)."""
+    parser = argparse.ArgumentParser(
+        prog="memwarden",
+        description="See the memory each app really holds, and guard against the OOM killer.",
+    )
+    parser.add_argument("--version", action="version", version=f"memwarden {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    scan = sub.add_parser("scan", help="show per-app memory, including what the kernel cannot see")
+    scan.add_argument("--json", action="store_true", help="print the JSON document (see README)")
+    scan.add_argument("--per-process", action="store_true", help="also list processes")
+    scan.add_argument("--orphans", action="store_true", help="list tmpfs files nobody holds")
+    scan.add_argument("--all", action="store_true", help="do not limit the number of rows")
+    scan.add_argument("--limit", type=int, default=20, help="rows per table (default 20)")
+    scan.add_argument("--no-nvidia", action="store_true", help="do not ask NVML for VRAM")
+    scan.add_argument("--proc-root", default="/proc", help=argparse.SUPPRESS)
+    scan.set_defaults(func=_scan)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``memwarden`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        # The tray is the default once it exists; until then the scan is what there is to see.
+        args = parser.parse_args(["scan", *(argv or [])])
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

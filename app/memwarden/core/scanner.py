@@ -1,0 +1,478 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The full accounting scan: every process, its kernel view and its share of hidden memory.
+
+Cost model (issue 2, DESIGN "Cost"): a full scan lists every fd and maps of every process; a rescan
+reuses what cannot have changed. Per process it keys a cache on ``(pid, starttime)``; on a rescan
+it re-reads the small files whose numbers move (stat, status, oom_score_adj), lists the fd directory
+only when the fd count changed and readlinks only fd numbers it has not seen, re-``stat``s the
+shmem fds it knows (a memfd grows without changing its fd) and re-reads DRM fdinfo (GPU usage
+moves). ``maps``/``smaps`` are re-read only when the fd set or ``RssShmem`` changed: a new mapping
+of a shmem object that is touched changes ``RssShmem``, and one that is not touched adds no mapped
+pages. An fd closed and another opened under the same number between two rescans is seen at the
+next full scan (every ``full_every`` scans).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from memwarden.core.accounting import (
+    SHMEM_KINDS,
+    HiddenObject,
+    ObjectKind,
+    add_vram,
+    attribute,
+)
+from memwarden.core.apps import group_apps
+from memwarden.core.cgroup import parse_pid_cgroup
+from memwarden.core.desktop_entries import DesktopIndex, default_data_dirs
+from memwarden.core.dmabuf import DmabufFdinfo, parse_dmabuf_fdinfo
+from memwarden.core.drm_fdinfo import parse_drm_fdinfo
+from memwarden.core.errors import (
+    AccessDenied,
+    CoreError,
+    ParseError,
+    ProcessGone,
+    translate_os_errors,
+)
+from memwarden.core.meminfo import read_meminfo
+from memwarden.core.mounts import RamFsTable, read_mount_table
+from memwarden.core.nvidia import read_nvidia_vram
+from memwarden.core.oom import oom_badness_pages, oom_score
+from memwarden.core.pid_fds import FdKind, classify_target, read_fd_targets_of, strip_deleted
+from memwarden.core.pid_maps import MappedObject, parse_mapped_objects, parse_smaps_pss
+from memwarden.core.pid_stat import PidStat, read_pid_stat
+from memwarden.core.pid_status import PidStatus, read_pid_status
+from memwarden.core.pressure import read_memory_pressure
+from memwarden.core.process import ProcessIdentity
+from memwarden.core.snapshot import MemoryBytes, ProcessRecord, Snapshot, build_apps
+from memwarden.core.sysvipc import ShmSegment, read_sysvipc_shm
+
+#: ``PROC_PID_INIT_INO`` (include/linux/proc_ns.h): the initial PID namespace's inode. Only its
+#: pid 1 is the global init that ``oom_badness()`` skips.
+_INITIAL_PID_NS = "pid:[4026531836]"
+
+_SHMEM_FD_KINDS = (FdKind.MEMFD, FdKind.TMPFS)
+_OBJECT_KIND = {
+    FdKind.MEMFD: ObjectKind.MEMFD,
+    FdKind.TMPFS: ObjectKind.TMPFS,
+    FdKind.SYSV: ObjectKind.SYSV,
+    FdKind.DMABUF: ObjectKind.DMABUF,
+}
+
+
+@dataclass(slots=True)
+class _ProcState:
+    """What the scanner remembers about one process between scans."""
+
+    starttime: int
+    identity: ProcessIdentity
+    mnt_ns: str = ""
+    fd_targets: dict[int, str] = field(default_factory=dict)
+    fd_kinds: dict[int, FdKind] = field(default_factory=dict)
+    dmabuf_fdinfo: dict[int, DmabufFdinfo] = field(default_factory=dict)
+    maps: list[MappedObject] = field(default_factory=list)
+    rss_shmem_kib: int = -1
+    pss: dict[tuple[int, int], int] | None = None
+    hidden_readable: bool = True
+    unreadable_reason: str | None = None
+
+    def forget_holdings(self) -> None:
+        """Drop what we knew of its fds and mappings (the next read starts afresh)."""
+        self.fd_targets, self.fd_kinds, self.dmabuf_fdinfo = {}, {}, {}
+        self.maps, self.pss, self.rss_shmem_kib = [], None, -1
+
+
+def _is_pid(name: str) -> bool:
+    return name.isdigit()
+
+
+class Scanner:
+    """Scans a procfs tree; keeps a cache between scans so rescans are cheap.
+
+    Args:
+        proc_root: The procfs to read (a recorded tree in tests).
+        desktop_index: The .desktop index for app names; loaded from the XDG dirs when None.
+        with_nvidia: Ask NVML for per-process VRAM (skipped silently when absent).
+        own_pids: MemWarden's own processes (classified ``session``: never a victim).
+        page_size: The page size of the recorded machine; this machine's by default.
+        full_every: Every n-th scan is a full one (see the module doc).
+    """
+
+    def __init__(
+        self,
+        proc_root: Path = Path("/proc"),
+        *,
+        desktop_index: DesktopIndex | None = None,
+        with_nvidia: bool = True,
+        own_pids: Collection[int] = (),
+        page_size: int | None = None,
+        full_every: int = 10,
+    ) -> None:
+        self.proc_root = proc_root
+        self._proc = str(proc_root)
+        self._desktop_index = desktop_index
+        self.with_nvidia = with_nvidia
+        self.own_pids = frozenset(own_pids) | {os.getpid()}
+        self.page_size = page_size or os.sysconf("SC_PAGE_SIZE")
+        self.full_every = max(1, full_every)
+        self._states: dict[int, _ProcState] = {}
+        self._ram_fs_by_ns: dict[str, RamFsTable] = {}
+        self._scans = 0
+        self._global_init_visible = self._reads_initial_pid_namespace()
+
+    # -- public API -------------------------------------------------------------------------------
+
+    @property
+    def desktop_index(self) -> DesktopIndex:
+        """The .desktop index, loaded on first use."""
+        if self._desktop_index is None:
+            self._desktop_index = DesktopIndex.load(default_data_dirs())
+        return self._desktop_index
+
+    def scan(self, *, full: bool | None = None) -> Snapshot:
+        """Take a snapshot. ``full=None`` lets the scanner choose (incremental when it can)."""
+        if full is None:
+            full = not self._states or self._scans % self.full_every == 0
+        self._scans += 1
+        if full:
+            self._ram_fs_by_ns.clear()
+        meminfo = read_meminfo(self.proc_root)
+        total_pages = meminfo.oom_total_pages(self.page_size)
+        pressure = read_memory_pressure(self.proc_root)
+
+        states: dict[int, _ProcState] = {}
+        statuses: dict[int, tuple[PidStatus, int]] = {}
+        for name in os.listdir(self._proc):
+            if not _is_pid(name):
+                continue
+            pid = int(name)
+            try:
+                state, status, adj = self._scan_process(pid, self._states.get(pid), full)
+            except ProcessGone:
+                continue
+            states[pid] = state
+            statuses[pid] = (status, adj)
+        self._states = states
+
+        objects = self._collect_objects(states)
+        hidden = attribute(objects.values())
+        nvidia_status = "off"
+        if self.with_nvidia:
+            vram = read_nvidia_vram()
+            nvidia_status = vram.status
+            add_vram(hidden, {p: b for p, b in vram.bytes_by_pid.items() if p in states})
+
+        records: dict[int, ProcessRecord] = {}
+        for pid, state in states.items():
+            status, adj = statuses[pid]
+            badness = oom_badness_pages(
+                status,
+                adj,
+                total_pages,
+                self.page_size,
+                global_init=pid == 1 and self._global_init_visible,
+            )
+            mem = MemoryBytes(
+                resident=status.rss_kib * 1024,
+                swap=status.swap_kib * 1024,
+                page_tables=status.page_tables_kib * 1024,
+            )
+            share = hidden.get(pid)
+            if share is not None:
+                mem.shmem, mem.dmabuf = share.shmem, share.dmabuf
+                mem.gpu_system, mem.gpu_vram = share.gpu_system, share.gpu_vram
+            records[pid] = ProcessRecord(
+                identity=state.identity,
+                oom_score_adj=adj,
+                kernel_badness_pages=badness,
+                oom_score=oom_score(badness, total_pages),
+                bytes=mem,
+                shares=share.shares if share is not None else [],
+                hidden_readable=state.hidden_readable,
+                unreadable_reason=state.unreadable_reason,
+            )
+        app_of_pid = group_apps(
+            (s.identity for s in states.values()), self.desktop_index, self.own_pids
+        )
+        return Snapshot(
+            meminfo=meminfo,
+            pressure=pressure,
+            processes=records,
+            apps=build_apps(records.values(), app_of_pid),
+            page_size=self.page_size,
+            nvidia_status=nvidia_status,
+            scan_kind="full" if full else "incremental",
+            held_shmem_keys=frozenset(
+                k for k, o in objects.items() if o.kind in SHMEM_KINDS and isinstance(k, tuple)
+            ),
+        )
+
+    def _reads_initial_pid_namespace(self) -> bool:
+        try:
+            return os.readlink(f"{self._proc}/self/ns/pid") == _INITIAL_PID_NS
+        except OSError:
+            return True  # a recorded tree: its pid 1 is the machine's init
+
+    # -- one process ------------------------------------------------------------------------------
+
+    def _scan_process(
+        self, pid: int, old: _ProcState | None, full: bool
+    ) -> tuple[_ProcState, PidStatus, int]:
+        stat = read_pid_stat(pid, self.proc_root)
+        if stat.state in ("Z", "X"):
+            # A zombie holds no memory and cannot be signalled; for us it is gone.
+            raise ProcessGone(f"{pid} is a zombie")
+        if old is not None and old.starttime != stat.starttime_ticks:
+            old = None  # the pid was reused
+        status = read_pid_status(pid, self.proc_root)
+        adj = self._read_oom_score_adj(pid)
+        if old is not None and old.identity.comm == stat.comm:
+            state = old
+        else:
+            # New process, or it exec'd (comm changes with exec; cmdline/exe change with it).
+            state = _ProcState(stat.starttime_ticks, self._read_identity(stat, status))
+        if stat.kernel_thread or not status.has_mm:
+            # Kernel threads (and a process between exit and zombie) hold no fds or mappings.
+            state.forget_holdings()
+            return state, status, adj
+        try:
+            self._read_holdings(pid, state, status, incremental=not full and state is old)
+            state.hidden_readable, state.unreadable_reason = True, None
+        except ProcessGone:
+            raise
+        except AccessDenied:
+            state.forget_holdings()
+            state.hidden_readable, state.unreadable_reason = False, "access-denied"
+        except CoreError:
+            # A malformed maps/fdinfo line: keep guarding with what the world-readable files say.
+            state.forget_holdings()
+            state.hidden_readable, state.unreadable_reason = False, "parse-error"
+        return state, status, adj
+
+    def _read_oom_score_adj(self, pid: int) -> int:
+        text = _read_text(f"{self._proc}/{pid}/oom_score_adj")
+        try:
+            return int(text)
+        except ValueError:
+            raise ProcessGone(f"{pid}: unreadable oom_score_adj {text!r}") from None
+
+    def _read_identity(self, stat: PidStat, status: PidStatus) -> ProcessIdentity:
+        base = f"{self._proc}/{stat.pid}/"
+        cmdline: tuple[str, ...] = ()
+        exe = ""
+        with translate_os_errors():
+            with open(base + "cmdline", "rb") as f:
+                raw = f.read()
+            with open(base + "cgroup") as f:
+                cgroup_text = f.read()
+        if raw:
+            cmdline = tuple(raw.rstrip(b"\0").decode(errors="replace").split("\0"))
+        try:
+            cgroup = parse_pid_cgroup(cgroup_text).unit_path
+        except ParseError:
+            cgroup = None  # grouping falls back to the process tree
+        # Another uid's, a kernel thread's or a zombie's exe link is not ours to read.
+        with contextlib.suppress(OSError):
+            exe = os.readlink(base + "exe")
+        return ProcessIdentity(
+            pid=stat.pid,
+            ppid=stat.ppid,
+            session=stat.session,
+            uid=status.uid,
+            comm=stat.comm,
+            exe=exe,
+            cmdline=cmdline,
+            cgroup=cgroup,
+            starttime_ticks=stat.starttime_ticks,
+            kernel_thread=stat.kernel_thread,
+        )
+
+    def _ram_fs(self, pid: int, state: _ProcState) -> RamFsTable:
+        if not state.mnt_ns:
+            try:
+                state.mnt_ns = os.readlink(f"{self._proc}/{pid}/ns/mnt")
+            except OSError:
+                state.mnt_ns = "self"  # recorded trees, or no access: assume our namespace
+        table = self._ram_fs_by_ns.get(state.mnt_ns)
+        if table is None:
+            source: int | str = "self" if state.mnt_ns == "self" else pid
+            try:
+                table = read_mount_table(source, self.proc_root)
+            except ProcessGone:
+                raise
+            except CoreError:
+                table = read_mount_table("self", self.proc_root)
+            self._ram_fs_by_ns[state.mnt_ns] = table
+        return table
+
+    def _read_holdings(
+        self, pid: int, state: _ProcState, status: PidStatus, *, incremental: bool
+    ) -> None:
+        fd_dir = f"{self._proc}/{pid}/fd/"
+        with translate_os_errors():
+            # Since 6.2 the size of /proc/PID/fd is the number of open fds ("proc: report open
+            # files as size in stat()"); 0 on older kernels. An unchanged count on a rescan lets
+            # us skip the listing (the full scan every `full_every` catches a swapped fd).
+            fd_count = os.stat(fd_dir).st_size
+            if incremental and fd_count and fd_count == len(state.fd_targets):
+                names = None
+            else:
+                names = os.listdir(fd_dir)
+        ram_fs = self._ram_fs(pid, state)
+        fds_changed = not incremental
+        if names is not None:
+            old_targets = state.fd_targets if incremental else {}
+            current = {int(n) for n in names}
+            new_names = [n for n in names if int(n) not in old_targets]
+            fresh = read_fd_targets_of(fd_dir, new_names)
+            targets = {fd: t for fd, t in old_targets.items() if fd in current} | fresh
+            kinds = {fd: k for fd, k in state.fd_kinds.items() if fd in targets}
+            for fd, target in fresh.items():
+                if target[0] != "/" and target != "anon_inode:dmabuf":
+                    continue  # sockets, pipes, eventfds: most fds, and never hidden memory
+                kind = classify_target(target, ram_fs)
+                if kind is not FdKind.OTHER:
+                    kinds[fd] = kind
+            fds_changed = fds_changed or targets.keys() != old_targets.keys()
+            state.fd_targets, state.fd_kinds = targets, kinds
+        if fds_changed or status.rss_shmem_kib != state.rss_shmem_kib:
+            state.maps = parse_mapped_objects(_read_text(f"{self._proc}/{pid}/maps"), ram_fs)
+            state.pss = None  # re-read smaps if this process maps an object we measure
+            state.rss_shmem_kib = status.rss_shmem_kib
+        if not incremental:
+            state.dmabuf_fdinfo = {}
+
+    # -- objects across processes -----------------------------------------------------------------
+
+    def _collect_objects(self, states: dict[int, _ProcState]) -> dict[object, HiddenObject]:
+        objects: dict[object, HiddenObject] = {}
+        for pid, state in states.items():
+            if state.hidden_readable and state.fd_kinds:
+                try:
+                    self._add_fd_objects(pid, state, objects)
+                except ProcessGone:
+                    continue
+        self._add_mapped_objects(states, objects)
+        return objects
+
+    def _add_fd_objects(
+        self, pid: int, state: _ProcState, objects: dict[object, HiddenObject]
+    ) -> None:
+        base = f"{self._proc}/{pid}/"
+        for fd, kind in state.fd_kinds.items():
+            target = state.fd_targets[fd]
+            try:
+                if kind in _SHMEM_FD_KINDS:
+                    st = os.stat(f"{base}fd/{fd}")
+                    key: object = (st.st_dev, st.st_ino)
+                    obj = objects.get(key)
+                    if obj is None:
+                        obj = objects[key] = HiddenObject(
+                            _OBJECT_KIND[kind],
+                            key,
+                            strip_deleted(target),
+                            resident_bytes=st.st_blocks * 512,
+                            owner_uid=st.st_uid,
+                        )
+                    obj.holders.add(pid)
+                elif kind is FdKind.DMABUF:
+                    info = state.dmabuf_fdinfo.get(fd)
+                    if info is None:
+                        info = parse_dmabuf_fdinfo(_read_text(f"{base}fdinfo/{fd}"))
+                        if info is None:
+                            continue
+                        state.dmabuf_fdinfo[fd] = info  # a dma-buf's size never changes
+                    # fdinfo has ino: since 5.14; before, the fd's inode is the buffer's.
+                    ino = info.ino if info.ino is not None else os.stat(f"{base}fd/{fd}").st_ino
+                    key = ("dmabuf", ino)
+                    obj = objects.get(key)
+                    if obj is None:
+                        label = f"{info.exp_name}:{info.name}" if info.name else info.exp_name
+                        obj = objects[key] = HiddenObject(
+                            ObjectKind.DMABUF, key, label, resident_bytes=info.size_bytes
+                        )
+                    obj.holders.add(pid)
+                elif kind is FdKind.DRM:
+                    client = parse_drm_fdinfo(_read_text(f"{base}fdinfo/{fd}"))
+                    if client is None:
+                        continue
+                    # Kernels before 6.5 may print no client id: then only the fd is unique.
+                    key = ("drm", client.dedupe_key() or (pid, fd))
+                    obj = objects.get(key)
+                    if obj is None:
+                        obj = objects[key] = HiddenObject(
+                            ObjectKind.DRM,
+                            key,
+                            client.driver,
+                            resident_bytes=client.system_resident_bytes(),
+                            vram_bytes=client.vram_resident_bytes(),
+                        )
+                    obj.holders.add(pid)
+            except (FileNotFoundError, ProcessGone):
+                continue  # the fd was closed since we listed it
+            except CoreError:
+                continue  # one malformed fdinfo must not hide the rest
+            except PermissionError:
+                raise AccessDenied(f"{pid}: fd {fd}") from None
+
+    def _add_mapped_objects(
+        self, states: dict[int, _ProcState], objects: dict[object, HiddenObject]
+    ) -> None:
+        segments: dict[int, ShmSegment] | None = None
+        mappers: dict[object, set[int]] = {}
+        for pid, state in states.items():
+            for vma in state.maps:
+                if vma.kind is FdKind.DMABUF:
+                    key: object = ("dmabuf", vma.ino)
+                    obj = objects.get(key)
+                    if obj is None:
+                        # Mapped only (libdmabufinfo does the same): the VMA length is the size.
+                        obj = objects[key] = HiddenObject(
+                            ObjectKind.DMABUF, key, vma.path, resident_bytes=vma.size_bytes
+                        )
+                    elif obj.resident_bytes < vma.size_bytes and obj.label == vma.path:
+                        obj.resident_bytes = vma.size_bytes
+                    obj.holders.add(pid)
+                    continue
+                key = (vma.dev, vma.ino)
+                if key not in objects and vma.kind is FdKind.SYSV:
+                    if segments is None:
+                        segments = {s.shmid: s for s in read_sysvipc_shm(self.proc_root)}
+                    seg = segments.get(vma.ino)
+                    if seg is not None:
+                        objects[key] = HiddenObject(
+                            ObjectKind.SYSV,
+                            key,
+                            f"SysV shm key {seg.key:#010x} id {seg.shmid}",
+                            resident_bytes=seg.rss_bytes + seg.swap_bytes,
+                            owner_uid=seg.uid,
+                        )
+                obj = objects.get(key)
+                if obj is None:
+                    continue  # a memfd whose fd was closed after mmap: all of it is in Rss
+                obj.holders.add(pid)
+                mappers.setdefault(key, set()).add(pid)
+        for pid in set().union(*mappers.values()) if mappers else ():
+            state = states[pid]
+            if state.pss is None:
+                try:
+                    text = _read_text(f"{self._proc}/{pid}/smaps")
+                    state.pss = parse_smaps_pss(text, self._ram_fs(pid, state))
+                except (ProcessGone, AccessDenied):
+                    state.pss = {}
+                except CoreError:
+                    state.pss = {}
+            for key, kib in state.pss.items():
+                if pid in mappers.get(key, ()):
+                    objects[key].mapped_pss_kib += kib
+
+
+def _read_text(path: str) -> str:
+    """Read a /proc file: bytes then decode (no newline translation), OS errors translated."""
+    with translate_os_errors(), open(path, "rb") as f:
+        return f.read().decode(errors="surrogateescape")

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one-way doors of DESIGN.md: core, monitor and helper never load Qt or the UI, and core loads
+nothing above it.
+
+Each module is imported in a fresh interpreter (an import already done by another test would hide
+a violation), then its sys.modules is checked.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+APP = Path(__file__).resolve().parents[2] / "app"
+
+_CHECK = """
+import importlib, sys
+importlib.import_module(sys.argv[1])
+top_level, prefixes = set(sys.argv[2].split(",")), tuple(sys.argv[3].split(","))
+print(",".join(sorted(m for m in sys.modules
+                      if m.split(".")[0] in top_level or m.startswith(prefixes))))
+"""
+
+
+def _modules(package: str) -> list[str]:
+    path = APP / package.replace(".", "/")
+    return [package] + [f"{package}.{m.name}" for m in pkgutil.iter_modules([str(path)])]
+
+
+def _forbidden_loaded(module: str, top_level: list[str], prefixes: list[str]) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", _CHECK, module, ",".join(top_level), ",".join(prefixes)],
+        capture_output=True, text=True, check=True, cwd=APP,
+    )
+    return out.stdout.strip()
+
+
+NON_UI = [m for p in ("memwarden.core", "memwarden.monitor", "memwarden.helper")
+          for m in _modules(p)]
+CORE = _modules("memwarden.core")
+
+
+def test_there_are_modules_to_check():
+    assert "memwarden.core.scanner" in CORE
+    assert len(NON_UI) > 10
+
+
+@pytest.mark.parametrize("module", NON_UI)
+def test_no_qt_outside_ui(module):
+    assert _forbidden_loaded(module, ["PySide6", "shiboken6", "qasync"], ["memwarden.ui"]) == ""
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_imports_nothing_above_it(module):
+    """core is pure: no D-Bus, no monitor/helper/ui, and no optional library at import time."""
+    loaded = _forbidden_loaded(
+        module,
+        ["PySide6", "dbus_fast", "dbus_next", "psutil", "pynvml"],
+        ["memwarden.monitor", "memwarden.helper", "memwarden.ui"],
+    )
+    assert loaded == ""
+
+
+def test_the_check_itself_sees_a_violation():
+    """Guard against a check that cannot fail: importing the ui package must be caught."""
+    assert _forbidden_loaded("memwarden.ui", ["PySide6"], ["memwarden.ui"]) == "memwarden.ui"
