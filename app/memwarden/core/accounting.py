@@ -48,6 +48,7 @@ class HiddenObject:
         holders: pids holding it by fd or mapping.
         mapped_pss_kib: Σ Pss of the mappings we could read (shmem kinds only).
         owner_uid: The file's owner, when known.
+        exporter: The dma-buf exporter (``exp_name``), when known.
     """
 
     kind: ObjectKind
@@ -58,6 +59,7 @@ class HiddenObject:
     holders: set[int] = field(default_factory=set)
     mapped_pss_kib: int = 0
     owner_uid: int | None = None
+    exporter: str | None = None
 
     @property
     def hidden_bytes(self) -> int:
@@ -65,6 +67,23 @@ class HiddenObject:
         if self.kind in SHMEM_KINDS:
             return max(0, self.resident_bytes - self.mapped_pss_kib * 1024)
         return self.resident_bytes
+
+
+def discount_gpu_exported_dmabufs(objects: Iterable[HiddenObject]) -> None:
+    """Do not count a GPU driver's dma-buf twice.
+
+    A buffer a DRM driver exported is a GEM object, and drm-usage-stats counts every object a
+    client holds a handle to — the exporter keeps its handle, an importer gets one — in
+    ``drm-total``/``drm-resident`` (Documentation/gpu/drm-usage-stats.rst). So when we see DRM
+    clients of the exporting driver, the buffer is in their figures already (in VRAM or system
+    RAM, which only the DRM regions tell), and its dma-buf size must not be added again. Buffers of
+    other exporters (the system heap, udmabuf, V4L2 cameras) are counted as dma-buf memory.
+    """
+    objects = list(objects)
+    drm_drivers = {o.label for o in objects if o.kind is ObjectKind.DRM}
+    for obj in objects:
+        if obj.kind is ObjectKind.DMABUF and obj.exporter in drm_drivers:
+            obj.resident_bytes = 0
 
 
 def split_evenly(total: int, holders: Iterable[int]) -> dict[int, int]:

@@ -26,6 +26,7 @@ from memwarden.core.accounting import (
     ObjectKind,
     add_vram,
     attribute,
+    discount_gpu_exported_dmabufs,
 )
 from memwarden.core.apps import group_apps
 from memwarden.core.cgroup import parse_pid_cgroup
@@ -358,6 +359,7 @@ class Scanner:
                 except ProcessGone:
                     continue
         self._add_mapped_objects(states, objects)
+        discount_gpu_exported_dmabufs(objects.values())
         return objects
 
     def _add_fd_objects(
@@ -394,7 +396,11 @@ class Scanner:
                     if obj is None:
                         label = f"{info.exp_name}:{info.name}" if info.name else info.exp_name
                         obj = objects[key] = HiddenObject(
-                            ObjectKind.DMABUF, key, label, resident_bytes=info.size_bytes
+                            ObjectKind.DMABUF,
+                            key,
+                            label,
+                            resident_bytes=info.size_bytes,
+                            exporter=info.exp_name,
                         )
                     obj.holders.add(pid)
                 elif kind is FdKind.DRM:
