@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,10 +50,12 @@ def _scan(args: argparse.Namespace) -> int:
             print("No orphan tmpfs files or SysV segments.")
     notes = []
     if snap.unreadable_count:
+        n = snap.unreadable_count
+        hint = "" if os.geteuid() == 0 else " (run as root to see all)"
         notes.append(
-            f"* {snap.unreadable_count} processes of other users could not be inspected for "
-            "hidden memory; their kernel view is exact, their hidden view is a lower bound "
-            "(run as root to see all)."
+            f"* {n} {'process' if n == 1 else 'processes'} could not be inspected for hidden "
+            "memory (another user's, or not dumpable): the kernel view is exact, the hidden view "
+            f"a lower bound{hint}."
         )
     notes.append(
         "KERNEL# is the order in which the kernel's OOM killer would pick; OURS# counts the "
