@@ -119,6 +119,11 @@ class HelperClient:
         """
         await self._ensure_bus()
 
+    @property
+    def connected(self) -> bool:
+        """True while the bus connection is open (calls reconnect when it is not)."""
+        return self._bus is not None and self._bus.connected
+
     def close(self) -> None:
         """Disconnect (idempotent)."""
         if self._bus is not None:
