@@ -25,7 +25,14 @@ _HOG_SCRIPT = textwrap.dedent(
     import ctypes, mmap, os, signal, sys
     kind, size, forks = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     extra = sys.argv[4] if len(sys.argv) > 4 else ""
+    name, on_term = sys.argv[5], sys.argv[6]
     MiB = 1 << 20
+    if name:                                           # comm, as `ps` and the rules see it
+        ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)   # PR_SET_NAME
+    if on_term == "ignore":
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    elif on_term == "handle":                          # a clean exit, as an app saving its work
+        signal.signal(signal.SIGTERM, lambda *_: (print("term", flush=True), os._exit(0)))
     chunk = b"\x5a" * MiB
     keep = []
 
@@ -68,6 +75,10 @@ _HOG_SCRIPT = textwrap.dedent(
         ctypes.memset(addr, 0x5A, size // 2)
         libc.shmctl(shmid, IPC_RMID, None)             # freed once the last process detaches
         print("shmid", shmid, flush=True)
+    elif kind in ("leak-memfd", "leak-anon"):          # grow by CHUNK MiB every PERIOD ms, to size
+        chunk_mib, period_ms = (int(v) for v in extra.split(":"))
+        leak_fd = os.memfd_create("memwarden-test-leak") if kind == "leak-memfd" else None
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})  # SIGUSR2 starts the leak
     elif kind == "idle":
         pass
     else:
@@ -81,6 +92,18 @@ _HOG_SCRIPT = textwrap.dedent(
             os._exit(0)
         children.append(pid)
     print("ready", os.getpid(), *children, flush=True)
+    if kind.startswith("leak-"):
+        import time
+        signal.sigwait({signal.SIGUSR2})
+        held = 0
+        while held + chunk_mib * MiB <= size:
+            time.sleep(period_ms / 1000)
+            if leak_fd is not None:
+                fill_fd(leak_fd, chunk_mib * MiB)
+            else:
+                keep.append(b"\x01" * (chunk_mib * MiB))
+            held += chunk_mib * MiB
+        print("capped", flush=True)
     while True:
         signal.pause()
     """
@@ -93,6 +116,7 @@ class Hog:
 
     leader: subprocess.Popen[str]
     pid: int
+    kind: str = ""
     children: list[int] = field(default_factory=list)
     info: dict[str, str] = field(default_factory=dict)
 
@@ -109,6 +133,11 @@ class Hog:
                 return
         raise RuntimeError(f"hog exited before saying {word!r}")
 
+    def start_leak(self) -> None:
+        """Let a leak hog start growing (others ignore this)."""
+        if self.kind.startswith("leak-"):
+            os.kill(self.pid, signal.SIGUSR2)
+
     def stop(self) -> None:
         """Kill the whole process group and reap the shell."""
         with contextlib.suppress(ProcessLookupError):
@@ -118,16 +147,28 @@ class Hog:
             self.leader.stdout.close()
 
 
-def start_hog(kind: str, size: int = 0, *, forks: int = 0, extra: str = "") -> Hog:
+def start_hog(
+    kind: str,
+    size: int = 0,
+    *,
+    forks: int = 0,
+    extra: str = "",
+    name: str = "",
+    on_term: str = "default",
+) -> Hog:
     """Start a hog and wait until its memory is in place.
 
     Args:
-        kind: ``anon``, ``memfd``, ``memfd-mapped``, ``devshm-open``, ``sysv`` or ``idle``.
-        size: Bytes to hold (a multiple of 1 MiB).
+        kind: ``anon``, ``memfd``, ``memfd-mapped``, ``devshm-open``, ``sysv``, ``idle``, or a
+            leak, ``leak-memfd``/``leak-anon``, growing after it is ready up to ``size``.
+        size: Bytes to hold (a multiple of 1 MiB), the cap for a leak.
         forks: Children to fork after the memory is in place (they share fds and mappings).
-        extra: Kind-specific argument (the path for ``devshm-open``).
+        extra: Kind-specific argument: the path for ``devshm-open``, ``CHUNK_MIB:PERIOD_MS`` for
+            a leak.
+        name: The process name (comm) to set, so rules and tests can tell hogs apart.
+        on_term: ``default`` (SIGTERM kills), ``ignore`` or ``handle`` (print "term", exit 0).
     """
-    args = [sys.executable, "-c", _HOG_SCRIPT, kind, str(size), str(forks), extra]
+    args = [sys.executable, "-c", _HOG_SCRIPT, kind, str(size), str(forks), extra, name, on_term]
     # `sh -c '"$@" & wait'`: the shell leads a new session (like a terminal's shell) and the hog is
     # its child, not its replacement.
     leader = subprocess.Popen(
@@ -136,7 +177,7 @@ def start_hog(kind: str, size: int = 0, *, forks: int = 0, extra: str = "") -> H
         text=True,
         start_new_session=True,
     )
-    hog = Hog(leader, pid=-1)
+    hog = Hog(leader, pid=-1, kind=kind)
     assert leader.stdout is not None
     for line in leader.stdout:
         words = line.split()

@@ -66,6 +66,12 @@ def _scan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _monitor(args: argparse.Namespace) -> int:
+    from memwarden.monitor.main import main as monitor_main
+
+    return monitor_main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (kept separate so tests can check the documented flags)."""
     parser = argparse.ArgumentParser(
@@ -83,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--no-nvidia", action="store_true", help="do not ask NVML for VRAM")
     scan.add_argument("--proc-root", default="/proc", help=argparse.SUPPRESS)
     scan.set_defaults(func=_scan)
+    monitor = sub.add_parser(
+        "monitor", help="watch memory, warn in time, close the responsible app as a last resort"
+    )
+    from memwarden.monitor.main import add_arguments
+
+    add_arguments(monitor)
+    monitor.set_defaults(func=_monitor)
     return parser
 
 

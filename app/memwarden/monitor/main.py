@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``memwarden monitor``: the headless watcher, for desktops (the tray talks to it over D-Bus),
+servers, scripts and tests (``--json-events``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from memwarden.monitor.config import ConfigStore, default_config_path
+from memwarden.monitor.engine import Engine
+from memwarden.monitor.events import JsonLinesWriter, Listener
+from memwarden.monitor.protection import Protector
+from memwarden.monitor.psi_trigger import PsiWaker, open_trigger
+from memwarden.monitor.self_guard import lock_memory
+
+log = logging.getLogger("memwarden.monitor")
+
+#: The monitor's own oom_score_adj when the helper can set it: low, but above the session's
+#: usual -1000/-900 so the compositor still outranks it (the guard is useless without a desktop).
+OWN_OOM_SCORE_ADJ = -800
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``memwarden monitor`` flags."""
+    kill = parser.add_mutually_exclusive_group()
+    kill.add_argument(
+        "--kill-below-mib", type=int, metavar="N",
+        help="close the responsible app when available memory + free swap falls below N MiB "
+        "(SIGTERM, then SIGKILL after the grace period); kill at once below N/2",
+    )
+    kill.add_argument(
+        "--kill-below-percent", type=float, metavar="P",
+        help="the same, as a percentage of RAM + swap (kill at once below P/2)",
+    )
+    parser.add_argument("--warn-below-mib", type=int, metavar="N",
+                        help="warn when available memory + free swap falls below N MiB")
+    parser.add_argument("--grace-seconds", type=float, metavar="S",
+                        help="how long an app may take to exit after SIGTERM (default 5)")
+    parser.add_argument("--protect", action="append", default=[], metavar="NAME",
+                        help="never close this app (id, name, process name); repeatable")
+    parser.add_argument("--prefer", action="append", default=[], metavar="NAME",
+                        help="close this app first; repeatable")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="decide and report, but never send a signal")
+    parser.add_argument("--json-events", action="store_true",
+                        help="print one JSON object per event on stdout")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="the config file (default: the user's config directory)")
+    parser.add_argument("--no-config", action="store_true",
+                        help="ignore the config file: defaults and flags only")
+    parser.add_argument("--no-dbus", action="store_true", help="do not export the D-Bus API")
+    parser.add_argument("--no-helper", action="store_true",
+                        help="do not use the privileged helper (protection stays ours only)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log more")
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    """Config overrides from the flags."""
+    overrides: dict[str, Any] = {}
+    if args.kill_below_mib is not None:
+        overrides["close_mib"] = args.kill_below_mib
+        overrides["kill_mib"] = args.kill_below_mib // 2
+    if args.kill_below_percent is not None:
+        overrides["close_percent"] = args.kill_below_percent
+        overrides["kill_percent"] = args.kill_below_percent / 2
+        overrides["warn_percent"] = max(args.kill_below_percent + 5, 15.0)
+    if args.warn_below_mib is not None:
+        overrides["warn_mib"] = args.warn_below_mib
+    if args.grace_seconds is not None:
+        overrides["grace_seconds"] = args.grace_seconds
+    return overrides
+
+
+async def _guard_self(engine: Engine, helper: Any) -> None:
+    """Lock our memory; ask the helper for a low oom_score_adj (both best effort)."""
+    engine.self_guard = {"memory": lock_memory(), "oom_score_adj": "no-helper"}
+    if helper is None:
+        return
+    from memwarden.helper.client import ProcessRef
+    from memwarden.helper.errors import HelperError
+
+    try:
+        await helper.set_oom_score_adj([ProcessRef.of(os.getpid())], OWN_OOM_SCORE_ADJ)
+        engine.self_guard["oom_score_adj"] = str(OWN_OOM_SCORE_ADJ)
+    except HelperError as exc:
+        engine.self_guard["oom_score_adj"] = exc.reason
+    except Exception as exc:  # the helper is optional: nothing about it may stop the guard
+        log.info("helper: %s", exc)
+        engine.self_guard["oom_score_adj"] = "failed"
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Run the monitor until SIGTERM/SIGINT."""
+    store = None
+    if not args.no_config:
+        store = ConfigStore(args.config or default_config_path())
+        store.load()
+        if store.error:
+            log.warning("%s", store.error)
+    listeners: list[Listener] = [JsonLinesWriter()] if args.json_events else []
+    helper = None
+    if not args.no_helper:
+        from memwarden.helper.client import HelperClient
+
+        helper = HelperClient(timeout_s=5.0)
+    engine = Engine(
+        store,
+        overrides=overrides_from(args),
+        extra_rules={"protect": args.protect, "prefer": args.prefer},
+        dry_run=args.dry_run,
+        listeners=listeners,
+        protector=Protector(helper),
+    )
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await _guard_self(engine, helper)
+
+    served = None
+    if not args.no_dbus:
+        try:
+            from memwarden.monitor import dbus_service
+
+            served = await dbus_service.serve(engine, stop=stop)
+        except Exception as exc:  # no session bus: headless use goes on without the API
+            log.warning("D-Bus API not available: %s", exc)
+    wake = asyncio.Event()
+    waker = None
+    fd = open_trigger(Path("/proc/pressure/memory"))
+    if fd is not None:
+        waker = PsiWaker(loop, wake, fd)
+        waker.start()
+    engine.emit(
+        "state",
+        state=engine.machine.state.value,
+        previous=None,
+        thresholds=engine.thresholds_json(),
+        dry_run=engine.dry_run,
+        pid=os.getpid(),
+    )
+    try:
+        await engine.run(stop, wake)
+    finally:
+        if waker is not None:
+            waker.stop()
+        if served is not None:
+            with contextlib.suppress(Exception):
+                await served.close()
+        if helper is not None:
+            helper.close()
+    return 0
+
+
+def main(args: argparse.Namespace) -> int:
+    """Entry point from ``memwarden monitor``."""
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        stream=sys.stderr,
+        format="memwarden-monitor: %(levelname)s %(name)s: %(message)s",
+    )
+    return asyncio.run(run(args))

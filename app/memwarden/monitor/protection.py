@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Telling the kernel about the user's choices, through ``oom_score_adj``.
+
+"Sacrifice first" raises the adj of the app's processes: the owner may always raise it, so the
+monitor writes it itself. "Protect" lowers it, which needs CAP_SYS_RESOURCE (reference §1.4): the
+monitor asks the privileged helper. Without the helper (not installed, denied, lacking the
+capability) protection still holds in MemWarden's own choices, and the reason code says that the
+kernel does not know. Each process is written once per (pid, start time) and value.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Protocol
+
+from memwarden.core.policy import Rule
+from memwarden.core.process import ProcessIdentity
+from memwarden.core.snapshot import Snapshot
+from memwarden.monitor.config import PREFER_OOM_SCORE_ADJ, PROTECT_OOM_SCORE_ADJ
+
+
+class HelperLike(Protocol):
+    """The part of :class:`memwarden.helper.client.HelperClient` the protector uses."""
+
+    async def set_oom_score_adj(
+        self, processes: Iterable[Any], score_adj: int, *, interactive: bool = False
+    ) -> None: ...
+
+
+def write_oom_score_adj(pid: int, value: int, proc_root: Path = Path("/proc")) -> None:
+    """Write ``/proc/PID/oom_score_adj`` and surface the kernel's answer.
+
+    ``open().write()`` on a buffered file reports EACCES only at close (reference §1.4 and the
+    issue's machine notes); an unbuffered ``os.write`` returns it from the write itself.
+
+    Raises:
+        PermissionError: lowering below the floor without CAP_SYS_RESOURCE.
+        ProcessLookupError/FileNotFoundError: the process is gone.
+    """
+    fd = os.open(f"{proc_root}/{pid}/oom_score_adj", os.O_WRONLY)
+    try:
+        os.write(fd, str(value).encode())
+    finally:
+        os.close(fd)
+
+
+class Protector:
+    """Applies rules to processes' ``oom_score_adj``.
+
+    Args:
+        helper: The helper client, or None when there is none to ask.
+        proc_root: The procfs.
+
+    Attributes:
+        kernel_protection: ``applied``, ``no-helper``, or the helper's reason code for the last
+            refusal (``access-denied``, ``missing-capability``, …): whether the kernel knows.
+    """
+
+    def __init__(self, helper: HelperLike | None, proc_root: Path = Path("/proc")) -> None:
+        self.helper = helper
+        self.proc_root = proc_root
+        self.kernel_protection = "no-helper" if helper is None else "unknown"
+        self._applied: dict[tuple[int, int], int] = {}
+
+    def touched(self, procs: Iterable[ProcessIdentity]) -> bool:
+        """True when we changed one of these processes before (a rule removed: undo it)."""
+        return any((p.pid, p.starttime_ticks) in self._applied for p in procs)
+
+    def forget_gone(self, snap: Snapshot) -> None:
+        """Drop processes that exited (their pids may come back as others)."""
+        alive = {(pid, r.identity.starttime_ticks) for pid, r in snap.processes.items()}
+        for key in self._applied.keys() - alive:
+            del self._applied[key]
+
+    async def apply(
+        self, rule: Rule, procs: Iterable[ProcessIdentity], snap: Snapshot
+    ) -> dict[str, Any] | None:
+        """Bring these processes to the rule's adj. Returns what was done, or None if nothing."""
+        target = {
+            Rule.PREFER: PREFER_OOM_SCORE_ADJ,
+            Rule.PROTECT: PROTECT_OOM_SCORE_ADJ,
+            Rule.NORMAL: 0,
+        }[rule]
+        todo = [
+            p
+            for p in procs
+            if self._applied.get((p.pid, p.starttime_ticks)) != target
+            and snap.processes[p.pid].oom_score_adj != target
+            and (rule is not Rule.NORMAL or (p.pid, p.starttime_ticks) in self._applied)
+        ]
+        if not todo:
+            return None
+        if target < 0:
+            return await self._protect(todo, target)
+        written, failed = [], {}
+        for p in todo:
+            try:
+                write_oom_score_adj(p.pid, target, self.proc_root)
+            except OSError as exc:
+                failed[p.pid] = "gone" if exc.errno in (errno.ESRCH, errno.ENOENT) else (
+                    "access-denied" if exc.errno in (errno.EACCES, errno.EPERM) else "error"
+                )
+                continue
+            written.append(p.pid)
+            if rule is Rule.NORMAL:
+                self._applied.pop((p.pid, p.starttime_ticks), None)
+            else:
+                self._applied[(p.pid, p.starttime_ticks)] = target
+        return {"oom_score_adj": target, "written": written, "failed": failed, "kernel": "applied"}
+
+    async def _protect(self, todo: list[ProcessIdentity], target: int) -> dict[str, Any]:
+        pids = [p.pid for p in todo]
+        if self.helper is None:
+            self.kernel_protection = "no-helper"
+            return {"oom_score_adj": target, "written": [], "kernel": "no-helper", "pids": pids}
+        from memwarden.helper.client import ProcessRef
+        from memwarden.helper.errors import HelperError
+
+        try:
+            await self.helper.set_oom_score_adj(
+                [ProcessRef(p.pid, p.starttime_ticks) for p in todo], target
+            )
+        except HelperError as exc:
+            self.kernel_protection = exc.reason
+            # Remember the refusal so we do not ask again for every tick; a new process or a
+            # changed rule asks again.
+            for p in todo:
+                self._applied[(p.pid, p.starttime_ticks)] = target
+            return {"oom_score_adj": target, "written": [], "kernel": exc.reason, "pids": pids}
+        self.kernel_protection = "applied"
+        for p in todo:
+            self._applied[(p.pid, p.starttime_ticks)] = target
+        return {"oom_score_adj": target, "written": pids, "kernel": "applied"}
+
