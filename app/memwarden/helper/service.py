@@ -224,7 +224,10 @@ async def serve(idle_timeout_s: float) -> int:
     # Calls routed to us before that are ahead of the reply in our stream, so they are already
     # dispatched when release_name returns; drain answers them.
     _LOG.info("idle or stopped: releasing %s", c.BUS_NAME)
-    await bus.release_name(c.BUS_NAME)
+    try:
+        await bus.release_name(c.BUS_NAME)
+    except Exception as exc:  # the bus went away meanwhile: nothing left to release
+        _LOG.warning("could not release %s: %s", c.BUS_NAME, exc)
     await shim.drain()
     bus.disconnect()
     # A disconnect we asked for may still report the closed socket as an error.
