@@ -85,7 +85,7 @@ class Candidate:
         growth_bytes_per_s: Its current growth rate.
         preferred: Marked "sacrifice first".
         reason: Why it is the one: ``sacrifice-first``, ``hidden-memory`` (most of it is memory the
-            kernel does not see), ``growing`` (the growth term put it first) or ``largest``.
+            kernel does not see), ``growing`` (its growth outweighs its size) or ``largest``.
     """
 
     app: AppRecord
@@ -136,12 +136,14 @@ def exclusion_reason(
 
 
 def _why(app: AppRecord, preferred: bool, growth: float, leader: bool) -> str:
+    # The hidden-memory reason goes before growth: it is what the kernel and the other tools miss,
+    # and what the person needs to hear ("it holds 2 GiB the system could not see").
     if preferred:
         return "sacrifice-first"
-    if leader and growth * GROWTH_HORIZON_S > app.bytes.total:
-        return "growing"
     if app.bytes.hidden > app.bytes.kernel_view:
         return "hidden-memory"
+    if leader and growth * GROWTH_HORIZON_S > app.bytes.total:
+        return "growing"
     return "largest"
 
 

@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Safety checks of the killer, run as PID 1 of a fresh PID namespace (see test_killer.py).
+
+Each check starts its own victims, asks the real Killer to close them under a condition that must
+stop it (a reused pid, a gone pid, a guard's refusal, PID 1, itself, another user's process), and
+reports what happened. Running in a namespace means a broken killer can only hit this namespace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from memwarden.core.pid_stat import read_pid_stat
+from memwarden.monitor.killer import Killer
+
+
+def starttime(pid: int) -> int:
+    return read_pid_stat(pid).starttime_ticks
+
+
+def alive(proc: subprocess.Popen[bytes]) -> bool:
+    return proc.poll() is None
+
+
+def sleeper(*prefix: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([*prefix, "sleep", "60"])
+
+
+def no_guard(_pid: int) -> str | None:
+    return None
+
+
+async def close(killer: Killer, pids: dict[int, int], **kw: object) -> dict[str, object]:
+    out = await killer.close(pids, graceful=kw.pop("graceful", True), grace_s=1.0,  # type: ignore[arg-type]
+                             guard=kw.pop("guard", no_guard), **kw)  # type: ignore[arg-type]
+    return {"signalled": out.signalled, "exited": out.exited,
+            "skipped": {str(k): v for k, v in out.skipped.items()}, "escalated": out.escalated}
+
+
+async def main() -> None:
+    assert os.getpid() == 1
+    killer = Killer()
+    results: dict[str, object] = {}
+
+    victim = sleeper()
+    results["reused"] = {**await close(killer, {victim.pid: starttime(victim.pid) + 1}),
+                         "alive": alive(victim)}
+
+    gone = sleeper()
+    st = starttime(gone.pid)
+    gone.kill()
+    gone.wait()
+    results["gone"] = await close(killer, {gone.pid: st})
+
+    refused = sleeper()
+    results["guard"] = {**await close(killer, {refused.pid: starttime(refused.pid)},
+                                      guard=lambda pid: "protected"),
+                        "alive": alive(refused)}
+
+    results["init"] = await close(killer, {1: starttime(1)})
+    results["self"] = {**await close(killer, {os.getpid(): starttime(os.getpid())}),
+                       "alive": True}
+
+    other = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                              "sleep", "60"])
+    time.sleep(0.2)  # let setpriv exec sleep: the uid check reads the running program's status
+    results["other_user"] = {**await close(killer, {other.pid: starttime(other.pid)}),
+                             "alive": alive(other)}
+
+    # The positive control: the same killer does close an allowed victim (so the checks above
+    # could have failed).
+    allowed = sleeper()
+    results["allowed"] = {**await close(killer, {allowed.pid: starttime(allowed.pid)}),
+                          "pid": allowed.pid}
+    allowed.wait(timeout=5)
+    results["allowed"]["alive"] = alive(allowed)  # type: ignore[index]
+
+    # A child forked during the grace period is part of the app and is killed too.
+    parent = subprocess.Popen([sys.executable, "-c", (
+        "import os, signal, time\n"
+        "signal.signal(signal.SIGTERM, lambda *a: os.fork() or time.sleep(60))\n"
+        "print(os.getpid(), flush=True)\n"
+        "time.sleep(60)\n")], stdout=subprocess.PIPE)
+    assert parent.stdout is not None
+    parent.stdout.readline()
+    out = await close(killer, {parent.pid: starttime(parent.pid)})
+    results["forked_during_grace"] = {**out, "pid": parent.pid}
+
+    for proc in (victim, refused, other):
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

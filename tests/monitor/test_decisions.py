@@ -1,0 +1,213 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The watcher's pure logic: forecast, states with hysteresis, victim choice, thresholds."""
+
+from __future__ import annotations
+
+import pytest
+
+from memwarden.core.apps import AppIdentity
+from memwarden.core.forecast import TrendTracker
+from memwarden.core.meminfo import MemInfo
+from memwarden.core.policy import GrowthTracker, Rules, choose_victim
+from memwarden.core.pressure import Pressure, PressureLine
+from memwarden.core.process import ProcessIdentity
+from memwarden.core.snapshot import MemoryBytes, ProcessRecord, Snapshot, build_apps
+from memwarden.core.watch_state import Action, StateMachine, Thresholds, WatchState
+from memwarden.monitor.config import Config
+
+GiB = 1024**3
+MiB = 1024**2
+
+
+# -- forecast -------------------------------------------------------------------------------------
+
+
+def test_trend_of_a_steady_leak_and_its_eta():
+    tracker = TrendTracker(window_s=10)
+    for i in range(11):  # 100 MiB/s for 1 s, sampled every 100 ms
+        tracker.add(i * 0.1, 10 * GiB - i * 10 * MiB)
+    trend = tracker.trend()
+    assert trend is not None
+    assert trend.slope_bytes_per_s == pytest.approx(-100 * MiB)
+    eta = trend.seconds_until(9 * GiB, 8 * GiB)
+    assert eta == pytest.approx(1024 / 100)
+    assert trend.seconds_until(8 * GiB, 8 * GiB) == 0.0
+
+
+def test_no_trend_when_memory_is_not_falling_or_too_few_samples():
+    tracker = TrendTracker(window_s=10)
+    tracker.add(0.0, GiB)
+    tracker.add(0.1, GiB)
+    assert tracker.trend() is None
+    tracker.add(0.2, GiB + MiB)
+    trend = tracker.trend()
+    assert trend is not None and trend.seconds_until(GiB, 0) is None
+
+
+def test_old_samples_leave_the_window():
+    tracker = TrendTracker(window_s=1)
+    for i in range(5):
+        tracker.add(float(i), 10 * GiB - i * GiB)  # falling fast, long ago
+    for i in range(5):
+        tracker.add(10 + i * 0.1, 5 * GiB)  # flat now
+    trend = tracker.trend()
+    assert trend is not None and trend.slope_bytes_per_s == pytest.approx(0)
+
+
+# -- states ---------------------------------------------------------------------------------------
+
+TH = Thresholds(warn_bytes=3 * GiB, close_bytes=2 * GiB, kill_bytes=GiB, hysteresis_bytes=GiB // 2,
+                horizon_s=60, psi_close_full_avg10_pct=60, psi_sustain_s=10)
+
+
+def psi(some: float = 0.0, full: float = 0.0) -> Pressure:
+    return Pressure(PressureLine(some, 0, 0, 0), PressureLine(full, 0, 0, 0))
+
+
+def test_thresholds_give_states_and_actions():
+    sm = StateMachine(TH)
+    assert sm.assess(0, 10 * GiB, None, psi()).state is WatchState.CALM
+    a = sm.assess(1, 2.5 * GiB, None, psi())
+    assert (a.state, a.action, a.reasons) == (WatchState.WARNING, Action.NONE,
+                                               ("below-warn-threshold",))
+    a = sm.assess(2, int(1.5 * GiB), None, psi())
+    assert (a.state, a.action) == (WatchState.CRITICAL, Action.CLOSE)
+    assert a.reasons[0] == "below-close-threshold"
+    a = sm.assess(3, GiB // 2, None, psi())
+    assert (a.action, a.reasons[0]) == (Action.KILL, "below-kill-threshold")
+
+
+def test_forecast_under_horizon_warns_while_memory_is_plentiful():
+    sm = StateMachine(TH)
+    a = sm.assess(0, 10 * GiB, 30.0, psi())
+    assert a.state is WatchState.WARNING and a.reasons == ("forecast-under-horizon",)
+
+
+def test_hysteresis_no_flapping_around_the_warn_threshold():
+    sm = StateMachine(TH)
+    sm.assess(0, 3 * GiB - 1, None, psi())
+    assert sm.state is WatchState.WARNING
+    # Just above the threshold: stays warning (needs warn + hysteresis to calm down).
+    for t, avail in enumerate([3 * GiB + 1, 3 * GiB - 1, 3 * GiB + MiB], start=1):
+        assert sm.assess(t, avail, None, psi()).state is WatchState.WARNING
+    assert sm.assess(9, 4 * GiB, None, psi()).state is WatchState.CALM
+
+
+def test_critical_steps_down_only_when_clearly_recovered():
+    sm = StateMachine(TH)
+    sm.assess(0, int(1.9 * GiB), None, psi())
+    assert sm.state is WatchState.CRITICAL
+    assert sm.assess(1, int(2.1 * GiB), None, psi()).state is WatchState.CRITICAL
+    assert sm.assess(2, int(2.6 * GiB), None, psi()).state is WatchState.WARNING
+
+
+def test_full_pressure_must_be_sustained_to_close():
+    sm = StateMachine(TH)
+    assert sm.assess(0, 10 * GiB, None, psi(full=80)).action is Action.NONE
+    assert sm.assess(5, 10 * GiB, None, psi(full=80)).action is Action.NONE
+    a = sm.assess(10, 10 * GiB, None, psi(full=80))
+    assert (a.action, a.reasons[0]) == (Action.CLOSE, "psi-full-sustained")
+    # A dip resets the clock.
+    sm2 = StateMachine(TH)
+    sm2.assess(0, 10 * GiB, None, psi(full=80))
+    sm2.assess(5, 10 * GiB, None, psi(full=10))
+    assert sm2.assess(10, 10 * GiB, None, psi(full=80)).action is Action.NONE
+
+
+def test_thresholds_must_be_ordered():
+    with pytest.raises(ValueError):
+        Thresholds(warn_bytes=GiB, close_bytes=2 * GiB, kill_bytes=0, hysteresis_bytes=0)
+
+
+# -- config -> thresholds -------------------------------------------------------------------------
+
+MEM = MemInfo(mem_total_kib=16 * 1024 * 1024, mem_free_kib=0, mem_available_kib=0,
+              swap_total_kib=4 * 1024 * 1024, swap_free_kib=0, shmem_kib=0)
+
+
+def test_percent_thresholds_are_of_ram_plus_swap():
+    th = Config().thresholds(MEM)
+    assert th.warn_bytes == int(20 * GiB * 0.15)
+    assert th.close_bytes == int(20 * GiB * 0.10)
+    assert th.kill_bytes == int(20 * GiB * 0.05)
+
+
+def test_absolute_close_kills_at_half_like_earlyoom():
+    th = Config(close_mib=1000).thresholds(MEM)
+    assert (th.close_bytes, th.kill_bytes) == (1000 * MiB, 500 * MiB)
+    assert th.warn_bytes == 1000 * MiB + int(20 * GiB * 0.05)
+
+
+# -- choosing the victim --------------------------------------------------------------------------
+
+
+def proc(pid: int, comm: str, uid: int = 1000) -> ProcessIdentity:
+    return ProcessIdentity(pid=pid, ppid=1, session=pid, uid=uid, comm=comm, exe=f"/usr/bin/{comm}",
+                           cmdline=(comm,), cgroup=None, starttime_ticks=pid * 10)
+
+
+def snapshot(*apps: tuple[str, str, int, int, list[int]], uid: int = 1000) -> Snapshot:
+    """apps: (name, kind, kernel-view bytes, hidden bytes, pids)."""
+    records, app_of = [], {}
+    for name, kind, kernel, hidden, pids in apps:
+        ident = AppIdentity(app_id=f"{name}-{pids[0]}", name=name, icon=None, kind=kind,  # type: ignore[arg-type]
+                            uid=uid, source="tree", cgroups=(), root_pid=pids[0],
+                            root_starttime_ticks=pids[0] * 10)
+        for i, pid in enumerate(pids):
+            mem = MemoryBytes(resident=kernel if i == 0 else 0, shmem=hidden if i == 0 else 0)
+            records.append(ProcessRecord(proc(pid, name, uid), 0, mem.kernel_view // 4096, 700,
+                                         mem))
+            app_of[pid] = ident
+    return Snapshot(meminfo=MEM, pressure=None, processes={r.pid: r for r in records},
+                    apps=build_apps(records, app_of), page_size=4096)
+
+
+def test_true_badness_picks_the_hidden_memory_hog_the_kernel_would_spare():
+    snap = snapshot(("game", "game", 2 * GiB, 0, [10]), ("hog", "other", 50 * MiB, 3 * GiB, [20]))
+    choice = choose_victim(snap, Rules(), uid=1000, own_pids=())
+    assert choice.victim is not None and choice.victim.app.id == "hog-20"
+    assert choice.victim.reason == "hidden-memory"
+    game = next(a for a in snap.apps if a.id == "game-10")
+    assert game.kernel_rank == 1  # the kernel would have killed the game
+
+
+def test_never_session_protected_other_user_init_or_self():
+    snap = snapshot(("gnome-shell", "session", 5 * GiB, 0, [30]),
+                    ("editor", "other", 4 * GiB, 0, [40]),
+                    ("init", "other", 3 * GiB, 0, [1]),
+                    ("us", "other", 2 * GiB, 0, [50]),
+                    ("small", "other", 10 * MiB, 0, [60]))
+    choice = choose_victim(snap, Rules(protect=("editor",)), uid=1000, own_pids={50})
+    assert choice.victim is not None and choice.victim.app.id == "small-60"
+    assert choice.excluded == {"gnome-shell-30": "session", "editor-40": "protected",
+                               "init-1": "init", "us-50": "self"}
+    other = snapshot(("theirs", "other", 5 * GiB, 0, [70]), uid=0)
+    assert choose_victim(other, Rules(), uid=1000, own_pids=()).reason == "no-candidate"
+
+
+def test_sacrifice_first_goes_before_bigger_apps():
+    snap = snapshot(("big", "other", 5 * GiB, 0, [10]), ("chat", "other", 100 * MiB, 0, [20]))
+    choice = choose_victim(snap, Rules(prefer=("chat",)), uid=1000, own_pids=())
+    assert choice.victim is not None and choice.victim.app.id == "chat-20"
+    assert choice.victim.reason == "sacrifice-first"
+
+
+def test_growth_puts_the_app_eating_memory_now_first():
+    growth = GrowthTracker()
+    idle = ("idle", "other", 3 * GiB, 0, [10])
+    for t, leak in ((0.0, 1 * GiB), (1.0, int(1.5 * GiB)), (2.0, 2 * GiB)):
+        growth.update(t, snapshot(idle, ("leaky", "other", leak, 0, [20])))
+    snap = snapshot(idle, ("leaky", "other", 2 * GiB, 0, [20]))
+    choice = choose_victim(snap, Rules(), uid=1000, own_pids=(), growth=growth)
+    assert choice.victim is not None and choice.victim.app.id == "leaky-20"
+    assert choice.victim.reason == "growing"
+    assert choice.victim.growth_bytes_per_s == pytest.approx(GiB / 2)
+    # Without the growth term the bigger idle app would go.
+    assert choose_victim(snap, Rules(), uid=1000, own_pids=()).victim.app.id == "idle-10"  # type: ignore[union-attr]
+
+
+def test_orphan_tmpfs_memory_is_not_a_reason_to_kill_innocents():
+    snap = snapshot(("editor", "other", 500 * MiB, 0, [10]))
+    choice = choose_victim(snap, Rules(), uid=1000, own_pids=(), orphan_bytes=4 * GiB)
+    assert choice.victim is None and choice.reason == "orphan-tmpfs"
+    assert choice.orphan_bytes == 4 * GiB

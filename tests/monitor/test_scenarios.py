@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The watcher end to end: real hogs, the real monitor process, each scenario in its own PID
+namespace (so the killer under test can only reach the scenario's processes), thresholds relative
+to the memory available at the start, every hog capped. Assertions are about order and content,
+never timings.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.memory, pytest.mark.root]
+
+# A leak of 64 MiB every 100 ms crosses a threshold 1 GiB away in about two seconds; the cap keeps a
+# monitor that never reacts from taking more than 3 GiB.
+LEAK = {"kind": "leak-memfd", "size_mib": 3072, "extra": "64:100", "name": "leaker"}
+
+
+def kill_apps(result):
+    return [e["app"]["pids"] for e in result["events_of"]("kill")]
+
+
+def test_memfd_hog_dies_and_the_big_anon_game_survives(run_scenario):
+    result = run_scenario(
+        hogs=[{"label": "leaker", **LEAK}, {"label": "game", "kind": "anon", "size_mib": 1024,
+                                            "name": "game"}],
+        close_after_mib=1024, warn_after_mib=512,
+    )
+    assert not result["timed_out"], result["monitor_stderr"]
+    leaker, game = result["hogs"]["leaker"], result["hogs"]["game"]
+    (kill,) = result["events_of"]("kill")
+    assert kill["app"]["pids"] == leaker["pids"]
+    assert kill["victim_reason"] == "hidden-memory"  # most of it is memory the kernel cannot see
+    assert kill["app"]["bytes"]["shmem"] > kill["app"]["bytes"]["resident"]
+    assert leaker["alive"] == [False]
+    assert game["alive"] == [True]
+    (killed,) = result["events_of"]("killed")
+    assert killed["exited"] == leaker["pids"]
+    assert killed["freed_bytes"] > 0
+
+
+def test_protected_big_app_survives_and_a_smaller_hog_dies(run_scenario):
+    result = run_scenario(
+        hogs=[
+            {"label": "editor", "kind": "memfd", "size_mib": 1536, "name": "editor"},
+            {"label": "leaker", "kind": "leak-anon", "size_mib": 3072, "extra": "64:100",
+             "name": "leaker"},
+        ],
+        close_after_mib=1024, warn_after_mib=512,
+        monitor_args=["--protect", "editor"],
+    )
+    assert not result["timed_out"], result["monitor_stderr"]
+    (kill,) = result["events_of"]("kill")
+    assert kill["app"]["pids"] == result["hogs"]["leaker"]["pids"]
+    assert result["hogs"]["editor"]["alive"] == [True]
+    assert result["hogs"]["leaker"]["alive"] == [False]
+
+
+def test_sacrifice_first_app_dies_first(run_scenario):
+    result = run_scenario(
+        hogs=[
+            {"label": "chat", "kind": "anon", "size_mib": 128, "name": "chatapp"},
+            {"label": "leaker", **LEAK},
+        ],
+        close_after_mib=1024, warn_after_mib=512,
+        monitor_args=["--prefer", "chatapp"], until=2,
+    )
+    assert not result["timed_out"], result["monitor_stderr"]
+    kills = kill_apps(result)
+    assert kills[0] == result["hogs"]["chat"]["pids"]
+    assert result["events_of"]("kill")[0]["victim_reason"] == "sacrifice-first"
+    # The leak goes on after the chat app is gone, so the leaker is next.
+    assert kills[1] == result["hogs"]["leaker"]["pids"]
+    assert result["hogs"]["chat"]["alive"] == [False]
+    assert result["hogs"]["leaker"]["alive"] == [False]
+
+
+def test_multi_process_app_is_closed_as_a_whole(run_scenario):
+    result = run_scenario(
+        hogs=[{"label": "leaker", **LEAK, "forks": 3}],
+        close_after_mib=1024, warn_after_mib=512,
+    )
+    assert not result["timed_out"], result["monitor_stderr"]
+    leaker = result["hogs"]["leaker"]
+    assert len(leaker["pids"]) == 4
+    (kill,) = result["events_of"]("kill")
+    assert sorted(kill["app"]["pids"]) == sorted(leaker["pids"])
+    assert leaker["alive"] == [False] * 4
+    (killed,) = result["events_of"]("killed")
+    assert sorted(killed["exited"]) == sorted(leaker["pids"])
+
+
+@pytest.mark.parametrize(
+    ("on_term", "escalated"), [("handle", False), ("ignore", True)], ids=["handles", "ignores"]
+)
+def test_sigterm_first_then_sigkill(run_scenario, on_term, escalated):
+    result = run_scenario(
+        hogs=[{"label": "leaker", **LEAK, "on_term": on_term}],
+        close_after_mib=1024, warn_after_mib=512,
+        monitor_args=["--grace-seconds", "1.5"],
+    )
+    assert not result["timed_out"], result["monitor_stderr"]
+    (kill,) = result["events_of"]("kill")
+    assert kill["graceful"] is True
+    (killed,) = result["events_of"]("killed")
+    assert killed["escalated"] is escalated
+    assert killed["exited"] == result["hogs"]["leaker"]["pids"]
+    assert result["hogs"]["leaker"]["alive"] == [False]
+
+
+def test_dry_run_kills_nothing_and_reports_what_it_would_do(run_scenario):
+    result = run_scenario(
+        hogs=[{"label": "leaker", **LEAK}],
+        close_after_mib=1024, warn_after_mib=512,
+        monitor_args=["--dry-run"],
+    )
+    assert not result["timed_out"], result["monitor_stderr"]
+    (kill,) = result["events_of"]("kill")
+    assert kill["dry_run"] is True
+    assert kill["app"]["pids"] == result["hogs"]["leaker"]["pids"]
+    (killed,) = result["events_of"]("killed")
+    assert killed["dry_run"] is True and killed["signalled"] == []
+    assert result["hogs"]["leaker"]["alive"] == [True]
+
+
+def test_steady_leak_is_warned_about_before_the_kill(run_scenario):
+    result = run_scenario(
+        hogs=[{"label": "leaker", "kind": "leak-memfd", "size_mib": 3072, "extra": "32:100",
+               "name": "leaker"}],
+        close_after_mib=1024, warn_after_mib=900,
+    )
+    assert not result["timed_out"], result["monitor_stderr"]
+    kinds = [e["event"] for e in result["events"]]
+    assert "warning" in kinds and "kill" in kinds
+    assert kinds.index("warning") < kinds.index("kill")
+    warning = result["events_of"]("warning")[0]
+    kill = result["events_of"]("kill")[0]
+    assert warning["app"]["pids"] == kill["app"]["pids"] == result["hogs"]["leaker"]["pids"]
+    assert warning["reason"] in ("forecast-under-horizon", "below-warn-threshold")
+    assert warning["eta_s"] is None or warning["eta_s"] >= 0
+    states = [e["state"] for e in result["events_of"]("state")]
+    assert states.index("warning") < states.index("critical")
