@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from memwarden.core.cgroup import read_cgroup2_mount
 from memwarden.core.pid_stat import read_pid_stat
 from memwarden.monitor.killer import Killer
 
@@ -42,7 +43,7 @@ def no_guard(_pid: int) -> str | None:
 async def close(killer: Killer, pids: dict[int, int], **kw: object) -> dict[str, object]:
     out = await killer.close(pids, graceful=kw.pop("graceful", True), grace_s=1.0,  # type: ignore[arg-type]
                              guard=kw.pop("guard", no_guard), **kw)  # type: ignore[arg-type]
-    return {"signalled": out.signalled, "exited": out.exited,
+    return {"signalled": out.signalled, "exited": out.exited, "method": out.method,
             "skipped": {str(k): v for k, v in out.skipped.items()}, "escalated": out.escalated}
 
 
@@ -95,10 +96,46 @@ async def main() -> None:
     out = await close(killer, {parent.pid: starttime(parent.pid)})
     results["forked_during_grace"] = {**out, "pid": parent.pid}
 
+    results["cgroup_kill"] = await cgroup_kill_check()
+
     for proc in (victim, refused, other):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     print(json.dumps(results))
+
+
+async def cgroup_kill_check() -> dict[str, object]:
+    """An app in its own cgroup v2 scope: cgroup.kill takes every process in it, including one
+    that setsid()ed away and one the snapshot never saw."""
+    mount = read_cgroup2_mount()
+    if mount is None:
+        return {"unavailable": "no cgroup v2 hierarchy"}
+    cgroup = f"/memwarden-test-{os.getpid()}-{time.monotonic_ns()}.scope"
+    directory = mount.dir_of(cgroup)
+    assert directory is not None
+    directory.mkdir()
+    try:
+        if not (directory / "cgroup.kill").exists():
+            return {"unavailable": "kernel without cgroup.kill (< 5.14)"}
+        app = sleeper()
+        escaped = subprocess.Popen(["setsid", "sleep", "60"])
+        for proc in (app, escaped):
+            (directory / "cgroup.procs").write_text(str(proc.pid))
+        killer = Killer(cgroup2=mount)
+        out = await close(killer, {app.pid: starttime(app.pid)}, cgroups=(cgroup,),
+                          graceful=False)
+        for proc in (app, escaped):
+            proc.wait(timeout=5)
+        return {**out, "method": "cgroup" if out["signalled"] else "none",
+                "app": app.pid, "escaped": escaped.pid,
+                "returncodes": [app.returncode, escaped.returncode]}
+    finally:
+        for _ in range(50):
+            try:
+                directory.rmdir()
+                break
+            except OSError:
+                time.sleep(0.05)
 
 
 if __name__ == "__main__":

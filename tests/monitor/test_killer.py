@@ -69,3 +69,13 @@ def test_children_forked_during_the_grace_period_are_killed_too(results):
     assert r["escalated"] is True
     assert len(r["signalled"]) == 2 and r["pid"] in r["signalled"]
     assert sorted(r["exited"]) == sorted(r["signalled"])
+
+
+def test_an_app_with_its_own_scope_is_killed_with_cgroup_kill(results):
+    r = results["cgroup_kill"]
+    if "unavailable" in r:
+        pytest.skip(r["unavailable"])
+    assert r["method"] == "cgroup"
+    # Both died of SIGKILL, the setsid()ed one included, though only the app's pid was named.
+    assert r["returncodes"] == [-9, -9]
+    assert sorted(r["exited"]) == sorted([r["app"], r["escaped"]])
