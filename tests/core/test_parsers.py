@@ -280,3 +280,15 @@ def test_fuzz_parsers(text):
         _only_parse_errors(fn, text)
     _only_parse_errors(lambda t: parse_mapped_objects(t, ram_fs()), text)
     _only_parse_errors(lambda t: parse_smaps_pss(t, ram_fs()), text)
+
+
+def test_worst_pressure_takes_the_more_stalled_line():
+    from memwarden.core.pressure import worst_pressure
+
+    system = parse_pressure("some avg10=5.00 avg60=0 avg300=0 total=1\n"
+                            "full avg10=1.00 avg60=0 avg300=0 total=1\n")
+    user = parse_pressure("some avg10=2.00 avg60=0 avg300=0 total=2\n"
+                          "full avg10=9.00 avg60=0 avg300=0 total=2\n")
+    worst = worst_pressure(system, user)
+    assert worst is not None and worst.some is system.some and worst.full is user.full
+    assert worst_pressure(None, user) is user and worst_pressure(system, None) is system

@@ -65,6 +65,29 @@ def parse_pressure(text: str) -> Pressure:
     return Pressure(some=lines["some"], full=lines.get("full"))
 
 
+def worst_pressure(a: Pressure | None, b: Pressure | None) -> Pressure | None:
+    """Line by line, the more stalled of two readings (e.g. the system's and the user's cgroup)."""
+    if a is None or b is None:
+        return a or b
+
+    def worse(x: PressureLine | None, y: PressureLine | None) -> PressureLine | None:
+        if x is None or y is None:
+            return x or y
+        return x if x.avg10_pct >= y.avg10_pct else y
+
+    some = worse(a.some, b.some)
+    assert some is not None
+    return Pressure(some=some, full=worse(a.full, b.full))
+
+
+def read_pressure_file(path: Path) -> Pressure | None:
+    """Read a cgroup ``memory.pressure``; None when it vanished or cannot be read."""
+    try:
+        return parse_pressure(path.read_text())
+    except (OSError, ParseError):
+        return None
+
+
 def read_memory_pressure(proc_root: Path = Path("/proc")) -> Pressure | None:
     """Read the system's memory PSI, or ``None`` when PSI is off.
 

@@ -21,14 +21,19 @@ from pathlib import Path
 from typing import Any
 
 from memwarden.core import report
-from memwarden.core.cgroup import read_cgroup2_mount
+from memwarden.core.cgroup import read_cgroup2_mount, read_pid_cgroups
 from memwarden.core.errors import CoreError
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.meminfo import MemInfo, read_meminfo
 from memwarden.core.mounts import read_mount_table
 from memwarden.core.orphans import read_orphans
 from memwarden.core.policy import Choice, GrowthTracker, Rule, choose_victim, exclusion_reason
-from memwarden.core.pressure import Pressure, read_memory_pressure
+from memwarden.core.pressure import (
+    Pressure,
+    read_memory_pressure,
+    read_pressure_file,
+    worst_pressure,
+)
 from memwarden.core.scanner import Scanner
 from memwarden.core.snapshot import AppRecord, Snapshot
 from memwarden.core.sysvipc import read_sysvipc_shm
@@ -102,6 +107,7 @@ class Engine:
         except CoreError:
             cgroup2 = None
         self.killer = Killer(proc_root, uid=self.uid, cgroup2=cgroup2, dry_run=dry_run)
+        self.user_pressure_path = self._user_pressure_path(cgroup2)
         self.trend = TrendTracker(window_s=10.0)
         self.growth = GrowthTracker()
         self.config = self._effective_config()
@@ -120,6 +126,23 @@ class Engine:
         self.kills = 0
         #: How the monitor guards itself (filled by the runner): reason codes.
         self.self_guard: dict[str, str] = {}
+
+    def _user_pressure_path(self, cgroup2: Any) -> Path | None:
+        """The user manager's ``memory.pressure`` (cgroup v2 desktops): stalls of the user's own
+        apps, which the system-wide file dilutes with everyone else's."""
+        if cgroup2 is None:
+            return None
+        try:
+            cgroups = read_pid_cgroups(os.getpid(), self.proc_root)
+        except CoreError:
+            return None
+        parts = (cgroups.v2 or "").split("/")
+        for i, part in enumerate(parts):
+            if part == f"user@{self.uid}.service":
+                directory = cgroup2.dir_of("/".join(parts[: i + 1]))
+                path = directory / "memory.pressure" if directory is not None else None
+                return path if path is not None and path.exists() else None
+        return None
 
     # -- configuration ----------------------------------------------------------------------------
 
@@ -183,6 +206,8 @@ class Engine:
         t = self.clock()
         self.last_meminfo = meminfo = read_meminfo(self.proc_root)
         self.last_pressure = pressure = read_memory_pressure(self.proc_root)
+        if self.user_pressure_path is not None:
+            pressure = worst_pressure(pressure, read_pressure_file(self.user_pressure_path))
         available = self.available_bytes(meminfo)
         self.trend.add(t, available)
         trend = self.trend.trend()
