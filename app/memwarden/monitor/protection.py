@@ -65,6 +65,10 @@ class Protector:
         self.kernel_protection = "no-helper" if helper is None else "unknown"
         self._applied: dict[tuple[int, int], int] = {}
 
+    def has_applied(self) -> bool:
+        """True when some process carries an adj we wrote (a removed rule must be undone)."""
+        return bool(self._applied)
+
     def touched(self, procs: Iterable[ProcessIdentity]) -> bool:
         """True when we changed one of these processes before (a rule removed: undo it)."""
         return any((p.pid, p.starttime_ticks) in self._applied for p in procs)
