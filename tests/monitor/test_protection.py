@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Rules reach the kernel: "sacrifice first" raises oom_score_adj, "normal" undoes it, "protect"
+needs the helper and says so when there is none."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from hogs import MiB
+
+from memwarden.monitor.engine import Engine
+from memwarden.monitor.protection import Protector
+
+
+def adj(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/oom_score_adj").read_text())
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+@pytest.fixture
+def engine():
+    events = []
+    eng = Engine(None, protector=Protector(None), listeners=[events.append])
+    eng.events = events  # type: ignore[attr-defined]
+    return eng
+
+
+def test_prefer_raises_and_normal_restores(hog, engine):
+    h = hog("memfd", 8 * MiB, forks=1, name="prefhog")
+    other = hog("anon", 8 * MiB, name="bystander")
+    engine.set_rule("prefhog", "prefer")
+    run(engine.apply_rules(engine.scan()))
+    assert [adj(p) for p in h.pids] == [500, 500]
+    assert adj(other.pid) == 0
+    (event,) = [e for e in engine.events if e.kind == "protection"]
+    assert event.data["rule"] == "prefer" and sorted(event.data["written"]) == sorted(h.pids)
+    # Applied once: a second pass writes nothing.
+    run(engine.apply_rules(engine.scan()))
+    assert len([e for e in engine.events if e.kind == "protection"]) == 1
+    engine.set_rule("prefhog", "normal")
+    run(engine.apply_rules(engine.scan()))
+    assert [adj(p) for p in h.pids] == [0, 0]
+
+
+def test_protect_without_helper_says_the_kernel_does_not_know(hog, engine):
+    h = hog("anon", 8 * MiB, name="keepme")
+    engine.set_rule("keepme", "protect")
+    run(engine.apply_rules(engine.scan()))
+    (event,) = [e for e in engine.events if e.kind == "protection"]
+    assert event.data["kernel"] == "no-helper" and event.data["pids"] == [h.pid]
+    assert adj(h.pid) == 0  # nothing was written
+    assert engine.protector.kernel_protection == "no-helper"
+    # Still protected in our own choices:
+    snap = engine.scan()
+    assert engine.choose(snap).excluded[snap.app_by_pid(h.pid).id] == "protected"
+
+
+def test_calm_ticks_apply_rules_to_new_processes_only_when_there_are_rules(hog, engine):
+    run(engine.tick())
+    assert engine.machine.state.value == "calm"
+    scans_before = engine.scanner._scans
+    engine._last_rules_t = float("-inf")  # as if CALM_RULES_EVERY_S had passed
+    hog("anon", 8 * MiB, name="newcomer")
+    run(engine.tick())
+    # No rules: a calm tick does not scan, even with a new process around.
+    assert engine.scanner._scans == scans_before
+    engine.set_rule("latecomer", "prefer")
+    h = hog("anon", 8 * MiB, name="latecomer")
+    engine._last_rules_t = float("-inf")  # as if CALM_RULES_EVERY_S had passed
+    run(engine.tick())
+    assert adj(h.pid) == 500
