@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+""" "Free memory now": get memory back without closing anything, and measure what came back.
+
+Two steps, each reported with a reason code, then ``MemAvailable`` measured again:
+
+1. ``reclaim-background``: write to ``memory.reclaim`` (cgroup v2, Linux 5.19) of the user's
+   ``background.slice``, the slice systemd's desktop convention reserves for work nobody is looking
+   at (DESKTOP_ENVIRONMENTS.md). Its page cache is dropped and, with swap, its anonymous memory
+   swapped out; apps the person uses are not touched. Needs the v2 memory controller delegated to
+   the user manager (``user@UID.service``); on a cgroup v1 or hybrid machine (like CI's) the code
+   says why not.
+2. ``drop-caches``: the privileged helper drops clean caches and compacts memory (polkit action
+   ``io.github.memwarden.helper.free-memory``), when there is a helper.
+
+Neither frees memfd/tmpfs memory (reference kernel-memory §5.5): only closing its holder does. The
+result never claims more than was measured: ``freed_bytes`` is the measured rise of
+``MemAvailable``, which is often near zero, because ``MemAvailable`` already counts most clean
+cache as available.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+from memwarden.core.cgroup import Cgroup2Mount, read_memory_current_bytes, read_pid_cgroups
+from memwarden.core.errors import CoreError
+from memwarden.core.meminfo import read_meminfo
+
+log = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+#: At most this much per call: memory.reclaim works synchronously, and a few GiB of swap-out could
+#: keep the call busy for many seconds.
+RECLAIM_CAP_BYTES = 1024 * MiB
+#: Below this, a reclaim is not worth the call.
+RECLAIM_MIN_BYTES = 1 * MiB
+
+
+class FreeMemoryHelper(Protocol):
+    """The part of :class:`memwarden.helper.client.HelperClient` used here."""
+
+    async def free_memory(self, *, interactive: bool = False) -> Any: ...
+
+
+def reclaim_background(
+    cgroup2: Cgroup2Mount | None, uid: int, proc_root: Path = Path("/proc")
+) -> dict[str, Any]:
+    """Ask the kernel to reclaim memory from the user's ``background.slice``.
+
+    Returns:
+        ``{"step": "reclaim-background", "result": code, …}``; ``result`` is ``done``,
+        ``partial`` (the kernel reclaimed less than asked: EAGAIN), ``nothing-to-reclaim``,
+        ``no-cgroup-v2``, ``not-delegated`` (we do not run under our ``user@UID.service`` or may not
+        write its files), ``no-background-slice``, ``no-memory-controller`` or ``failed``.
+    """
+    step: dict[str, Any] = {"step": "reclaim-background"}
+    if cgroup2 is None:
+        return {**step, "result": "no-cgroup-v2"}
+    try:
+        own = read_pid_cgroups(os.getpid(), proc_root).v2
+    except CoreError:
+        return {**step, "result": "failed"}
+    parts = (own or "").split("/")
+    manager = f"user@{uid}.service"
+    if manager not in parts:
+        return {**step, "result": "not-delegated"}
+    slice_cgroup = "/".join([*parts[: parts.index(manager) + 1], "background.slice"])
+    directory = cgroup2.dir_of(slice_cgroup)
+    if directory is None or not directory.is_dir():
+        return {**step, "result": "no-background-slice"}
+    if not (directory / "memory.reclaim").exists():
+        return {**step, "result": "no-memory-controller"}
+    try:
+        current = read_memory_current_bytes(directory) or 0
+    except CoreError:
+        return {**step, "result": "not-delegated"}
+    amount = min(current, RECLAIM_CAP_BYTES)
+    step.update(cgroup=slice_cgroup, requested_bytes=amount)
+    if amount < RECLAIM_MIN_BYTES:
+        return {**step, "result": "nothing-to-reclaim"}
+    try:
+        (directory / "memory.reclaim").write_text(str(amount))
+    except OSError as exc:
+        if exc.errno == errno.EAGAIN:
+            return {**step, "result": "partial"}
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return {**step, "result": "not-delegated"}
+        log.warning("memory.reclaim of %s: %s", slice_cgroup, exc)
+        return {**step, "result": "failed"}
+    return {**step, "result": "done"}
+
+
+async def drop_caches(helper: FreeMemoryHelper | None) -> dict[str, Any]:
+    """Ask the helper to drop caches and compact memory.
+
+    Returns:
+        ``{"step": "drop-caches", "result": code}``: ``done``, ``no-helper``, the helper's reason
+        code (``access-denied``, ``not-activatable``, ``no-reply``, …) or ``failed``.
+    """
+    step: dict[str, Any] = {"step": "drop-caches"}
+    if helper is None:
+        return {**step, "result": "no-helper"}
+    from memwarden.helper.errors import HelperError
+
+    try:
+        # Not interactive: the caller of FreeMemoryNow waits for the reply, and a password dialog
+        # would outlast its D-Bus timeout.
+        await helper.free_memory()
+    except HelperError as exc:
+        return {**step, "result": exc.reason}
+    except Exception as exc:  # the helper is optional: nothing about it may break the monitor
+        log.warning("helper free_memory: %s", exc)
+        return {**step, "result": "failed"}
+    return {**step, "result": "done"}
+
+
+async def free_memory_now(
+    *,
+    helper: FreeMemoryHelper | None,
+    cgroup2: Cgroup2Mount | None,
+    uid: int,
+    proc_root: Path = Path("/proc"),
+) -> dict[str, Any]:
+    """Run both steps and measure.
+
+    Returns:
+        ``steps`` (in the order run), ``mem_available_before``/``_after`` (bytes, measured from
+        ``/proc/meminfo`` before the first step and after the last) and ``freed_bytes`` (their
+        difference, never below 0).
+    """
+    before = read_meminfo(proc_root).mem_available_kib * 1024
+    # memory.reclaim is synchronous and may take seconds: keep the event loop (and the guard) free.
+    steps = [await asyncio.to_thread(reclaim_background, cgroup2, uid, proc_root)]
+    steps.append(await drop_caches(helper))
+    after = read_meminfo(proc_root).mem_available_kib * 1024
+    return {
+        "steps": steps,
+        "mem_available_before": before,
+        "mem_available_after": after,
+        "freed_bytes": max(0, after - before),
+    }
