@@ -127,10 +127,16 @@ async def run(args: argparse.Namespace) -> int:
 
     served = None
     if not args.no_dbus:
-        try:
-            from memwarden.monitor import dbus_service
+        from memwarden.monitor import dbus_service
 
+        try:
             served = await dbus_service.serve(engine, stop=stop)
+        except dbus_service.NameTaken as exc:
+            # One monitor per session: a second one would race the first for every kill.
+            log.error("another monitor is running: %s", exc)
+            if helper is not None:
+                helper.close()
+            return 1
         except Exception as exc:  # no session bus: headless use goes on without the API
             log.warning("D-Bus API not available: %s", exc)
     wake = asyncio.Event()

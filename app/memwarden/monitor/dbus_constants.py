@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every name the monitor's session API is known by: bus name, object path, interface, errors.
+
+One module (like :mod:`memwarden.helper.constants`) so that the service, its clients (the tray),
+the committed ``packaging/dbus/<BUS_NAME>.xml`` and the tests cannot drift apart. It imports
+nothing from D-Bus, so a client can use the names without the service's code.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+BUS_NAME: Final = "io.github.memwarden.Monitor1"
+OBJECT_PATH: Final = "/io/github/memwarden/Monitor1"
+INTERFACE: Final = "io.github.memwarden.Monitor1"
+
+# Named errors; the message text is always a reason code (never prose, never a traceback).
+ERROR_PREFIX: Final = f"{INTERFACE}.Error"
+ERROR_INVALID_ARGUMENT: Final = f"{ERROR_PREFIX}.InvalidArgument"
+ERROR_NO_SUCH_APP: Final = f"{ERROR_PREFIX}.NoSuchApp"
+ERROR_REFUSED: Final = f"{ERROR_PREFIX}.Refused"
+ERROR_FAILED: Final = f"{ERROR_PREFIX}.Failed"
+ALL_ERRORS: Final = frozenset(
+    {ERROR_INVALID_ARGUMENT, ERROR_NO_SUCH_APP, ERROR_REFUSED, ERROR_FAILED}
+)
+
+#: The rules SetAppRule accepts ("prefer" is the UI's "sacrifice first").
+RULES: Final = ("protect", "prefer", "normal")
+
+#: Values of the State property.
+STATES: Final = ("calm", "warning", "critical")
+
+#: The ``reason`` of a Killed signal and of a ``killed`` event for a CloseApp call.
+REASON_USER_REQUEST: Final = "user-request"
