@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""PID 1 of a D-Bus API test's PID namespace: runs the monitor, starts hogs when asked.
+
+Started by :class:`monitor_dbus_lib.Sandbox` as ``unshare --pid --fork --mount-proc python THIS
+SPEC`` so that the monitor under test sees, and can signal, only the processes started here; when
+this script exits the kernel kills whatever is left in the namespace. (Without PID namespaces it
+runs as a plain child; the tests that could signal anything then skip.)
+
+SPEC (JSON): ``monitor_args`` (flags after ``memwarden monitor``), ``log`` (file for the monitor's
+stdout and stderr). Commands arrive as JSON lines on stdin, one answer per line on stdout:
+
+* ``{"op": "hog", "kind": …, "size_mib": …, "name": …, …}`` → ``{"pid", "pids"}`` (start_hog)
+* ``{"op": "alive", "pids": [...]}`` → ``{"alive": [bool, ...]}``
+* ``{"op": "monitor"}`` → ``{"pid", "rc"}`` (``rc`` null while it runs)
+* ``{"op": "run_monitor", "args": [...], "timeout_s": N}`` → ``{"rc", "output"}``: run another
+  monitor to completion (the single-instance test)
+* ``{"op": "stop"}`` or end of input → ``{"rc"}`` (the monitor's exit status after SIGTERM), exit
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for hogs
+
+from hogs import Hog, MiB, start_hog
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def monitor_command(args: list[str]) -> list[str]:
+    return [sys.executable, "-m", "memwarden", "monitor", *args]
+
+
+def stop_monitor(monitor: subprocess.Popen[bytes]) -> int:
+    if monitor.poll() is None:
+        monitor.terminate()
+        try:
+            return monitor.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            monitor.kill()
+    return monitor.wait(timeout=15)
+
+
+def answer(doc: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(doc) + "\n")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    spec = json.loads(sys.argv[1])
+    with open(spec["log"], "ab") as log:
+        monitor = subprocess.Popen(
+            monitor_command(spec["monitor_args"]),
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+        )  # fmt: skip
+    hogs: list[Hog] = []
+    rc: int | None = None
+    try:
+        for line in sys.stdin:
+            cmd = json.loads(line)
+            op = cmd.pop("op")
+            try:
+                if op == "hog":
+                    kwargs = {k: v for k, v in cmd.items() if k != "size_mib"}
+                    hog = start_hog(size=cmd.get("size_mib", 0) * MiB, **kwargs)
+                    hogs.append(hog)
+                    answer({"pid": hog.pid, "pids": hog.pids})
+                elif op == "alive":
+                    answer({"alive": [alive(p) for p in cmd["pids"]]})
+                elif op == "monitor":
+                    answer({"pid": monitor.pid, "rc": monitor.poll()})
+                elif op == "run_monitor":
+                    out = subprocess.run(
+                        monitor_command(cmd["args"]), stdin=subprocess.DEVNULL,
+                        capture_output=True, text=True, timeout=cmd.get("timeout_s", 30),
+                        check=False,
+                    )  # fmt: skip
+                    answer({"rc": out.returncode, "output": out.stdout + out.stderr})
+                elif op == "stop":
+                    break
+                else:
+                    answer({"error": f"unknown op {op!r}"})
+            except Exception as exc:  # report to the test instead of dying silently
+                answer({"error": f"{type(exc).__name__}: {exc}"})
+    finally:
+        rc = stop_monitor(monitor)
+        for hog in hogs:
+            hog.stop()
+    answer({"rc": rc})
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
