@@ -1,15 +1,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures of the helper tests: a private bus (any user) and the real system bus (root).
 
-``system_bus`` brings up the real system bus, polkitd, the packaging files and test users once
-per session (see :mod:`helper_sysbus`) and tears all of it down afterwards; ``make test`` needs
-nothing else. When a test that used it fails, the helper's and polkitd's logs are added to its
-report.
+``system_bus`` (defined in tests/conftest.py, so that the packaging tests share the one
+instance: it holds a machine-wide lock) brings up the real system bus, polkitd, the packaging
+files and test users once per session (see :mod:`helper_sysbus`) and tears all of it down
+afterwards; ``make test`` needs nothing else. When a test that used it fails, the helper's and
+polkitd's logs are added to its report.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -22,21 +22,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from helper_private_bus import PrivateBus
-from helper_sysbus import BringUpError, SystemBusFixture
-
-
-@pytest.fixture(scope="session")
-def system_bus() -> Iterator[SystemBusFixture]:
-    """The real system bus with polkitd, our packaging files and test users (root only)."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root: system bus, polkitd, test users")
-    fixture = SystemBusFixture()
-    try:
-        fixture.up()
-    except BringUpError as exc:
-        pytest.fail(f"cannot bring up the test system bus: {exc}", pytrace=False)
-    yield fixture
-    fixture.down()
+from helper_sysbus import SystemBusFixture
 
 
 @pytest.fixture
