@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the "running out of memory" prompt says, without widgets.
+
+Like macOS's "Your system has run out of application memory" (peers §2.14): the person's apps by
+real memory (kernel view + shared memory + GPU buffers), the one MemWarden would close highlighted
+with the reason, and — when the memory is in files no app holds — the warning that closing apps
+will not help, with where the files are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QLocale
+
+from memwarden.ui import messages
+from memwarden.ui.app_rules import rule_name, rule_of
+from memwarden.ui.formatting import human_size, time_left
+from memwarden.ui.tray_menu import own_apps
+
+_t = QCoreApplication.translate
+
+#: Rows in the prompt (the biggest apps; the next victim is always among them).
+PROMPT_ROWS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class PromptRow:
+    """One app in the prompt."""
+
+    app: Mapping[str, Any]
+    name: str
+    size: str
+    detail: str
+    breakdown: str
+    rule: str
+    rule_name: str
+    next_victim: bool
+    reason: str = ""
+
+    @property
+    def app_id(self) -> str:
+        """The app's id (for CloseApp)."""
+        return str(self.app.get("id", ""))
+
+    @property
+    def closable(self) -> bool:
+        """The monitor would close it when asked (it refuses protected apps)."""
+        return self.rule != "protect"
+
+
+@dataclass(frozen=True, slots=True)
+class PromptModel:
+    """The prompt's content."""
+
+    title: str
+    subtitle: str
+    rows: list[PromptRow] = field(default_factory=list)
+    victim_note: str = ""
+    orphan_note: str = ""
+
+    @property
+    def victim_index(self) -> int | None:
+        """The row of the app that would be closed next."""
+        return next((i for i, r in enumerate(self.rows) if r.next_victim), None)
+
+
+def _derived_reason(app: Mapping[str, Any], rule: str) -> str:
+    """The monitor's reason code for a victim, when no Warning said it (core.policy's order)."""
+    b = app.get("bytes") or {}
+    hidden = int(b.get("shmem", 0)) + int(b.get("dmabuf", 0)) + int(b.get("gpu_system", 0))
+    if rule == "prefer":
+        return "sacrifice-first"
+    if hidden > int(b.get("kernel_view", 0)):
+        return "hidden-memory"
+    return "largest"
+
+
+def build_prompt(
+    snapshot: Mapping[str, Any] | None,
+    props: Mapping[str, Any],
+    last_warning: Mapping[str, Any] | None = None,
+    *,
+    uid: int | None = None,
+    limit: int = PROMPT_ROWS,
+    locale: QLocale | None = None,
+) -> PromptModel:
+    """The prompt for this snapshot, these properties and the last Warning (if any)."""
+    rules: Mapping[str, str] = props.get("AppRules") or {}
+    victim = str(props.get("NextVictim", ""))
+    warning = dict(last_warning or {})
+    warned_app = warning.get("app") or {}
+    if not victim and warned_app:
+        victim = str(warned_app.get("id", ""))
+    apps = own_apps(snapshot, uid)
+    shown = apps[:limit]
+    if victim and all(a.get("id") != victim for a in shown):
+        shown += [a for a in apps if a.get("id") == victim]
+    rows = []
+    victim_note = ""
+    for app in shown:
+        rule = rule_of(app, rules)
+        is_next = bool(victim) and app.get("id") == victim
+        reason = ""
+        if is_next:
+            code = str(warning.get("victim_reason", "")) if warned_app.get("id") == victim else ""
+            reason = messages.victim_reason(code or _derived_reason(app, rule))
+            victim_note = _t("Prompt", "%1 would be closed first. %2") \
+                .replace("%1", messages.app_phrase(app)).replace("%2", reason)
+        rows.append(PromptRow(
+            app=app, name=messages.app_name(app),
+            size=human_size(messages.real_size(app), locale),
+            detail=messages.size_with_breakdown(app, locale),
+            breakdown=messages.breakdown(app, locale), rule=rule, rule_name=rule_name(app),
+            next_victim=is_next, reason=reason,
+        ))  # fmt: skip
+    orphans = list((snapshot or {}).get("orphans") or ())
+    orphan_total = sum(int(o.get("bytes", 0)) for o in orphans)
+    biggest = messages.real_size(apps[0]) if apps else 0
+    orphan_note = ""
+    if warning.get("victim_reason") == "orphan-tmpfs" or (orphans and orphan_total > biggest):
+        orphan_note = messages.orphan_text(orphans, locale)
+    available = human_size(int(props.get("AvailableBytes", 0)), locale)
+    subtitle = _t("Prompt", "Available memory: %1. Close the apps you do not need to keep your "
+                            "computer responsive.").replace("%1", available)  # fmt: skip
+    eta = float(props.get("EtaSeconds", -1.0))
+    if eta >= 0 and victim:
+        subtitle += " " + _t("Prompt", "MemWarden will close an app %1.").replace(
+            "%1", time_left(eta, locale)
+        )
+    return PromptModel(
+        title=_t("Prompt", "Your system is running out of application memory"),
+        subtitle=subtitle,
+        rows=rows,
+        victim_note=victim_note,
+        orphan_note=orphan_note,
+    )
