@@ -1,0 +1,423 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The tray's client of the monitor's session API (``io.github.memwarden.Monitor1``).
+
+A :class:`MonitorClient` is a QObject: it turns the monitor's D-Bus signals and property changes
+into Qt signals, keeps every property in a cache, and offers the monitor's methods as coroutines
+(run them in the qasync loop: ``asyncio.ensure_future(client.set_rule(...))`` from a slot).
+
+It follows the monitor across restarts: it watches the bus name's owner (``NameOwnerChanged``),
+re-reads every property when a monitor appears and says so with ``connectionChanged(True)``; when
+the monitor goes away it says ``connectionChanged(False)`` and keeps the last values (``connected``
+tells whether they are live). Calls go to the well-known name, so where the monitor is
+D-Bus-activatable a call starts it.
+
+The API, stable for the tray and the main window:
+
+Signals:
+    stateChanged(str): ``calm``, ``warning`` or ``critical``; only when it really changed.
+    propertiesChanged(dict): the changed properties by their D-Bus names (``AvailableBytes``,
+        ``NextVictim``, ``AppRules``, …) with plain Python values; after a (re)connection every
+        property.
+    warning(dict, float, str, str): the app that would be closed (the monitor's ``app_json`` as
+        a dict; ``{}`` when no app could be), the forecast seconds until then (-1: memory is not
+        falling), the state reason code and the victim reason code. Slots taking only the first
+        three arguments work too (PySide passes what a slot accepts).
+    killed(dict, object, str): the app closed, the measured bytes freed (an ``int``; declared
+        ``object`` because a Qt ``int`` is 32-bit), and the reason code (``user-request`` for
+        :meth:`close_app`).
+    connectionChanged(bool): the monitor appeared (properties read) or went away.
+
+Everything a method raises is a :class:`MonitorError` with a reason code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from dbus_fast import BusType, Message, MessageType, Variant
+from dbus_fast.aio import MessageBus
+from PySide6.QtCore import QObject, Signal
+
+from memwarden.monitor import dbus_constants as c
+
+log = logging.getLogger(__name__)
+
+DBUS_NAME = "org.freedesktop.DBus"
+DBUS_PATH = "/org/freedesktop/DBus"
+PROPERTIES_IFACE = "org.freedesktop.DBus.Properties"
+
+#: How long a quick call may take before it counts as unanswered.
+CALL_TIMEOUT_S = 10.0
+#: CloseApp waits for the app to exit (the grace period, then SIGKILL) and FreeMemoryNow runs a
+#: synchronous reclaim: both may take many seconds.
+SLOW_CALL_TIMEOUT_S = 60.0
+
+#: D-Bus errors that mean nobody answers for the name.
+_NO_MONITOR_ERRORS = frozenset({
+    "org.freedesktop.DBus.Error.ServiceUnknown",
+    "org.freedesktop.DBus.Error.NameHasNoOwner",
+    "org.freedesktop.DBus.Error.NoReply",
+    "org.freedesktop.DBus.Error.Disconnected",
+    "org.freedesktop.DBus.Error.Spawn.ChildExited",
+    "org.freedesktop.DBus.Error.Spawn.ExecFailed",
+})  # fmt: skip
+
+
+class MonitorError(Exception):
+    """A monitor call failed.
+
+    Attributes:
+        error_name: The D-Bus error name (``io.github.memwarden.Monitor1.Error.Refused``, …), or
+            ``""`` when the call never reached a monitor.
+        reason: A reason code: the monitor's (``protected``, ``no-such-app``, ``unknown-rule``, …)
+            or the client's own: ``no-monitor`` (nobody owns the name), ``timeout``,
+            ``disconnected`` (no session bus), ``bad-reply``.
+    """
+
+    def __init__(self, reason: str, error_name: str = "") -> None:
+        super().__init__(f"{error_name}: {reason}" if error_name else reason)
+        self.reason = reason
+        self.error_name = error_name
+
+    @property
+    def refused(self) -> bool:
+        """True when the guard said no (the reason says why)."""
+        return self.error_name == c.ERROR_REFUSED
+
+
+def unwrap(value: Any) -> Any:
+    """A D-Bus value as plain Python (Variants opened, recursively)."""
+    if isinstance(value, Variant):
+        return unwrap(value.value)
+    if isinstance(value, dict):
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value
+
+
+def _app_from_json(text: str) -> dict[str, Any]:
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        log.warning("monitor sent an app that is not JSON: %.80r", text)
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+class MonitorClient(QObject):
+    """The monitor, as the UI sees it (see the module doc for the signals).
+
+    Args:
+        bus: A connected session bus to share (the tray shares one connection between the
+            client, the notifications and its own name). None: :meth:`start` connects one.
+        parent: The QObject parent.
+    """
+
+    stateChanged = Signal(str)
+    propertiesChanged = Signal(dict)
+    warning = Signal(dict, float, str, str)
+    killed = Signal(dict, object, str)
+    connectionChanged = Signal(bool)
+
+    def __init__(self, bus: MessageBus | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._bus = bus
+        self._own_bus = bus is None
+        self._owner = ""
+        self._connected = False
+        self._properties: dict[str, Any] = {}
+        self._state_reasons: list[str] = []
+        self._last_warning: dict[str, Any] | None = None
+        self._refresh: asyncio.Task[None] | None = None
+        self._started = False
+
+    # -- state ------------------------------------------------------------------------------------
+
+    @property
+    def bus(self) -> MessageBus | None:
+        """The session bus connection (None before :meth:`start`)."""
+        return self._bus
+
+    @property
+    def connected(self) -> bool:
+        """True while a monitor owns the name and its properties have been read."""
+        return self._connected
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        """Every property last read or announced, by D-Bus name (kept while disconnected)."""
+        return self._properties
+
+    @property
+    def state(self) -> str:
+        """``calm``, ``warning``, ``critical``; ``""`` before the first read."""
+        return str(self._properties.get("State", ""))
+
+    @property
+    def state_reasons(self) -> list[str]:
+        """The reason codes of the last StateChanged signal (empty when calm)."""
+        return list(self._state_reasons)
+
+    @property
+    def last_warning(self) -> dict[str, Any] | None:
+        """The last Warning: ``{"app", "eta_seconds", "reason", "victim_reason"}``, or None."""
+        return self._last_warning
+
+    @property
+    def owner(self) -> str:
+        """The monitor's unique bus name (``""`` when none)."""
+        return self._owner
+
+    # -- connection -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect (if needed), subscribe to the monitor's signals and read its properties if it
+        is running. Idempotent. Raises MonitorError("disconnected") without a session bus."""
+        if self._started:
+            return
+        if self._bus is None:
+            try:
+                self._bus = await MessageBus(bus_type=BusType.SESSION).connect()
+            except Exception as exc:
+                raise MonitorError("disconnected") from exc
+        self._started = True
+        bus = self._bus
+        bus.add_message_handler(self._on_message)
+        for rule in (
+            f"type='signal',sender='{DBUS_NAME}',interface='{DBUS_NAME}',"
+            f"member='NameOwnerChanged',arg0='{c.BUS_NAME}'",
+            f"type='signal',sender='{c.BUS_NAME}',path='{c.OBJECT_PATH}'",
+        ):
+            await self._bus_call("AddMatch", "s", [rule])
+        reply = await self._raw_call(
+            Message(destination=DBUS_NAME, path=DBUS_PATH, interface=DBUS_NAME,
+                    member="GetNameOwner", signature="s", body=[c.BUS_NAME])
+        )  # fmt: skip
+        if reply.message_type is MessageType.METHOD_RETURN:
+            await self._owner_changed(str(reply.body[0]))
+
+    async def close(self) -> None:
+        """Stop listening; disconnect the bus if this client connected it."""
+        if self._refresh is not None:
+            self._refresh.cancel()
+        if self._bus is not None:
+            with contextlib.suppress(Exception):
+                self._bus.remove_message_handler(self._on_message)
+            if self._own_bus:
+                self._bus.disconnect()
+        self._started = False
+
+    async def refresh(self) -> dict[str, Any]:
+        """Read every property now (GetAll); announces the ones that changed."""
+        reply = await self._call(PROPERTIES_IFACE, "GetAll", "s", [c.INTERFACE])
+        values: dict[str, Any] = unwrap(reply.body[0])
+        changed = {k: v for k, v in values.items() if self._properties.get(k, object()) != v}
+        self._apply(changed)
+        return values
+
+    async def _owner_changed(self, new_owner: str) -> None:
+        if new_owner == self._owner:
+            return
+        self._owner = new_owner
+        if not new_owner:
+            log.info("the monitor left the bus")
+            if self._connected:
+                self._connected = False
+                self.connectionChanged.emit(False)
+            return
+        log.info("monitor on the bus as %s", new_owner)
+        try:
+            values = unwrap((await self._call(PROPERTIES_IFACE, "GetAll", "s",
+                                              [c.INTERFACE])).body[0])
+        except MonitorError as exc:
+            log.warning("cannot read the monitor's properties: %s", exc)
+            return
+        if self._owner != new_owner:  # it went away while we read
+            return
+        old_state = self.state
+        self._properties.update(values)
+        self._connected = True
+        self.connectionChanged.emit(True)
+        self.propertiesChanged.emit(dict(values))
+        if self.state != old_state:
+            self.stateChanged.emit(self.state)
+
+    def _apply(self, changed: dict[str, Any]) -> None:
+        if not changed:
+            return
+        old_state = self.state
+        self._properties.update(changed)
+        self.propertiesChanged.emit(dict(changed))
+        if self.state != old_state:
+            self.stateChanged.emit(self.state)
+
+    # -- incoming ---------------------------------------------------------------------------------
+
+    def _on_message(self, msg: Message) -> None:
+        """Every message of the connection passes here; ours are signals (never claimed)."""
+        if msg.message_type is not MessageType.SIGNAL:
+            return
+        try:
+            if msg.interface == DBUS_NAME and msg.member == "NameOwnerChanged":
+                name, _old, new = msg.body
+                if name == c.BUS_NAME and msg.sender == DBUS_NAME:
+                    # A newer owner change wins over a read still running for an older one.
+                    if self._refresh is not None:
+                        self._refresh.cancel()
+                    self._refresh = asyncio.ensure_future(self._owner_changed(str(new)))
+                return
+            if msg.path != c.OBJECT_PATH or not self._owner or msg.sender != self._owner:
+                return
+            if msg.interface == PROPERTIES_IFACE and msg.member == "PropertiesChanged":
+                iface, changed, _invalidated = msg.body
+                if iface == c.INTERFACE:
+                    self._apply(unwrap(changed))
+            elif msg.interface == c.INTERFACE:
+                self._on_monitor_signal(msg.member or "", list(msg.body))
+        except (ValueError, TypeError, IndexError):
+            log.warning("malformed %s.%s from %s", msg.interface, msg.member, msg.sender)
+
+    def _on_monitor_signal(self, member: str, body: list[Any]) -> None:
+        if member == "StateChanged":
+            state, reasons = str(body[0]), [str(r) for r in body[1]]
+            self._state_reasons = reasons
+            self._apply({"State": state} if state != self.state else {})
+        elif member == "Warning":
+            app = _app_from_json(str(body[0]))
+            eta, reason = float(body[1]), str(body[2])
+            why = str(body[3]) if len(body) > 3 else ""
+            self._last_warning = {
+                "app": app, "eta_seconds": eta, "reason": reason, "victim_reason": why,
+            }  # fmt: skip
+            self.warning.emit(app, eta, reason, why)
+        elif member == "Killed":
+            self.killed.emit(_app_from_json(str(body[0])), int(body[1]), str(body[2]))
+
+    # -- calls ------------------------------------------------------------------------------------
+
+    async def _raw_call(self, msg: Message, timeout_s: float = CALL_TIMEOUT_S) -> Message:
+        bus = self._bus
+        if bus is None or not bus.connected:
+            raise MonitorError("disconnected")
+        try:
+            reply = await asyncio.wait_for(bus.call(msg), timeout_s)
+        except TimeoutError as exc:
+            raise MonitorError("timeout") from exc
+        except Exception as exc:  # the connection broke under the call
+            raise MonitorError("disconnected") from exc
+        if reply is None:
+            raise MonitorError("bad-reply")
+        return reply
+
+    async def _bus_call(self, member: str, signature: str, body: list[Any]) -> Message:
+        reply = await self._raw_call(
+            Message(destination=DBUS_NAME, path=DBUS_PATH, interface=DBUS_NAME,
+                    member=member, signature=signature, body=body)
+        )  # fmt: skip
+        if reply.message_type is MessageType.ERROR:
+            raise MonitorError(str(reply.body[0]) if reply.body else "", reply.error_name or "")
+        return reply
+
+    async def _call(
+        self,
+        interface: str,
+        member: str,
+        signature: str = "",
+        body: list[Any] | None = None,
+        timeout_s: float = CALL_TIMEOUT_S,
+    ) -> Message:
+        reply = await self._raw_call(
+            Message(destination=c.BUS_NAME, path=c.OBJECT_PATH, interface=interface,
+                    member=member, signature=signature, body=body or []),
+            timeout_s,
+        )  # fmt: skip
+        if reply.message_type is MessageType.ERROR:
+            name = reply.error_name or ""
+            if name in _NO_MONITOR_ERRORS:
+                raise MonitorError("no-monitor", name)
+            reason = str(reply.body[0]) if reply.body and name.startswith(c.ERROR_PREFIX) else ""
+            raise MonitorError(reason or name.rsplit(".", 1)[-1].lower() or "failed", name)
+        return reply
+
+    async def _json_call(self, member: str, signature: str = "", body: list[Any] | None = None,
+                         timeout_s: float = CALL_TIMEOUT_S) -> dict[str, Any]:
+        reply = await self._call(c.INTERFACE, member, signature, body, timeout_s)
+        try:
+            doc = json.loads(reply.body[0])
+        except (ValueError, IndexError, TypeError) as exc:
+            raise MonitorError("bad-reply") from exc
+        if not isinstance(doc, dict):
+            raise MonitorError("bad-reply")
+        return doc
+
+    async def get_snapshot(self) -> dict[str, Any]:
+        """A fresh accounting snapshot (schema ``memwarden.scan/1``, docs/scan-json.md): the
+        system figures and every app, biggest first."""
+        return await self._json_call("GetSnapshot", timeout_s=SLOW_CALL_TIMEOUT_S)
+
+    async def set_rule(self, name: str, rule: str) -> None:
+        """``protect``, ``prefer`` (sacrifice first) or ``normal`` for an app id, app name or
+        process name (see :func:`memwarden.ui.app_rules.rule_name`); saved by the monitor."""
+        await self._call(c.INTERFACE, "SetAppRule", "ss", [name, rule])
+
+    async def close_app(self, app_id: str) -> dict[str, Any]:
+        """Close an app gracefully (SIGTERM, then SIGKILL after the grace period).
+
+        Returns the monitor's result: ``signalled``, ``exited``, ``available_before``/``_after``,
+        ``freed_bytes`` (measured). Raises MonitorError ``protected``, ``session``, ``no-such-app``…
+        """
+        return await self._json_call("CloseApp", "s", [app_id], SLOW_CALL_TIMEOUT_S)
+
+    async def free_memory_now(self) -> dict[str, Any]:
+        """Trim background apps and drop caches, measured: ``steps``, ``mem_available_before``,
+        ``mem_available_after``, ``freed_bytes``."""
+        return await self._json_call("FreeMemoryNow", timeout_s=SLOW_CALL_TIMEOUT_S)
+
+    async def pause(self, seconds: int) -> None:
+        """Close nothing by itself for ``seconds`` (0: until resumed or the monitor restarts)."""
+        await self._call(c.INTERFACE, "Pause", "u", [max(0, int(seconds))])
+
+    async def resume(self) -> None:
+        """End a pause."""
+        await self._call(c.INTERFACE, "Resume")
+
+    async def reload_config(self) -> None:
+        """Make the monitor read its config file again."""
+        await self._call(c.INTERFACE, "ReloadConfig")
+
+
+#: Tasks started by run_logged, kept until done: the loop holds only weak references to tasks
+#: (asyncio.create_task's documentation), and a slot drops the one it started.
+_RUNNING: set[asyncio.Task[Any]] = set()
+
+
+def run_logged(
+    coro: Any, on_error: Callable[[MonitorError], None] | None = None
+) -> asyncio.Task[Any]:
+    """Run a coroutine from a Qt slot: a MonitorError goes to ``on_error`` (or the log), anything
+    else to the log, never into the event loop's default handler."""
+
+    async def wrapper() -> Any:
+        try:
+            return await coro
+        except MonitorError as exc:
+            if on_error is not None:
+                on_error(exc)
+            else:
+                log.warning("monitor call failed: %s", exc)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("UI task failed")
+        return None
+
+    task = asyncio.ensure_future(wrapper())
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
+    return task
