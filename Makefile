@@ -27,6 +27,7 @@ test: test-deps $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: test-deps $(STAMP)
+	bash scripts/install-debian-packages bench/debian-packages.txt
 	$(PY) -m bench
 
 lint: $(STAMP)

@@ -15,10 +15,10 @@ from PySide6.QtCore import QCoreApplication, QLocale
 from memwarden.ui import words
 from memwarden.ui.formatting import human_size
 
-#: The breakdown fields of ``bytes``, in the order the table shows them.
+# The breakdown fields of ``bytes``, in the order the table shows them.
 BREAKDOWN = ("resident", "swap", "shmem", "dmabuf", "gpu_system", "gpu_vram")
 
-#: Hidden memory below this is noise (a few pages of a small memfd), not a story to tell.
+# Hidden memory below this is noise (a few pages of a small memfd), not a story to tell.
 NOTABLE_HIDDEN_BYTES = 16 * 1024 * 1024
 
 

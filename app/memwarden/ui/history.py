@@ -51,7 +51,7 @@ class HistoryBuffer:
         self.min_step_s = min_step_s
         self.clock = clock
         self._samples: deque[Sample] = deque()
-        #: RAM + swap in bytes, the chart's full scale (0 until known).
+        # RAM + swap in bytes, the chart's full scale (0 until known).
         self.capacity_bytes = 0
 
     def add(self, available_bytes: int, some_pct: float, full_pct: float) -> Sample:

@@ -43,7 +43,7 @@ _RULES: dict[str, object] = {
     "normal": QT_TRANSLATE_NOOP("Words", "Normal"),
 }
 
-#: The rules in the order the UI offers them.
+# The rules in the order the UI offers them.
 RULES = ("normal", "protect", "prefer")
 
 
@@ -86,7 +86,7 @@ def object_kind(kind: str) -> str:
 
 # -- the helper: whether protection reaches the kernel ---------------------------------------------
 
-#: HelperStatus codes grouped by what they mean for the person.
+# HelperStatus codes grouped by what they mean for the person.
 _HELPER_GROUPS: dict[str, str] = {
     "applied": "applied",
     "unknown": "unknown",
