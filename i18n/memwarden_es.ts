@@ -1,0 +1,1279 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="es_ES">
+<context>
+    <name>AppPresenter</name>
+    <message>
+        <source>In RAM</source>
+        <translation>En RAM</translation>
+    </message>
+    <message>
+        <source>Swap</source>
+        <translation>Swap</translation>
+    </message>
+    <message>
+        <source>Shared files</source>
+        <translation>Archivos compartidos</translation>
+    </message>
+    <message>
+        <source>DMA-BUF</source>
+        <translation>DMA-BUF</translation>
+    </message>
+    <message>
+        <source>GPU in RAM</source>
+        <translation>GPU en RAM</translation>
+    </message>
+    <message>
+        <source>Video memory</source>
+        <translation>Memoria de vídeo</translation>
+    </message>
+    <message>
+        <source>Page tables</source>
+        <translation>Tablas de páginas</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Memory of its processes in RAM (resident set).</source>
+        <translation>Memoria de sus procesos en RAM (conjunto residente).</translation>
+    </message>
+    <message>
+        <source>Memory moved out to swap.</source>
+        <translation>Memoria trasladada al swap.</translation>
+    </message>
+    <message>
+        <source>Its share of memory files (memfd), files in /dev/shm or /tmp kept in RAM, and shared memory segments it holds without mapping them. The kernel does not count this for it.</source>
+        <translation>Su parte de archivos de memoria (memfd), de archivos en /dev/shm o /tmp guardados en RAM y de segmentos de memoria compartida que retiene sin mapearlos. El kernel no se lo cuenta.</translation>
+    </message>
+    <message>
+        <source>Its share of buffers shared with graphics, video or camera drivers. The kernel does not count this for it.</source>
+        <translation>Su parte de los búferes compartidos con controladores de gráficos, vídeo o cámara. El kernel no se lo cuenta.</translation>
+    </message>
+    <message>
+        <source>GPU buffers kept in system RAM (integrated graphics, GTT). The kernel does not count this for it.</source>
+        <translation>Búferes de GPU guardados en la RAM del sistema (gráficos integrados, GTT). El kernel no se lo cuenta.</translation>
+    </message>
+    <message>
+        <source>Memory on the graphics card. Not RAM: shown for information, not in the total.</source>
+        <translation>Memoria de la tarjeta gráfica. No es RAM: se muestra como información, no entra en el total.</translation>
+    </message>
+    <message>
+        <source>Everything in RAM or swap this app is responsible for, including what the kernel cannot see.</source>
+        <translation>Todo lo que esta aplicación ocupa en RAM o swap, incluido lo que el kernel no ve.</translation>
+    </message>
+    <message>
+        <source>never picked</source>
+        <translation>nunca elegida</translation>
+    </message>
+    <message>
+        <source>The kernel's out-of-memory killer would never pick this app.</source>
+        <translation>El OOM killer del kernel nunca elegiría esta aplicación.</translation>
+    </message>
+    <message>
+        <source>%1 lower</source>
+        <comment>rank places: the kernel ranks the app %1 places lower</comment>
+        <translation>%1 más abajo</translation>
+    </message>
+    <message>
+        <source>%1 higher</source>
+        <comment>rank places: the kernel ranks the app %1 places higher</comment>
+        <translation>%1 más arriba</translation>
+    </message>
+    <message>
+        <source>same</source>
+        <comment>the kernel ranks the app in the same place</comment>
+        <translation>igual</translation>
+    </message>
+    <message>
+        <source>%1 — %2 %3</source>
+        <comment>size — kind of object, its name</comment>
+        <translation>%1 — %2 %3</translation>
+    </message>
+    <message>
+        <source>The kernel ranks it %1 places lower than it should: it cannot see %2 this app holds.</source>
+        <translation>El kernel la sitúa %1 puestos más abajo de lo debido: no ve los %2 que ocupa esta aplicación.</translation>
+    </message>
+    <message>
+        <source>The kernel ranks it %1 places lower than MemWarden does.</source>
+        <translation>El kernel la sitúa %1 puestos más abajo que MemWarden.</translation>
+    </message>
+    <message>
+        <source>The kernel ranks it %1 places higher: other apps hold more memory than the kernel sees.</source>
+        <translation>El kernel la sitúa %1 puestos más arriba: otras aplicaciones ocupan más memoria de la que ve el kernel.</translation>
+    </message>
+    <message>
+        <source>The kernel and MemWarden agree on this app.</source>
+        <translation>El kernel y MemWarden coinciden en esta aplicación.</translation>
+    </message>
+    <message>
+        <source>%1 video memory</source>
+        <translation>%1 de memoria de vídeo</translation>
+    </message>
+    <message>
+        <source>(split among %1 processes)</source>
+        <translation>(repartido entre %1 procesos)</translation>
+    </message>
+    <message>
+        <source>Hidden from the kernel: %1</source>
+        <translation>Oculto al kernel: %1</translation>
+    </message>
+    <message>
+        <source>Holds %1 in all; the kernel sees %2 of it.</source>
+        <translation>Ocupa %1 en total; el kernel ve %2.</translation>
+    </message>
+    <message>
+        <source>Kernel's pick: %1 · MemWarden's pick: #%2. %3</source>
+        <translation>Elección del kernel: %1 · Elección de MemWarden: #%2. %3</translation>
+    </message>
+    <message>
+        <source>Biggest hidden objects:</source>
+        <translation>Mayores objetos ocultos:</translation>
+    </message>
+    <message>
+        <source>Some of its processes could not be inspected: the hidden part is a lower bound.</source>
+        <translation>Algunos de sus procesos no se pudieron examinar: la parte oculta es un mínimo.</translation>
+    </message>
+</context>
+<context>
+    <name>AppsTableModel</name>
+    <message>
+        <source>App</source>
+        <translation>Aplicación</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>In RAM</source>
+        <translation>En RAM</translation>
+    </message>
+    <message>
+        <source>Swap</source>
+        <translation>Swap</translation>
+    </message>
+    <message>
+        <source>Shared
+files</source>
+        <translation>Archivos
+compartidos</translation>
+    </message>
+    <message>
+        <source>DMA-BUF</source>
+        <translation>DMA-BUF</translation>
+    </message>
+    <message>
+        <source>GPU in
+RAM</source>
+        <translation>GPU en
+RAM</translation>
+    </message>
+    <message>
+        <source>Video
+memory</source>
+        <translation>Memoria
+de vídeo</translation>
+    </message>
+    <message>
+        <source>Kernel's
+pick</source>
+        <translation>Elección
+del kernel</translation>
+    </message>
+    <message>
+        <source>MemWarden's
+pick</source>
+        <translation>Elección de
+MemWarden</translation>
+    </message>
+    <message>
+        <source>Kernel
+ranks it</source>
+        <translation>El kernel
+la sitúa</translation>
+    </message>
+    <message>
+        <source>If memory
+runs out</source>
+        <translation>Si se acaba
+la memoria</translation>
+    </message>
+    <message>
+        <source>The order in which the kernel's out-of-memory killer would pick apps. It counts only memory mapped into processes.</source>
+        <translation>El orden en que el OOM killer del kernel elegiría las aplicaciones. Solo cuenta la memoria mapeada en los procesos.</translation>
+    </message>
+    <message>
+        <source>The order by everything an app really holds, including shared memory files and graphics buffers.</source>
+        <translation>El orden según todo lo que ocupa de verdad una aplicación, incluidos archivos de memoria compartida y búferes gráficos.</translation>
+    </message>
+    <message>
+        <source>How the kernel's order differs from the real one. An app ranked lower by the kernel can fill the memory while the kernel kills an innocent app.</source>
+        <translation>En qué se diferencia el orden del kernel del real. Una aplicación que el kernel sitúa más abajo puede llenar la memoria mientras el kernel mata a una aplicación inocente.</translation>
+    </message>
+    <message>
+        <source>Protect an app, sacrifice it first, or leave it to MemWarden. Saved by the monitor.</source>
+        <translation>Proteger una aplicación, sacrificarla primero o dejar que decida MemWarden. Lo guarda el vigilante.</translation>
+    </message>
+</context>
+<context>
+    <name>Formatting</name>
+    <message>
+        <source>%1%</source>
+        <comment>a percentage</comment>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <comment>seconds</comment>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>about %1 min</source>
+        <translation>unos %1 min</translation>
+    </message>
+    <message>
+        <source>about %1 h</source>
+        <translation>unas %1 h</translation>
+    </message>
+    <message>
+        <source>not running out</source>
+        <translation>no se agota</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>ahora</translation>
+    </message>
+    <message>
+        <source>in %1</source>
+        <translation>en %1</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryView</name>
+    <message>
+        <source>History of free memory and pressure</source>
+        <translation>Historial de memoria libre y presión</translation>
+    </message>
+    <message>
+        <source>warn</source>
+        <translation>aviso</translation>
+    </message>
+    <message>
+        <source>close</source>
+        <translation>cierre</translation>
+    </message>
+    <message>
+        <source>at once</source>
+        <translation>inmediato</translation>
+    </message>
+    <message>
+        <source>Free memory</source>
+        <translation>Memoria libre</translation>
+    </message>
+    <message>
+        <source>Waiting for memory</source>
+        <translation>Esperando memoria</translation>
+    </message>
+    <message>
+        <source>%1 ago</source>
+        <translation>hace %1</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>ahora</translation>
+    </message>
+    <message>
+        <source>Collecting data…</source>
+        <translation>Recogiendo datos…</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>MemWarden</source>
+        <translation>MemWarden</translation>
+    </message>
+    <message>
+        <source>Apps</source>
+        <translation>Aplicaciones</translation>
+    </message>
+    <message>
+        <source>Leftover files</source>
+        <translation>Archivos huérfanos</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Configuración</translation>
+    </message>
+    <message>
+        <source>The kernel picks what to kill by the memory it can see. Apps that hold shared memory files or graphics buffers look small to it: the kernel would kill an innocent app first. The difference is in the last columns.</source>
+        <translation>El kernel elige qué matar según la memoria que ve. Las aplicaciones que retienen archivos de memoria compartida o búferes gráficos le parecen pequeñas: mataría antes a una aplicación inocente. La diferencia está en las últimas columnas.</translation>
+    </message>
+    <message>
+        <source>Filter by name or kind</source>
+        <translation>Filtrar por nombre o tipo</translation>
+    </message>
+    <message>
+        <source>Only apps the kernel underrates</source>
+        <translation>Solo las aplicaciones que el kernel subestima</translation>
+    </message>
+    <message>
+        <source>Leftover files (%1)</source>
+        <translation>Archivos huérfanos (%1)</translation>
+    </message>
+    <message>
+        <source>Select an app to see what it holds and why it ranks where it does.</source>
+        <translation>Seleccione una aplicación para ver qué ocupa y por qué está en ese puesto.</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>Memory is fine</source>
+        <translation>La memoria está bien</translation>
+    </message>
+    <message>
+        <source>Memory is running low</source>
+        <translation>Queda poca memoria</translation>
+    </message>
+    <message>
+        <source>Out of memory: an app is about to be closed</source>
+        <translation>Sin memoria: se va a cerrar una aplicación</translation>
+    </message>
+    <message>
+        <source>Guarding is paused</source>
+        <translation>La vigilancia está en pausa</translation>
+    </message>
+    <message>
+        <source>Not guarding: the monitor is not running</source>
+        <translation>Sin vigilancia: el vigilante no está en marcha</translation>
+    </message>
+    <message>
+        <source>Starting the monitor…</source>
+        <translation>Iniciando el vigilante…</translation>
+    </message>
+    <message>
+        <source>Memory state unknown</source>
+        <translation>Estado de la memoria desconocido</translation>
+    </message>
+    <message>
+        <source>Available memory is below the warning level.</source>
+        <translation>La memoria disponible está por debajo del nivel de aviso.</translation>
+    </message>
+    <message>
+        <source>Memory is filling up fast.</source>
+        <translation>La memoria se llena deprisa.</translation>
+    </message>
+    <message>
+        <source>Apps are waiting for memory: the system is slowing down.</source>
+        <translation>Las aplicaciones esperan memoria: el sistema se ralentiza.</translation>
+    </message>
+    <message>
+        <source>Available memory has reached the closing level.</source>
+        <translation>La memoria disponible ha llegado al nivel de cierre.</translation>
+    </message>
+    <message>
+        <source>Memory is almost exhausted.</source>
+        <translation>La memoria está casi agotada.</translation>
+    </message>
+    <message>
+        <source>The system has been stalling on memory for several seconds.</source>
+        <translation>El sistema lleva varios segundos atascado por falta de memoria.</translation>
+    </message>
+    <message>
+        <source>Memory is running low.</source>
+        <translation>Queda poca memoria.</translation>
+    </message>
+    <message>
+        <source>You chose to sacrifice it first.</source>
+        <translation>Usted eligió sacrificarla primero.</translation>
+    </message>
+    <message>
+        <source>Most of its memory is shared memory or GPU buffers, which the kernel does not count: the kernel would have closed an innocent app instead.</source>
+        <translation>Casi toda su memoria es memoria compartida o búferes de GPU, que el kernel no cuenta: el kernel habría cerrado en su lugar una aplicación inocente.</translation>
+    </message>
+    <message>
+        <source>Its memory is growing fast.</source>
+        <translation>Su memoria crece deprisa.</translation>
+    </message>
+    <message>
+        <source>It uses the most memory.</source>
+        <translation>Es la que más memoria usa.</translation>
+    </message>
+    <message>
+        <source>You asked to close it.</source>
+        <translation>Usted pidió cerrarla.</translation>
+    </message>
+    <message>
+        <source>No app can be closed: every app is protected or part of the desktop.</source>
+        <translation>No se puede cerrar ninguna aplicación: todas están protegidas o forman parte del escritorio.</translation>
+    </message>
+    <message>
+        <source>The memory is held by files in shared-memory folders that no app has open: closing apps will not free it.</source>
+        <translation>La memoria la ocupan archivos en carpetas de memoria compartida que ninguna aplicación tiene abiertos: cerrar aplicaciones no la liberará.</translation>
+    </message>
+    <message>
+        <source>It is the best app to close.</source>
+        <translation>Es la mejor aplicación para cerrar.</translation>
+    </message>
+    <message>
+        <source>It is protected. Remove the protection to close it.</source>
+        <translation>Está protegida. Quite la protección para cerrarla.</translation>
+    </message>
+    <message>
+        <source>It is part of the desktop session.</source>
+        <translation>Forma parte de la sesión de escritorio.</translation>
+    </message>
+    <message>
+        <source>It belongs to another user.</source>
+        <translation>Pertenece a otro usuario.</translation>
+    </message>
+    <message>
+        <source>It is the system's first process.</source>
+        <translation>Es el primer proceso del sistema.</translation>
+    </message>
+    <message>
+        <source>It is MemWarden itself.</source>
+        <translation>Es el propio MemWarden.</translation>
+    </message>
+    <message>
+        <source>It is not running any more.</source>
+        <translation>Ya no está en ejecución.</translation>
+    </message>
+    <message>
+        <source>The app has no name to remember the rule by.</source>
+        <translation>La aplicación no tiene un nombre con el que recordar la regla.</translation>
+    </message>
+    <message>
+        <source>The app's name is too long to remember a rule by.</source>
+        <translation>El nombre de la aplicación es demasiado largo para recordar una regla.</translation>
+    </message>
+    <message>
+        <source>The app's name cannot be used for a rule.</source>
+        <translation>El nombre de la aplicación no se puede usar para una regla.</translation>
+    </message>
+    <message>
+        <source>The monitor is not running.</source>
+        <translation>El vigilante no está en marcha.</translation>
+    </message>
+    <message>
+        <source>The monitor did not answer in time.</source>
+        <translation>El vigilante no respondió a tiempo.</translation>
+    </message>
+    <message>
+        <source>The monitor could not do it (%1).</source>
+        <translation>El vigilante no pudo hacerlo (%1).</translation>
+    </message>
+    <message>
+        <source>The privileged helper is not installed: protected apps are protected by MemWarden only, not by the kernel.</source>
+        <translation>El asistente privilegiado no está instalado: las aplicaciones protegidas solo las protege MemWarden, no el kernel.</translation>
+    </message>
+    <message>
+        <source>The privileged helper cannot be reached (no system bus): protected apps are protected by MemWarden only.</source>
+        <translation>No se puede contactar con el asistente privilegiado (no hay bus del sistema): las aplicaciones protegidas solo las protege MemWarden.</translation>
+    </message>
+    <message>
+        <source>The privileged helper failed to start: protected apps are protected by MemWarden only.</source>
+        <translation>El asistente privilegiado no pudo iniciarse: las aplicaciones protegidas solo las protege MemWarden.</translation>
+    </message>
+    <message>
+        <source>You are not allowed to protect apps from the kernel: protected apps are protected by MemWarden only.</source>
+        <translation>No tiene permiso para proteger aplicaciones frente al kernel: las aplicaciones protegidas solo las protege MemWarden.</translation>
+    </message>
+    <message>
+        <source>The privileged helper refused (%1): protected apps are protected by MemWarden only.</source>
+        <translation>El asistente privilegiado se negó (%1): las aplicaciones protegidas solo las protege MemWarden.</translation>
+    </message>
+    <message>
+        <source>Background apps were trimmed.</source>
+        <translation>Se redujeron las aplicaciones en segundo plano.</translation>
+    </message>
+    <message>
+        <source>Background apps were trimmed partly.</source>
+        <translation>Se redujeron en parte las aplicaciones en segundo plano.</translation>
+    </message>
+    <message>
+        <source>Background apps had nothing to give back.</source>
+        <translation>Las aplicaciones en segundo plano no tenían nada que devolver.</translation>
+    </message>
+    <message>
+        <source>Background apps could not be trimmed: this system does not use cgroup v2.</source>
+        <translation>No se pudieron reducir las aplicaciones en segundo plano: este sistema no usa cgroup v2.</translation>
+    </message>
+    <message>
+        <source>Background apps could not be trimmed: the session does not let MemWarden manage them.</source>
+        <translation>No se pudieron reducir las aplicaciones en segundo plano: la sesión no deja que MemWarden las gestione.</translation>
+    </message>
+    <message>
+        <source>There are no background apps to trim.</source>
+        <translation>No hay aplicaciones en segundo plano que reducir.</translation>
+    </message>
+    <message>
+        <source>Background apps could not be trimmed: the memory controller is off.</source>
+        <translation>No se pudieron reducir las aplicaciones en segundo plano: el controlador de memoria está desactivado.</translation>
+    </message>
+    <message>
+        <source>Background apps could not be trimmed (%1).</source>
+        <translation>No se pudieron reducir las aplicaciones en segundo plano (%1).</translation>
+    </message>
+    <message>
+        <source>Caches were dropped and memory compacted.</source>
+        <translation>Se vaciaron las cachés y se compactó la memoria.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: the privileged helper is not in use.</source>
+        <translation>No se vaciaron las cachés: el asistente privilegiado no está en uso.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: the privileged helper is not installed.</source>
+        <translation>No se vaciaron las cachés: el asistente privilegiado no está instalado.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: not allowed.</source>
+        <translation>No se vaciaron las cachés: no está permitido.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped (%1).</source>
+        <translation>No se vaciaron las cachés (%1).</translation>
+    </message>
+    <message>
+        <source>A step MemWarden does not know finished with: %1.</source>
+        <translation>Un paso que MemWarden no conoce terminó con: %1.</translation>
+    </message>
+    <message>
+        <source>an unknown app</source>
+        <translation>una aplicación desconocida</translation>
+    </message>
+    <message>
+        <source>the game %1</source>
+        <translation>el juego %1</translation>
+    </message>
+    <message>
+        <source>the browser %1</source>
+        <translation>el navegador %1</translation>
+    </message>
+    <message>
+        <source>%1 GPU memory</source>
+        <translation>%1 de memoria de GPU</translation>
+    </message>
+    <message>
+        <source>%1 shared memory</source>
+        <translation>%1 de memoria compartida</translation>
+    </message>
+    <message>
+        <source>%1 and %2</source>
+        <translation>%1 y %2</translation>
+    </message>
+    <message>
+        <source>%1, of which %2</source>
+        <translation>%1, de los cuales %2</translation>
+    </message>
+    <message>
+        <source>%1 (and %2 on the graphics card)</source>
+        <translation>%1 (y %2 en la tarjeta gráfica)</translation>
+    </message>
+    <message>
+        <source>The game %1 will be closed %2</source>
+        <translation>El juego %1 se cerrará %2</translation>
+    </message>
+    <message>
+        <source>The browser %1 will be closed %2</source>
+        <translation>El navegador %1 se cerrará %2</translation>
+    </message>
+    <message>
+        <source>%1 will be closed %2</source>
+        <translation>%1 se cerrará %2</translation>
+    </message>
+    <message>
+        <source>The game %1 would be closed if memory runs out</source>
+        <translation>El juego %1 se cerraría si se acaba la memoria</translation>
+    </message>
+    <message>
+        <source>The browser %1 would be closed if memory runs out</source>
+        <translation>El navegador %1 se cerraría si se acaba la memoria</translation>
+    </message>
+    <message>
+        <source>%1 would be closed if memory runs out</source>
+        <translation>%1 se cerraría si se acaba la memoria</translation>
+    </message>
+    <message>
+        <source>It is using %1. %2 %3</source>
+        <translation>Está usando %1. %2 %3</translation>
+    </message>
+    <message>
+        <source>Closed %1</source>
+        <translation>Se cerró %1</translation>
+    </message>
+    <message>
+        <source>Closed %1 to keep your computer responsive</source>
+        <translation>Se cerró %1 para que el equipo siga respondiendo</translation>
+    </message>
+    <message>
+        <source>It was using %1.</source>
+        <translation>Estaba usando %1.</translation>
+    </message>
+    <message>
+        <source>Available memory rose by %1.</source>
+        <translation>La memoria disponible aumentó en %1.</translation>
+    </message>
+    <message>
+        <source>Freed %1</source>
+        <translation>Se liberaron %1</translation>
+    </message>
+    <message>
+        <source>No memory could be freed without closing apps</source>
+        <translation>No se pudo liberar memoria sin cerrar aplicaciones</translation>
+    </message>
+    <message>
+        <source>Available memory: %1 before, %2 after.</source>
+        <translation>Memoria disponible: %1 antes, %2 después.</translation>
+    </message>
+    <message>
+        <source>The memory is held by files in shared-memory folders (such as /dev/shm) that no app has open. Closing apps will not free it: delete the files you do not need.</source>
+        <translation>La memoria la ocupan archivos en carpetas de memoria compartida (como /dev/shm) que ninguna aplicación tiene abiertos. Cerrar aplicaciones no la liberará: borre los archivos que no necesite.</translation>
+    </message>
+    <message>
+        <source>%1 is held by files that no app has open, so closing apps will not free it. Delete those you do not need: %2</source>
+        <translation>%1 lo ocupan archivos que ninguna aplicación tiene abiertos, así que cerrar aplicaciones no lo liberará. Borre los que no necesite: %2</translation>
+    </message>
+</context>
+<context>
+    <name>OrphansPage</name>
+    <message>
+        <source>Size</source>
+        <translation>Tamaño</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>Propietario</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Ubicación</translation>
+    </message>
+    <message>
+        <source>Delete file…</source>
+        <translation>Borrar archivo…</translation>
+    </message>
+    <message>
+        <source>Copy command</source>
+        <translation>Copiar orden</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Abrir carpeta</translation>
+    </message>
+    <message>
+        <source>Delete file</source>
+        <translation>Borrar archivo</translation>
+    </message>
+    <message>
+        <source>Delete %1? Its %2 of RAM will be free again. This cannot be undone.</source>
+        <translation>¿Borrar %1? Sus %2 de RAM volverán a estar libres. No se puede deshacer.</translation>
+    </message>
+    <message>
+        <source>Could not delete %1: %2</source>
+        <translation>No se pudo borrar %1: %2</translation>
+    </message>
+    <message>
+        <source>Deleted %1: %2 of RAM are free again.</source>
+        <translation>Se borró %1: %2 de RAM vuelven a estar libres.</translation>
+    </message>
+    <message>
+        <source>Copied: %1</source>
+        <translation>Copiado: %1</translation>
+    </message>
+</context>
+<context>
+    <name>OrphansPresenter</name>
+    <message>
+        <source>you</source>
+        <translation>usted</translation>
+    </message>
+    <message>
+        <source>user %1</source>
+        <translation>usuario %1</translation>
+    </message>
+    <message>
+        <source>A shared memory segment no program is attached to. If the program that made it has ended for good, remove it with the command below.</source>
+        <translation>Un segmento de memoria compartida al que no está conectado ningún programa. Si el programa que lo creó ya terminó definitivamente, elimínelo con la orden de abajo.</translation>
+    </message>
+    <message>
+        <source>A file kept in RAM that no program has open. If you do not need it, delete it: its memory comes back at once. Closing apps cannot free it.</source>
+        <translation>Un archivo guardado en RAM que ningún programa tiene abierto. Si no lo necesita, bórrelo: su memoria vuelve al instante. Cerrar aplicaciones no puede liberarla.</translation>
+    </message>
+    <message>
+        <source>It belongs to another user: ask them or an administrator.</source>
+        <translation>Pertenece a otro usuario: pregúntele a él o a un administrador.</translation>
+    </message>
+    <message>
+        <source>No memory is held by leftover files. Nothing to do.</source>
+        <translation>Ningún archivo huérfano ocupa memoria. No hay nada que hacer.</translation>
+    </message>
+    <message>
+        <source>%1 of RAM is held by leftover files that no program has open. Closing apps will not free it; deleting the files will.</source>
+        <translation>Hay %1 de RAM ocupados por archivos huérfanos que ningún programa tiene abiertos. Cerrar aplicaciones no los liberará; borrar los archivos, sí.</translation>
+    </message>
+</context>
+<context>
+    <name>Prompt</name>
+    <message>
+        <source>%1 would be closed first. %2</source>
+        <translation>%1 se cerraría primero. %2</translation>
+    </message>
+    <message>
+        <source>Available memory: %1. Close the apps you do not need to keep your computer responsive.</source>
+        <translation>Memoria disponible: %1. Cierre las aplicaciones que no necesite para que el equipo siga respondiendo.</translation>
+    </message>
+    <message>
+        <source>MemWarden will close an app %1.</source>
+        <translation>MemWarden cerrará una aplicación %1.</translation>
+    </message>
+    <message>
+        <source>Your system is running out of application memory</source>
+        <translation>Su sistema se está quedando sin memoria para aplicaciones</translation>
+    </message>
+</context>
+<context>
+    <name>PromptWindow</name>
+    <message>
+        <source>MemWarden: out of memory</source>
+        <extracomment>The highlight of the row that would be closed: a warm tint that reads on light and dark themes (the text keeps the palette's colour; the row is also bold and marked in words).</extracomment>
+        <translation>MemWarden: sin memoria</translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation>Aplicación</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Memoria</translation>
+    </message>
+    <message>
+        <source>Of which</source>
+        <translation>De ella</translation>
+    </message>
+    <message>
+        <source>Close selected</source>
+        <translation>Cerrar la selección</translation>
+    </message>
+    <message>
+        <source>Protect</source>
+        <translation>Proteger</translation>
+    </message>
+    <message>
+        <source>Free memory now</source>
+        <translation>Liberar memoria ahora</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Descartar</translation>
+    </message>
+    <message>
+        <source>%1 (would be closed)</source>
+        <translation>%1 (se cerraría)</translation>
+    </message>
+    <message>
+        <source>%1 (protected)</source>
+        <translation>%1 (protegida)</translation>
+    </message>
+    <message>
+        <source>%1 (sacrifice first)</source>
+        <translation>%1 (sacrificar primero)</translation>
+    </message>
+    <message>
+        <source>Remove protection</source>
+        <translation>Quitar protección</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>When memory runs low</source>
+        <translation>Cuando queda poca memoria</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>% of RAM and swap</source>
+        <translation> % de RAM y swap</translation>
+    </message>
+    <message>
+        <source>% of the time</source>
+        <translation> % del tiempo</translation>
+    </message>
+    <message>
+        <source>Warn me when free memory falls below</source>
+        <translation>Avisarme si la memoria libre baja de</translation>
+    </message>
+    <message>
+        <source>Ask an app to close below</source>
+        <translation>Pedir a una aplicación que se cierre por debajo de</translation>
+    </message>
+    <message>
+        <source>Close it at once below</source>
+        <translation>Cerrarla de inmediato por debajo de</translation>
+    </message>
+    <message>
+        <source>Time it gets to save its work</source>
+        <translation>Tiempo para guardar su trabajo</translation>
+    </message>
+    <message>
+        <source>Warn early if memory would run out within</source>
+        <translation>Avisar antes si la memoria se acabaría en</translation>
+    </message>
+    <message>
+        <source>Warn when programs wait for memory more than</source>
+        <translation>Avisar si los programas esperan memoria más del</translation>
+    </message>
+    <message>
+        <source>Close an app when everything is stalled more than</source>
+        <translation>Cerrar una aplicación si todo está atascado más del</translation>
+    </message>
+    <message>
+        <source>… for at least</source>
+        <translation>… durante al menos</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Aplicar</translation>
+    </message>
+    <message>
+        <source>Restore defaults</source>
+        <translation>Restablecer valores</translation>
+    </message>
+    <message>
+        <source>Protection and the kernel</source>
+        <translation>La protección y el kernel</translation>
+    </message>
+    <message>
+        <source>Your rules</source>
+        <translation>Sus reglas</translation>
+    </message>
+    <message>
+        <source>Make normal</source>
+        <translation>Volver a normal</translation>
+    </message>
+    <message>
+        <source>The monitor was started without a settings file (--no-config): its limits are set on its command line and cannot be changed here.</source>
+        <translation>El vigilante se inició sin archivo de configuración (--no-config): sus límites se fijan en su línea de órdenes y no se pueden cambiar aquí.</translation>
+    </message>
+    <message>
+        <source>Settings file: %1</source>
+        <translation>Archivo de configuración: %1</translation>
+    </message>
+    <message>
+        <source>The settings file has a problem: %1</source>
+        <translation>El archivo de configuración tiene un problema: %1</translation>
+    </message>
+    <message>
+        <source>Your settings file could not be used, so the defaults are in force: %1</source>
+        <translation>No se pudo usar su archivo de configuración, así que rigen los valores predeterminados: %1</translation>
+    </message>
+    <message>
+        <source>No rules yet: protect or sacrifice apps in the Apps tab.</source>
+        <translation>Aún no hay reglas: proteja o sacrifique aplicaciones en la pestaña «Aplicaciones».</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPresenter</name>
+    <message>
+        <source>The limits must be in order: warn first, then close, then close at once (warn ≥ close ≥ at once).</source>
+        <translation>Los límites deben ir en orden: primero avisar, luego cerrar y luego cerrar de inmediato (aviso ≥ cierre ≥ inmediato).</translation>
+    </message>
+    <message>
+        <source>A value is out of range.</source>
+        <translation>Un valor está fuera de rango.</translation>
+    </message>
+    <message>
+        <source>You get a warning when less than %1 of memory is free.</source>
+        <translation>Recibirá un aviso cuando queden libres menos de %1 de memoria.</translation>
+    </message>
+    <message>
+        <source>Below %1, MemWarden asks one app to close (one you chose to sacrifice, or else the one that really holds the memory) and gives it %2 to save its work.</source>
+        <translation>Por debajo de %1, MemWarden pide a una aplicación que se cierre (una que usted eligió sacrificar o, si no, la que de verdad ocupa la memoria) y le da %2 para guardar su trabajo.</translation>
+    </message>
+    <message>
+        <source>Below %1, it closes that app at once, before the system freezes.</source>
+        <translation>Por debajo de %1, cierra esa aplicación de inmediato, antes de que el sistema se congele.</translation>
+    </message>
+    <message>
+        <source>You are also warned when, at the current rate, memory would run out within %1, even if there is still plenty free.</source>
+        <translation>También recibirá un aviso si, al ritmo actual, la memoria se acabaría en %1, aunque todavía quede mucha libre.</translation>
+    </message>
+    <message>
+        <source>And when programs spend more than %1 of their time waiting for memory; if everything is stalled more than %2 of the time for %3, an app is closed.</source>
+        <translation>Y cuando los programas pasen más del %1 de su tiempo esperando memoria; si todo está atascado más del %2 del tiempo durante %3, se cierra una aplicación.</translation>
+    </message>
+    <message>
+        <source>Your settings file sets some limits in MiB; those take the place of the percentages. Edit the file to change them.</source>
+        <translation>Su archivo de configuración fija algunos límites en MiB; estos sustituyen a los porcentajes. Edite el archivo para cambiarlos.</translation>
+    </message>
+    <message>
+        <source>In force now: warn below %1, close below %2, at once below %3.</source>
+        <translation>Vigente ahora: aviso por debajo de %1, cierre por debajo de %2, inmediato por debajo de %3.</translation>
+    </message>
+    <message>
+        <source>Could not save the settings: %1</source>
+        <translation>No se pudo guardar la configuración: %1</translation>
+    </message>
+    <message>
+        <source>Saved. The monitor will use them when it starts.</source>
+        <translation>Guardado. El vigilante la usará cuando se inicie.</translation>
+    </message>
+    <message>
+        <source>Saved, but the monitor did not reload them (%1).</source>
+        <translation>Guardado, pero el vigilante no la recargó (%1).</translation>
+    </message>
+    <message>
+        <source>Saved and in force.</source>
+        <translation>Guardado y vigente.</translation>
+    </message>
+</context>
+<context>
+    <name>TrayController</name>
+    <message>
+        <source>Looking at your apps…</source>
+        <extracomment>A snapshot younger than this is good enough for the menu (a scan costs the monitor ~0.1 s).</extracomment>
+        <translation>Revisando sus aplicaciones…</translation>
+    </message>
+    <message>
+        <source>No apps to list</source>
+        <translation>No hay aplicaciones que mostrar</translation>
+    </message>
+    <message>
+        <source>The monitor is not running</source>
+        <translation>El vigilante no está en marcha</translation>
+    </message>
+    <message>
+        <source>Start guarding</source>
+        <translation>Empezar a vigilar</translation>
+    </message>
+    <message>
+        <source>Free memory now</source>
+        <translation>Liberar memoria ahora</translation>
+    </message>
+    <message>
+        <source>Open MemWarden</source>
+        <translation>Abrir MemWarden</translation>
+    </message>
+    <message>
+        <source>Resume guarding</source>
+        <translation>Reanudar la vigilancia</translation>
+    </message>
+    <message>
+        <source>Pause guarding</source>
+        <translation>Pausar la vigilancia</translation>
+    </message>
+    <message>
+        <source>For 1 hour</source>
+        <translation>Durante 1 hora</translation>
+    </message>
+    <message>
+        <source>Until restart</source>
+        <translation>Hasta reiniciar</translation>
+    </message>
+    <message>
+        <source>Start at login</source>
+        <translation>Iniciar al entrar en la sesión</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Salir</translation>
+    </message>
+    <message>
+        <source>Quit and stop guarding</source>
+        <translation>Salir y dejar de vigilar</translation>
+    </message>
+    <message>
+        <source>Protect</source>
+        <translation>Proteger</translation>
+    </message>
+    <message>
+        <source>Sacrifice first</source>
+        <translation>Sacrificar primero</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>Show apps</source>
+        <translation>Mostrar aplicaciones</translation>
+    </message>
+    <message>
+        <source>Protect %1</source>
+        <translation>Proteger %1</translation>
+    </message>
+    <message>
+        <source>Close %1</source>
+        <translation>Cerrar %1</translation>
+    </message>
+    <message>
+        <source>Free memory</source>
+        <translation>Liberar memoria</translation>
+    </message>
+    <message>
+        <source>Could not protect %1</source>
+        <translation>No se pudo proteger %1</translation>
+    </message>
+    <message>
+        <source>Could not mark %1 to sacrifice first</source>
+        <translation>No se pudo marcar %1 para sacrificarla primero</translation>
+    </message>
+    <message>
+        <source>Could not change the rule of %1</source>
+        <translation>No se pudo cambiar la regla de %1</translation>
+    </message>
+    <message>
+        <source>Could not close %1</source>
+        <translation>No se pudo cerrar %1</translation>
+    </message>
+    <message>
+        <source>Could not free memory</source>
+        <translation>No se pudo liberar memoria</translation>
+    </message>
+    <message>
+        <source>Could not pause</source>
+        <translation>No se pudo pausar</translation>
+    </message>
+    <message>
+        <source>Could not resume</source>
+        <translation>No se pudo reanudar</translation>
+    </message>
+    <message>
+        <source>Could not change Start at login</source>
+        <translation>No se pudo cambiar «Iniciar al entrar en la sesión»</translation>
+    </message>
+</context>
+<context>
+    <name>TrayMenu</name>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>%1 (closed next)</source>
+        <translation>%1 (la próxima en cerrarse)</translation>
+    </message>
+    <message>
+        <source>MemWarden: %1</source>
+        <translation>MemWarden: %1</translation>
+    </message>
+    <message>
+        <source>The monitor keeps stopping; its log: %1</source>
+        <translation>El vigilante se detiene una y otra vez; su registro: %1</translation>
+    </message>
+    <message>
+        <source>Available memory: %1</source>
+        <translation>Memoria disponible: %1</translation>
+    </message>
+    <message>
+        <source>Memory runs out %1</source>
+        <translation>La memoria se acaba %1</translation>
+    </message>
+    <message>
+        <source>Memory pressure: %1 (stalled: %2)</source>
+        <translation>Presión de memoria: %1 (atascado: %2)</translation>
+    </message>
+    <message>
+        <source>Would be closed next: %1</source>
+        <translation>Se cerraría la próxima: %1</translation>
+    </message>
+    <message>
+        <source>Guarding is paused: no app will be closed automatically.</source>
+        <translation>La vigilancia está en pausa: no se cerrará ninguna aplicación automáticamente.</translation>
+    </message>
+    <message>
+        <source>Settings problem: %1</source>
+        <translation>Problema de configuración: %1</translation>
+    </message>
+</context>
+<context>
+    <name>WindowPresenter</name>
+    <message>
+        <source>Something went wrong while talking to the monitor.</source>
+        <translation>Algo salió mal al hablar con el vigilante.</translation>
+    </message>
+    <message>
+        <source>Could not change %1: %2</source>
+        <translation>No se pudo cambiar %1: %2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <comment>app name: what its rule does</comment>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Nothing guards memory until it runs again. Start it with: memwarden monitor</source>
+        <translation>Nada vigila la memoria hasta que vuelva a funcionar. Inícielo con: memwarden monitor</translation>
+    </message>
+    <message>
+        <source>%1 of %2 free (RAM and swap)</source>
+        <translation>%1 de %2 libres (RAM y swap)</translation>
+    </message>
+    <message>
+        <source>%1 free</source>
+        <translation>%1 libres</translation>
+    </message>
+    <message>
+        <source>Not running out at this rate</source>
+        <translation>No se agota a este ritmo</translation>
+    </message>
+    <message>
+        <source>Runs out %1</source>
+        <translation>Se agota %1</translation>
+    </message>
+    <message>
+        <source>Waiting for memory: %1 of the time (everything stalled: %2)</source>
+        <translation>Esperando memoria: %1 del tiempo (todo atascado: %2)</translation>
+    </message>
+    <message>
+        <source>First to close if memory runs out: %1</source>
+        <translation>La primera en cerrarse si se acaba la memoria: %1</translation>
+    </message>
+    <message>
+        <source>No app would be closed right now.</source>
+        <translation>Ahora mismo no se cerraría ninguna aplicación.</translation>
+    </message>
+    <message>
+        <source>Paused: MemWarden warns but closes nothing.</source>
+        <translation>En pausa: MemWarden avisa, pero no cierra nada.</translation>
+    </message>
+</context>
+<context>
+    <name>Words</name>
+    <message>
+        <source>Browser</source>
+        <translation>Navegador</translation>
+    </message>
+    <message>
+        <source>Game</source>
+        <translation>Juego</translation>
+    </message>
+    <message>
+        <source>Desktop</source>
+        <translation>Escritorio</translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation>Aplicación</translation>
+    </message>
+    <message>
+        <source>Other (%1)</source>
+        <translation>Otro (%1)</translation>
+    </message>
+    <message>
+        <source>Protect</source>
+        <translation>Proteger</translation>
+    </message>
+    <message>
+        <source>Sacrifice first</source>
+        <translation>Sacrificar primero</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <source>Unknown rule (%1)</source>
+        <translation>Regla desconocida (%1)</translation>
+    </message>
+    <message>
+        <source>MemWarden never closes this app; when memory runs out it closes another one.</source>
+        <translation>MemWarden nunca cierra esta aplicación; cuando se acaba la memoria, cierra otra.</translation>
+    </message>
+    <message>
+        <source>When memory runs out, this app is closed before any other.</source>
+        <translation>Cuando se acaba la memoria, esta aplicación se cierra antes que ninguna otra.</translation>
+    </message>
+    <message>
+        <source>Closed only if it is the app that really holds the memory.</source>
+        <translation>Solo se cierra si es la aplicación que de verdad ocupa la memoria.</translation>
+    </message>
+    <message>
+        <source>memory file (memfd)</source>
+        <translation>archivo de memoria (memfd)</translation>
+    </message>
+    <message>
+        <source>file in RAM (tmpfs)</source>
+        <translation>archivo en RAM (tmpfs)</translation>
+    </message>
+    <message>
+        <source>shared memory segment (System V)</source>
+        <translation>segmento de memoria compartida (System V)</translation>
+    </message>
+    <message>
+        <source>graphics or camera buffer (DMA-BUF)</source>
+        <translation>búfer de gráficos o cámara (DMA-BUF)</translation>
+    </message>
+    <message>
+        <source>GPU buffers</source>
+        <translation>búferes de GPU</translation>
+    </message>
+    <message>
+        <source>other (%1)</source>
+        <translation>otro (%1)</translation>
+    </message>
+    <message>
+        <source>Protection reaches the kernel</source>
+        <translation>La protección llega al kernel</translation>
+    </message>
+    <message>
+        <source>Protection not tried yet</source>
+        <translation>Protección aún no probada</translation>
+    </message>
+    <message>
+        <source>The helper is not installed</source>
+        <translation>El asistente no está instalado</translation>
+    </message>
+    <message>
+        <source>The helper is not allowed to protect your apps</source>
+        <translation>El asistente no tiene permiso para proteger sus aplicaciones</translation>
+    </message>
+    <message>
+        <source>The helper lacks a capability</source>
+        <translation>Al asistente le falta una capacidad</translation>
+    </message>
+    <message>
+        <source>Protected apps are shielded from MemWarden and also from the kernel's own out-of-memory killer: the helper lowered their score.</source>
+        <translation>Las aplicaciones protegidas están a salvo de MemWarden y también del OOM killer del propio kernel: el asistente bajó su puntuación.</translation>
+    </message>
+    <message>
+        <source>No app has been protected since the monitor started, so the helper has not been asked yet. MemWarden itself never closes a protected app.</source>
+        <translation>No se ha protegido ninguna aplicación desde que arrancó el vigilante, así que aún no se ha consultado al asistente. MemWarden nunca cierra una aplicación protegida.</translation>
+    </message>
+    <message>
+        <source>MemWarden never closes a protected app, but the kernel does not know about protection: if memory runs out completely before MemWarden acts, the kernel's out-of-memory killer may still pick it. Install the memwarden-helper package to tell the kernel too.</source>
+        <translation>MemWarden nunca cierra una aplicación protegida, pero el kernel no sabe nada de la protección: si la memoria se agota del todo antes de que MemWarden actúe, el OOM killer del kernel aún puede elegirla. Instale el paquete memwarden-helper para que también lo sepa el kernel.</translation>
+    </message>
+    <message>
+        <source>The system's policy (polkit) did not allow the helper to act for you. MemWarden never closes a protected app, but the kernel's out-of-memory killer may still pick it.</source>
+        <translation>La política del sistema (polkit) no permitió que el asistente actuara por usted. MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla.</translation>
+    </message>
+    <message>
+        <source>The helper runs without the right to lower scores (CAP_SYS_RESOURCE), for example in a container. MemWarden never closes a protected app, but the kernel's out-of-memory killer may still pick it.</source>
+        <translation>El asistente se ejecuta sin derecho a bajar puntuaciones (CAP_SYS_RESOURCE), por ejemplo en un contenedor. MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla.</translation>
+    </message>
+    <message>
+        <source>The helper reported a problem (%1)</source>
+        <translation>El asistente informó de un problema (%1)</translation>
+    </message>
+    <message>
+        <source>MemWarden never closes a protected app, but the kernel's out-of-memory killer may still pick it.</source>
+        <translation>MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla.</translation>
+    </message>
+</context>
+</TS>
