@@ -1,0 +1,230 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The apps model, its sort/filter proxy and the window presenter, without widgets: fed by the
+real snapshot through the client double."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from window_doubles import FakeMonitorClient
+
+from memwarden.ui.app_rules import rule_name
+from memwarden.ui.apps_model import (
+    APP_ID_ROLE,
+    RULE_ROLE,
+    SORT_ROLE,
+    AppsFilterProxy,
+    AppsTableModel,
+    Column,
+)
+from memwarden.ui.formatting import human_size
+from memwarden.ui.monitor_client import MonitorError
+from memwarden.ui.window_presenter import WindowPresenter, error_words
+
+GiB = 1 << 30
+
+
+def names(model: Any, column: int = Column.NAME) -> list[str]:
+    return [model.index(r, column).data() for r in range(model.rowCount())]
+
+
+def row_of(model: Any, name: str) -> int:
+    return names(model).index(name)
+
+
+# -- model ----------------------------------------------------------------------------------------
+
+
+def test_model_shows_every_app_with_real_figures(qapp: Any, doc: dict[str, Any]) -> None:
+    model = AppsTableModel()
+    model.set_apps(doc["apps"], {})
+    assert model.rowCount() == len(doc["apps"]) and model.columnCount() == len(Column)
+    r = row_of(model, "Photo Indexer")
+    hog = doc["apps"][[a["name"] for a in doc["apps"]].index("Photo Indexer")]
+    cell = lambda c, role=Qt.ItemDataRole.DisplayRole: model.index(r, c).data(role)  # noqa: E731
+    assert cell(Column.KIND) == "App"
+    assert cell(Column.TOTAL) == human_size(hog["bytes"]["total"])
+    assert cell(Column.SHMEM) == human_size(hog["bytes"]["shmem"])
+    assert cell(Column.DMABUF) == "–"  # none: a dash, not "0"
+    assert cell(Column.KERNEL_RANK) == f"#{hog['kernel_rank']}"
+    assert cell(Column.MEMWARDEN_RANK) == f"#{hog['memwarden_rank']}"
+    assert cell(Column.DIFFERENCE).endswith("lower")
+    assert cell(Column.DIFFERENCE, Qt.ItemDataRole.ForegroundRole) is not None  # highlighted
+    assert cell(Column.RULE) == "Normal"
+    assert cell(Column.TOTAL, SORT_ROLE) == hog["bytes"]["total"]
+    assert cell(Column.NAME, APP_ID_ROLE) == hog["id"]
+    assert "Hidden from the kernel" in cell(Column.TOTAL, Qt.ItemDataRole.ToolTipRole)
+    game = row_of(model, "SuperTuxKart")
+    assert model.index(game, Column.KIND).data() == "Game"
+    assert model.index(game, Column.DIFFERENCE).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert model.headerData(Column.SHMEM, Qt.Orientation.Horizontal) == "Shared\nfiles"
+    assert "kernel" in model.headerData(
+        Column.KERNEL_RANK, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
+    )
+
+
+def test_refresh_keeps_rows_and_persistent_indexes(qapp: Any, doc: dict[str, Any]) -> None:
+    model = AppsTableModel()
+    model.set_apps(doc["apps"], {})
+    keep = QPersistentModelIndex(model.index(row_of(model, "SuperTuxKart"), Column.NAME))
+    removed: list[int] = []
+    inserted: list[int] = []
+    model.rowsRemoved.connect(lambda _p, first, last: removed.append(last - first + 1))
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append(last - first + 1))
+
+    later = copy.deepcopy(doc["apps"])
+    gone = next(a for a in later if a["name"] == "Notes")
+    later.remove(gone)
+    new = copy.deepcopy(gone) | {"id": "org.example.New", "name": "New App"}
+    later.append(new)
+    game = next(a for a in later if a["name"] == "SuperTuxKart")
+    game["bytes"]["total"] += GiB
+    model.set_apps(later, {})
+
+    assert removed == [1] and inserted == [1]
+    assert "Notes" not in names(model) and "New App" in names(model)
+    assert keep.isValid() and keep.data() == "SuperTuxKart"
+    assert model.index(keep.row(), Column.TOTAL).data(SORT_ROLE) == game["bytes"]["total"]
+
+
+def test_rules_show_and_editing_asks_for_the_rule_name(qapp: Any, doc: dict[str, Any]) -> None:
+    model = AppsTableModel()
+    game = next(a for a in doc["apps"] if a["name"] == "SuperTuxKart")
+    model.set_apps(doc["apps"], {rule_name(game): "protect"})
+    r = row_of(model, "SuperTuxKart")
+    assert model.index(r, Column.RULE).data() == "Protect"
+    requests: list[tuple[str, str]] = []
+    model.ruleRequested.connect(lambda name, rule: requests.append((name, rule)))
+
+    index = model.index(r, Column.RULE)
+    assert model.flags(index) & Qt.ItemFlag.ItemIsEditable
+    assert not model.flags(model.index(r, Column.NAME)) & Qt.ItemFlag.ItemIsEditable
+    assert not model.setData(index, "explode")
+    assert model.setData(index, "prefer")
+    assert requests == [(rule_name(game), "prefer")]
+    assert index.data() == "Sacrifice first"  # shown at once
+    model.set_rules({})  # the monitor says otherwise: it wins
+    assert index.data(RULE_ROLE) == "normal"
+
+
+def test_proxy_sorts_numbers_as_numbers_and_filters(qapp: Any, doc: dict[str, Any]) -> None:
+    model = AppsTableModel()
+    model.set_apps(doc["apps"], {})
+    proxy = AppsFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(Column.TOTAL, Qt.SortOrder.DescendingOrder)
+    totals = [proxy.index(r, Column.TOTAL).data(SORT_ROLE) for r in range(proxy.rowCount())]
+    assert totals == sorted(totals, reverse=True)
+    assert proxy.index(0, Column.TOTAL).data(SORT_ROLE) == max(
+        a["bytes"]["total"] for a in doc["apps"]
+    )
+
+    proxy.sort(Column.KERNEL_RANK, Qt.SortOrder.AscendingOrder)
+    ranks = [proxy.index(r, Column.KERNEL_RANK).data(SORT_ROLE) for r in range(proxy.rowCount())]
+    assert ranks == sorted(ranks)
+
+    proxy.set_text("tux")
+    assert names(proxy) == ["SuperTuxKart"]
+    proxy.set_text("GAME")  # the kind, in words
+    assert names(proxy) == ["SuperTuxKart"]
+    proxy.set_text("")
+    proxy.set_only_misjudged(True)
+    assert "Photo Indexer" in names(proxy) and "SuperTuxKart" not in names(proxy)
+    proxy.set_only_misjudged(False)
+    assert proxy.rowCount() == model.rowCount()
+    assert proxy.filterAcceptsRow(0, QModelIndex())
+
+
+# -- presenter ------------------------------------------------------------------------------------
+
+
+def test_presenter_loads_the_snapshot_and_says_the_status(
+    qtbot: Any, client: FakeMonitorClient, doc: dict[str, Any]
+) -> None:
+    presenter = WindowPresenter(client)
+    with qtbot.waitSignal(presenter.snapshotChanged):
+        presenter.activate()
+    assert presenter.active
+    assert presenter.apps.rowCount() == len(doc["apps"])
+    assert presenter.orphans() == doc["orphans"]
+    capacity = doc["system"]["mem_total"] + doc["system"]["swap_total"]
+    assert presenter.capacity_bytes() == capacity
+
+    status = presenter.status()
+    assert status.level == "calm" and status.headline == "Memory is fine"
+    available = client.properties["AvailableBytes"]
+    assert (
+        status.available == f"{human_size(available)} of {human_size(capacity)} free (RAM and swap)"
+    )
+    assert status.time_left == "Not running out at this rate"
+    victim = presenter.app_name(client.properties["NextVictim"])
+    assert status.next_victim == f"First to close if memory runs out: {victim}"
+    assert status.paused == ""
+    assert len(presenter.history) == 1
+
+    client.announce(State="warning", EtaSeconds=200.0, Paused=True, PressureSomeAvg10=12.5)
+    status = presenter.status()
+    assert status.headline == "Memory is running low"
+    assert status.time_left == "Runs out in about 3 min"
+    assert "12.5%" in status.pressure
+    assert status.paused.startswith("Paused")
+    assert presenter.history.latest().some_pct == 12.5  # type: ignore[union-attr]
+
+    presenter.deactivate()
+    assert not presenter.active
+    qtbot.waitUntil(lambda: not presenter.pending())
+
+
+def test_presenter_sets_rules_through_the_monitor(
+    qtbot: Any, client: FakeMonitorClient, doc: dict[str, Any]
+) -> None:
+    presenter = WindowPresenter(client)
+    presenter.apply_snapshot(doc)
+    game = next(a for a in doc["apps"] if a["name"] == "SuperTuxKart")
+    r = row_of(presenter.apps, "SuperTuxKart")
+    with qtbot.waitSignal(presenter.message) as said:
+        presenter.apps.setData(presenter.apps.index(r, Column.RULE), "protect")
+    assert client.calls[-1] == ("set_rule", rule_name(game), "protect")
+    assert client.properties["AppRules"] == {rule_name(game): "protect"}
+    assert said.args[0].startswith("SuperTuxKart: MemWarden never closes this app")
+    assert presenter.apps.index(r, Column.RULE).data() == "Protect"
+
+    # A refusal: the person hears why, and the row shows the monitor's rules again.
+    client.failures["set_rule"] = MonitorError("bad-name", "io.github.memwarden.Monitor1.Error.X")
+    with qtbot.waitSignal(presenter.message) as said:
+        presenter.apps.setData(presenter.apps.index(r, Column.RULE), "prefer")
+    assert (
+        said.args[0] == "Could not change SuperTuxKart: The app's name cannot be used for a rule."
+    )
+    assert presenter.apps.index(r, Column.RULE).data() == "Protect"
+    qtbot.waitUntil(lambda: not presenter.pending())
+
+
+def test_presenter_offline_and_back(qtbot: Any, client: FakeMonitorClient) -> None:
+    presenter = WindowPresenter(client)
+    presenter.activate()
+    qtbot.waitUntil(lambda: presenter.snapshot is not None)
+    client.go_away()
+    status = presenter.status()
+    assert status.level == "offline"
+    assert status.headline == "Not guarding: the monitor is not running"
+
+    presenter.refresh()
+    qtbot.waitUntil(lambda: not presenter.pending())
+    assert presenter.last_error == "The monitor is not running."
+    with qtbot.waitSignal(presenter.snapshotChanged):
+        client.come_back()  # the presenter asks again at once
+    assert presenter.last_error is None
+    assert presenter.status().level == "calm"
+    presenter.deactivate()
+    qtbot.waitUntil(lambda: not presenter.pending())
+
+
+def test_error_words() -> None:
+    assert error_words(MonitorError("protected")).startswith("It is protected")
+    assert error_words(MonitorError("brand-new-code")) == (
+        "The monitor could not do it (brand-new-code)."
+    )
+    assert error_words(RuntimeError("boom")) == "Something went wrong while talking to the monitor."

@@ -1,0 +1,355 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The main window, its settings and leftover-files pages and the history chart, offscreen with
+pytest-qt, fed by the real snapshot through the client double."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QComboBox, QMenu, QStyleOptionViewItem
+from window_doubles import FakeMonitorClient
+
+from memwarden.monitor.config import Config, ConfigStore
+from memwarden.ui.app_rules import rule_name
+from memwarden.ui.apps_model import RULE_ROLE, SORT_ROLE, Column
+from memwarden.ui.formatting import human_size
+from memwarden.ui.history import HistoryBuffer
+from memwarden.ui.history_view import FREE_COLOUR, HistoryView
+from memwarden.ui.monitor_client import MonitorError
+from memwarden.ui.settings_presenter import thresholds_for
+from memwarden.ui.window import MainWindow
+
+MiB = 1 << 20
+
+
+@pytest.fixture
+def window(qtbot: Any, client: FakeMonitorClient) -> MainWindow:
+    w = MainWindow(client)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.presenter.snapshot is not None)
+    yield w
+    w.hide()
+    qtbot.waitUntil(lambda: not w.presenter.pending())
+
+
+def proxy_row(window: MainWindow, name: str) -> int:
+    proxy = window.presenter.proxy
+    rows = [proxy.index(r, Column.NAME).data() for r in range(proxy.rowCount())]
+    return rows.index(name)
+
+
+def test_window_shows_the_snapshot_sorted_by_real_total(
+    window: MainWindow, doc: dict[str, Any]
+) -> None:
+    assert window.windowTitle() == "MemWarden"
+    proxy = window.presenter.proxy
+    assert proxy.rowCount() == len(doc["apps"])
+    totals = [proxy.index(r, Column.TOTAL).data(SORT_ROLE) for r in range(proxy.rowCount())]
+    assert totals == sorted(totals, reverse=True)
+    assert window.headline.text() == "Memory is fine"
+    assert "free (RAM and swap)" in window.figures.text()
+    assert window.victim.text().startswith("First to close if memory runs out: ")
+    assert window.paused.isHidden()
+    assert window.tabs.tabText(1) == f"Leftover files ({len(doc['orphans'])})"
+
+
+def test_selecting_an_app_explains_it_and_buttons_set_its_rule(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient, doc: dict[str, Any]
+) -> None:
+    assert "Select an app" in window.details.text()
+    assert not any(b.isEnabled() for b in window.rule_buttons.values())
+    window.table.selectRow(proxy_row(window, "Photo Indexer"))
+    assert "<b>Photo Indexer</b>" in window.details.text()
+    assert "cannot see" in window.details.text()
+    assert not window.rule_buttons["normal"].isEnabled()  # it is normal already
+
+    hog = next(a for a in doc["apps"] if a["name"] == "Photo Indexer")
+    qtbot.mouseClick(window.rule_buttons["prefer"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ("set_rule", rule_name(hog), "prefer") in client.calls)
+    qtbot.waitUntil(lambda: "Sacrifice first" in window.details.text())
+    assert window.statusBar().currentMessage().startswith("Photo Indexer: ")
+    assert not window.rule_buttons["prefer"].isEnabled()
+    # Persisted through the monitor: its AppRules now hold the rule.
+    assert client.properties["AppRules"] == {rule_name(hog): "prefer"}
+
+
+def test_rule_column_combo_sets_the_rule(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient, doc: dict[str, Any]
+) -> None:
+    row = proxy_row(window, "SuperTuxKart")
+    index = window.presenter.proxy.index(row, Column.RULE)
+    editor = window.rule_delegate.createEditor(
+        window.table.viewport(), QStyleOptionViewItem(), index
+    )
+    assert isinstance(editor, QComboBox)
+    window.rule_delegate.setEditorData(editor, index)
+    assert editor.currentData() == "normal"
+    assert [editor.itemText(i) for i in range(editor.count())] == [
+        "Normal", "Protect", "Sacrifice first",
+    ]  # fmt: skip
+    editor.setCurrentIndex(editor.findData("protect"))
+    window.rule_delegate.setModelData(editor, window.presenter.proxy, index)
+    game = next(a for a in doc["apps"] if a["name"] == "SuperTuxKart")
+    qtbot.waitUntil(lambda: client.properties["AppRules"] == {rule_name(game): "protect"})
+    assert index.data() == "Protect" and index.data(RULE_ROLE) == "protect"
+    editor.deleteLater()
+
+
+def test_refused_rule_is_said_and_undone(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient
+) -> None:
+    client.failures["set_rule"] = MonitorError("no-monitor")
+    window.table.selectRow(proxy_row(window, "Notes"))
+    qtbot.mouseClick(window.rule_buttons["protect"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() != "")
+    assert window.statusBar().currentMessage() == (
+        "Could not change Notes: The monitor is not running."
+    )
+    row = proxy_row(window, "Notes")
+    assert window.presenter.proxy.index(row, Column.RULE).data() == "Normal"
+
+
+def test_context_menu_offers_the_three_rules(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[QMenu] = []
+    monkeypatch.setattr(QMenu, "popup", lambda self, *_: shown.append(self))
+    row = proxy_row(window, "SuperTuxKart")
+    rect = window.table.visualRect(window.presenter.proxy.index(row, Column.NAME))
+    window._context_menu(rect.center())
+    (menu,) = shown
+    texts = [a.text() for a in menu.actions()]
+    assert texts == ["Protect", "Sacrifice first", "Normal"]
+    assert [a.isChecked() for a in menu.actions()] == [False, False, True]
+    window._context_menu(QPoint(-5, -5))  # outside any row: nothing
+    assert len(shown) == 1
+
+
+def test_filter_and_misjudged_toggle(qtbot: Any, window: MainWindow) -> None:
+    qtbot.keyClicks(window.filter, "photo")
+    assert window.presenter.proxy.rowCount() == 1
+    window.filter.clear()
+    window.only_misjudged.setChecked(True)
+    proxy = window.presenter.proxy
+    shown = [proxy.index(r, Column.NAME).data() for r in range(proxy.rowCount())]
+    assert "Photo Indexer" in shown and "SuperTuxKart" not in shown
+
+
+def test_state_changes_and_monitor_going_away(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient
+) -> None:
+    client.announce(State="critical", EtaSeconds=12.0, Paused=True)
+    assert window.headline.text() == "Out of memory: an app is about to be closed"
+    assert "Runs out in 12 s" in window.figures.text()
+    assert window.paused.isVisible()
+    client.go_away()
+    assert window.headline.text() == "Not guarding: the monitor is not running"
+    assert "memwarden monitor" in window.figures.text()
+
+
+def test_hiding_stops_refreshing_and_showing_refreshes(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient
+) -> None:
+    assert window.presenter.active
+    window.hide()
+    assert not window.presenter.active
+    qtbot.waitUntil(lambda: not window.presenter.pending())
+    before = len([c for c in client.calls if c[0] == "get_snapshot"])
+    window.show()
+    qtbot.waitUntil(lambda: len([c for c in client.calls if c[0] == "get_snapshot"]) == before + 1)
+    window.close()  # closing only hides: the tray lives on
+    assert not window.isVisible() and not window.presenter.active
+
+
+# -- history chart --------------------------------------------------------------------------------
+
+
+def test_history_view_draws_free_memory_and_limits(qtbot: Any) -> None:
+    t = [100.0]
+    history = HistoryBuffer(span_s=60, clock=lambda: t[0])
+    history.capacity_bytes = 1000 * MiB
+    view = HistoryView(history)
+    qtbot.addWidget(view)
+    view.resize(400, 160)
+    empty = view.grab().toImage()
+    for free in (800, 700, 600, 500):
+        history.add(free * MiB, 20.0, 2.0)
+        t[0] += 10
+    view.set_limits({"warn": 150 * MiB, "close": 100 * MiB, "kill": 50 * MiB, "hysteresis": 1})
+    image = view.grab().toImage()
+    assert image != empty
+    # The filled area: the chart's bottom right is tinted with the free-memory colour.
+    pixel = image.pixelColor(image.width() - 20, image.height() - 40)
+    assert pixel.blue() > pixel.red()
+    assert view.limit_label("kill") == "at once"
+
+
+def test_history_view_without_data_says_so(qtbot: Any) -> None:
+    view = HistoryView(HistoryBuffer())
+    qtbot.addWidget(view)
+    view.resize(300, 140)
+    image: QImage = view.grab().toImage()
+    assert not image.isNull()
+    assert FREE_COLOUR.isValid()
+
+
+# -- settings -------------------------------------------------------------------------------------
+
+
+def test_settings_page_shows_the_file_and_the_helper(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient, tmp_path: Path
+) -> None:
+    page = window.settings_page
+    path = Path(client.properties["ConfigPath"])
+    ConfigStore(path).save(Config(warn_percent=20, protect=("org.example.Keep",)))
+    client.announce(HelperStatus="applied", AppRules={"org.example.Keep": "protect"})
+    page.load()
+    assert page.warn_spin.value() == 20
+    assert page.close_spin.value() == 10
+    assert str(path) in page.where.text()
+    assert page.helper_headline.text() == "Protection reaches the kernel"
+    assert page.rules.count() == 1 and "org.example.Keep" in page.rules.item(0).text()
+    system = window.presenter.system()
+    warn = thresholds_for(Config(warn_percent=20), system["mem_total"], system["swap_total"])
+    assert f"You get a warning when less than {human_size(warn.warn_bytes)} of memory" in (
+        page.summary.text()
+    )
+    assert page.in_force.text().startswith("In force now: warn below ")
+
+    client.announce(HelperStatus="no-helper")
+    assert page.helper_headline.text() == "The helper is not installed"
+    assert "kernel's out-of-memory killer" in page.helper_text.text()
+
+
+def test_settings_apply_writes_the_file_and_reloads(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient
+) -> None:
+    page = window.settings_page
+    path = Path(client.properties["ConfigPath"])
+    ConfigStore(path).save(Config(prefer=("org.example.Chrome",), kill_mib=300))
+    page.load()
+    page.warn_spin.setValue(25)
+    page.horizon_spin.setValue(120)
+    qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.result.text() == "Saved and in force.")
+    assert ("reload_config",) in client.calls
+    saved = tomllib.loads(path.read_text())
+    assert saved["thresholds"]["warn_percent"] == 25
+    assert saved["thresholds"]["horizon_seconds"] == 120
+    # What the page does not edit is kept: rules and absolute limits.
+    assert saved["apps"]["prefer"] == ["org.example.Chrome"]
+    assert saved["thresholds"]["kill_mib"] == 300
+    assert "MiB" in page.summary.text()
+
+
+def test_settings_refuse_limits_out_of_order(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient
+) -> None:
+    page = window.settings_page
+    page.load()
+    page.kill_spin.setValue(12)  # above "close" (10)
+    assert not page.apply_button.isEnabled()
+    assert "must be in order" in page.result.text()
+    page.restore_defaults()
+    assert page.apply_button.isEnabled() and page.kill_spin.value() == 5
+
+
+def test_settings_reload_failure_is_said(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient
+) -> None:
+    page = window.settings_page
+    page.load()
+    client.failures["reload_config"] = MonitorError("timeout")
+    qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.result.text() != "")
+    assert page.result.text() == "Saved, but the monitor did not reload them (timeout)."
+
+
+def test_settings_without_a_file(qtbot: Any, window: MainWindow, client: FakeMonitorClient) -> None:
+    client.announce(ConfigPath="", ConfigError="config.toml is not valid TOML")
+    page = window.settings_page
+    page.load()
+    assert not page.apply_button.isEnabled() and not page.warn_spin.isEnabled()
+    assert "--no-config" in page.where.text()
+    assert not page.config_error.isHidden()
+    assert "is not valid TOML" in page.config_error.text()
+
+
+def test_settings_remove_rule(qtbot: Any, window: MainWindow, client: FakeMonitorClient) -> None:
+    client.announce(AppRules={"steam": "prefer"})
+    page = window.settings_page
+    page.rules.setCurrentRow(0)
+    qtbot.mouseClick(page.remove_rule, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: client.properties["AppRules"] == {})
+    assert ("set_rule", "steam", "normal") in client.calls
+    assert page.rules.count() == 1 and not page.rules.item(0).flags()  # "No rules yet"
+
+
+# -- leftover files -------------------------------------------------------------------------------
+
+
+def test_orphans_page_deletes_a_real_orphan(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient, doc: dict[str, Any],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    # A real file of ours in a tmpfs (the real scene's orphan is gone: its path is reused here).
+    target = Path("/dev/shm") / f"memwarden-window-test-{os.getpid()}"
+    target.write_bytes(b"\x01" * MiB)
+    try:
+        orphan = {"kind": "tmpfs", "path": str(target), "bytes": MiB, "uid": os.getuid()}
+        client.snapshot["orphans"] = [orphan]
+        window.presenter.refresh()
+        page = window.orphans_page
+        qtbot.waitUntil(lambda: [r.path for r in page.rows] == [str(target)])
+        assert page.table.rowCount() == 1 and page.table.item(0, 3).text() == str(target)
+        assert page.table.item(0, 0).text() == "1.0 MiB"
+        assert not page.delete_button.isEnabled()
+        page.table.selectRow(0)
+        assert page.delete_button.isEnabled() and page.copy_button.isEnabled()
+        assert "Closing apps cannot free it" in page.advice.text()
+
+        page.copy_selected()
+        from PySide6.QtGui import QGuiApplication
+
+        assert QGuiApplication.clipboard().text() == f"rm -- {target}"
+
+        asked: list[str] = []
+        page.confirm = lambda row: asked.append(row.path) is not None  # says no
+        assert not page.delete_selected() and target.exists()
+        page.confirm = lambda row: True
+        client.snapshot["orphans"] = []
+        assert page.delete_selected()
+        assert not target.exists() and asked == [str(target)]
+        qtbot.waitUntil(lambda: page.table.rowCount() == 0)
+        assert page.summary.text().startswith("No memory is held")
+        assert window.tabs.tabText(1) == "Leftover files"
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def test_orphans_page_cannot_delete_what_is_gone(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient
+) -> None:
+    gone = {"kind": "tmpfs", "path": "/dev/shm/memwarden-never-there", "bytes": MiB,
+            "uid": os.getuid()}  # fmt: skip
+    client.snapshot["orphans"] = [gone]
+    window.presenter.refresh()
+    page = window.orphans_page
+    qtbot.waitUntil(lambda: [r.path for r in page.rows] == [gone["path"]])
+    page.table.selectRow(0)
+    page.confirm = lambda row: True
+    assert not page.delete_selected()
+    assert window.statusBar().currentMessage() == (
+        "Could not delete /dev/shm/memwarden-never-there: No such file or directory"
+    )
+
+
+def test_model_index_helpers(window: MainWindow) -> None:
+    assert window.presenter.apps.rowCount(QModelIndex()) > 0

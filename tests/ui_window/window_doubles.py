@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A test double for the monitor client: the same Qt signals, coroutines and property cache as
+:class:`memwarden.ui.monitor_client.MonitorClient`, without D-Bus.
+
+It behaves as the monitor does where the window can tell: ``set_rule`` updates ``AppRules`` and
+announces it, errors are the client's own :class:`MonitorError` with the monitor's reason codes.
+The real bus is covered by the tray's end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from memwarden.ui.monitor_client import MonitorError
+
+
+class FakeMonitorClient(QObject):
+    """The monitor client's interface over a fixed snapshot.
+
+    Attributes:
+        snapshot: What ``get_snapshot`` returns (a copy each time).
+        calls: Every method call, as ``(name, *args)``.
+        failures: Method name -> the exception its next calls raise.
+    """
+
+    stateChanged = Signal(str)
+    propertiesChanged = Signal(dict)
+    warning = Signal(dict, float, str, str)
+    killed = Signal(dict, object, str)
+    connectionChanged = Signal(bool)
+
+    def __init__(self, snapshot: dict[str, Any], properties: dict[str, Any]) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self._properties = dict(properties)
+        self._connected = True
+        self.calls: list[tuple[Any, ...]] = []
+        self.failures: dict[str, BaseException] = {}
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        return self._properties
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    # -- test controls ----------------------------------------------------------------------------
+
+    def announce(self, **changed: Any) -> None:
+        """The monitor announces changed properties."""
+        self._properties.update(changed)
+        self.propertiesChanged.emit(dict(changed))
+        if "State" in changed:
+            self.stateChanged.emit(changed["State"])
+
+    def go_away(self) -> None:
+        """The monitor leaves the bus (the cache keeps the last values, as the client does)."""
+        self._connected = False
+        self.connectionChanged.emit(False)
+
+    def come_back(self) -> None:
+        """A monitor appears again."""
+        self._connected = True
+        self.connectionChanged.emit(True)
+        self.propertiesChanged.emit(dict(self._properties))
+
+    def _check(self, name: str, *args: Any) -> None:
+        self.calls.append((name, *args))
+        if not self._connected:
+            raise MonitorError("no-monitor", "org.freedesktop.DBus.Error.ServiceUnknown")
+        failure = self.failures.get(name)
+        if failure is not None:
+            raise failure
+
+    # -- the client's coroutines ------------------------------------------------------------------
+
+    async def get_snapshot(self) -> dict[str, Any]:
+        await asyncio.sleep(0)  # a real call always yields to the loop
+        self._check("get_snapshot")
+        return copy.deepcopy(self.snapshot)
+
+    async def set_rule(self, name: str, rule: str) -> None:
+        await asyncio.sleep(0)
+        self._check("set_rule", name, rule)
+        if rule not in ("protect", "prefer", "normal"):
+            raise MonitorError("unknown-rule", "io.github.memwarden.Monitor1.Error.InvalidArgument")
+        rules = {k: v for k, v in self._properties.get("AppRules", {}).items() if k != name}
+        if rule != "normal":
+            rules[name] = rule
+        self.announce(AppRules=rules)
+
+    async def reload_config(self) -> None:
+        await asyncio.sleep(0)
+        self._check("reload_config")
+
+    async def close_app(self, app_id: str) -> dict[str, Any]:
+        await asyncio.sleep(0)
+        self._check("close_app", app_id)
+        return {}
+
+    async def free_memory_now(self) -> dict[str, Any]:
+        await asyncio.sleep(0)
+        self._check("free_memory_now")
+        return {}
+
+    async def pause(self, seconds: int) -> None:
+        await asyncio.sleep(0)
+        self._check("pause", seconds)
+
+    async def resume(self) -> None:
+        await asyncio.sleep(0)
+        self._check("resume")
