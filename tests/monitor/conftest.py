@@ -84,6 +84,7 @@ class SandboxFactory:
         monitor_args: tuple[str, ...] = ("--kill-below-mib", "1"),
         config_text: str | None = None,
         needs_namespace: bool = False,
+        hogs: dict[str, dict[str, Any]] | None = None,
     ) -> Any:
         """Start a monitor.
 
@@ -94,6 +95,7 @@ class SandboxFactory:
             needs_namespace: The test relies on the monitor seeing only the sandbox's processes
                 (which app is the next victim, anything that sends signals): skip without PID
                 namespaces. Every sandbox uses one when it can.
+            hogs: Hogs to start before the monitor (monitor_dbus_lib.Sandbox).
         """
         from monitor_dbus_lib import BASE_CONFIG, Sandbox
 
@@ -106,6 +108,7 @@ class SandboxFactory:
             monitor_args=list(monitor_args),
             config_text=BASE_CONFIG if config_text is None else config_text,
             namespace=namespace,
+            hogs=hogs,
         )
         self.started.append(sandbox)
         return sandbox

@@ -134,6 +134,9 @@ class Sandbox:
         monitor_args: Flags after ``memwarden monitor`` (``--config`` is added).
         config_text: The config file's content before the monitor starts (None: no file).
         namespace: Run in a fresh PID namespace (else as a plain child).
+        hogs: label -> :meth:`hog` arguments: hogs started before the monitor, so that it never
+            sees them grow (a hog filling its memory during a scan counts as "growing", and may
+            become the next victim for that). Available as ``hogs[label]``.
     """
 
     def __init__(
@@ -144,6 +147,7 @@ class Sandbox:
         monitor_args: list[str],
         config_text: str | None,
         namespace: bool,
+        hogs: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.bus = bus
         self.directory = directory
@@ -162,6 +166,7 @@ class Sandbox:
                 *monitor_args,
             ],
             "log": str(self.log),
+            "hogs": hogs or {},
         }
         argv = [sys.executable, str(RUNNER), json.dumps(spec)]
         if namespace:
@@ -175,6 +180,9 @@ class Sandbox:
         self._reader = threading.Thread(target=self._read_answers, daemon=True)
         self._reader.start()
         self.rc: int | None = None
+        self.hogs = {
+            label: HogRef(h["pid"], h["pids"]) for label, h in self.request("hogs").items()
+        }
 
     def _read_answers(self) -> None:
         assert self._proc.stdout is not None

@@ -7,8 +7,11 @@ this script exits the kernel kills whatever is left in the namespace. (Without P
 runs as a plain child; the tests that could signal anything then skip.)
 
 SPEC (JSON): ``monitor_args`` (flags after ``memwarden monitor``), ``log`` (file for the monitor's
-stdout and stderr). Commands arrive as JSON lines on stdin, one answer per line on stdout:
+stdout and stderr), ``hogs`` (label -> start_hog arguments with ``size_mib``: started, memory in
+place, before the monitor starts, so it never sees them grow). Commands arrive as JSON lines on
+stdin, one answer per line on stdout:
 
+* ``{"op": "hogs"}`` → ``{label: {"pid", "pids"}}`` of the SPEC's hogs
 * ``{"op": "hog", "kind": …, "size_mib": …, "name": …, …}`` → ``{"pid", "pids"}`` (start_hog)
 * ``{"op": "alive", "pids": [...]}`` → ``{"alive": [bool, ...]}``
 * ``{"op": "monitor"}`` → ``{"pid", "rc"}`` (``rc`` null while it runs)
@@ -58,23 +61,30 @@ def answer(doc: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+def start(args: dict[str, Any]) -> Hog:
+    kwargs = {k: v for k, v in args.items() if k != "size_mib"}
+    return start_hog(size=args.get("size_mib", 0) * MiB, **kwargs)
+
+
 def main() -> None:
     spec = json.loads(sys.argv[1])
+    labelled = {label: start(args) for label, args in spec.get("hogs", {}).items()}
+    hogs: list[Hog] = list(labelled.values())
     with open(spec["log"], "ab") as log:
         monitor = subprocess.Popen(
             monitor_command(spec["monitor_args"]),
             stdin=subprocess.DEVNULL, stdout=log, stderr=log,
         )  # fmt: skip
-    hogs: list[Hog] = []
     rc: int | None = None
     try:
         for line in sys.stdin:
             cmd = json.loads(line)
             op = cmd.pop("op")
             try:
-                if op == "hog":
-                    kwargs = {k: v for k, v in cmd.items() if k != "size_mib"}
-                    hog = start_hog(size=cmd.get("size_mib", 0) * MiB, **kwargs)
+                if op == "hogs":
+                    answer({k: {"pid": h.pid, "pids": h.pids} for k, h in labelled.items()})
+                elif op == "hog":
+                    hog = start(cmd)
                     hogs.append(hog)
                     answer({"pid": hog.pid, "pids": hog.pids})
                 elif op == "alive":

@@ -199,9 +199,14 @@ def test_snapshot_shows_the_hog_with_its_hidden_memfd(monitor_sandbox: Any) -> N
 @pytest.mark.memory
 @pytest.mark.root
 def test_rules_are_saved_and_steer_the_next_victim(monitor_sandbox: Any) -> None:
-    sandbox = monitor_sandbox(needs_namespace=True)
-    big = sandbox.hog("memfd", 160, name="bighog")
-    small = sandbox.hog("memfd", 48, name="smallhog")
+    sandbox = monitor_sandbox(
+        needs_namespace=True,
+        hogs={
+            "big": {"kind": "memfd", "size_mib": 160, "name": "bighog"},
+            "small": {"kind": "memfd", "size_mib": 48, "name": "smallhog"},
+        },
+    )
+    big, small = sandbox.hogs["big"], sandbox.hogs["small"]
 
     def saved_apps() -> dict[str, Any]:
         return dict(tomllib.loads(sandbox.config.read_text())["apps"])
@@ -282,9 +287,9 @@ def test_close_app_closes_exactly_that_app_and_signals_killed(monitor_sandbox: A
     assert sorted(result["signalled"]) == sorted(victim.pids)
     assert result["exited"] == sorted(victim.pids)
     assert result["escalated"] is False  # the hog dies of SIGTERM
-    # Measured: the 256 MiB memfd came back.
+    # Measured, per-CPU page lists included: most of the 256 MiB memfd came back at once.
     assert result["freed_bytes"] == max(0, result["available_after"] - result["available_before"])
-    assert result["freed_bytes"] > 0
+    assert result["freed_bytes"] > 64 * MiB, {k: v for k, v in result.items() if k != "app"}
     app_json, freed, reason = killed
     assert json.loads(app_json)["id"] == app_id
     assert sorted(json.loads(app_json)["pids"]) == sorted(victim.pids)
@@ -370,8 +375,10 @@ def test_bad_config_file_is_kept_aside_and_explained(
 @pytest.mark.memory
 @pytest.mark.root
 def test_state_follows_thresholds_edited_at_runtime(monitor_sandbox: Any) -> None:
-    sandbox = monitor_sandbox(needs_namespace=True)
-    hog = sandbox.hog("memfd", 64, name="warnhog")
+    sandbox = monitor_sandbox(
+        needs_namespace=True, hogs={"hog": {"kind": "memfd", "size_mib": 64, "name": "warnhog"}}
+    )
+    hog = sandbox.hogs["hog"]
 
     async def scenario() -> tuple[list[Any], list[Any], str, MonitorClient]:
         async with client_of(sandbox) as client:
