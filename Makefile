@@ -52,3 +52,35 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist app/*.egg-info
+
+# ---- install, uninstall, .deb (issue 6) ---------------------------------------------------------
+# `make install PREFIX=/usr DESTDIR=/tmp/stage` puts every file in its FHS place (see
+# packaging/install-tree for where and why); `make uninstall` with the same settings removes it.
+# The Python side is a private venv at $(PREFIX)/lib/memwarden/venv with wrappers in $(PREFIX)/bin.
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+# The .deb: xz is Debian's default and the smallest (≈55 MB); the tests build with zstd (≈75 MB,
+# seconds instead of a minute), which dpkg reads since 1.21.18 (Debian 12 has 1.21.22).
+DEB_COMPRESS ?= xz
+DEB_OUT      ?= dist
+INSTALL_ENV   = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)'
+
+.PHONY: install install-data install-python uninstall deb
+
+install: install-data install-python
+
+install-data:
+	$(INSTALL_ENV) bash packaging/install-tree data
+
+install-python: translations
+	$(INSTALL_ENV) bash packaging/install-tree python
+
+uninstall:
+	$(INSTALL_ENV) bash packaging/install-tree uninstall
+
+# The .deb carries the Python packages at the versions `make test` ran with (the dev venv's), and
+# the compiled UI translations (package data: they must exist before the wheel is built).
+deb: $(STAMP) translations
+	mkdir -p build && $(PIP) freeze --exclude-editable > build/deb-constraints.txt
+	PIP_CONSTRAINTS=$(abspath build/deb-constraints.txt) DEB_COMPRESS='$(DEB_COMPRESS)' \
+	  bash packaging/deb/build-deb '$(DEB_OUT)'
