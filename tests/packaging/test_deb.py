@@ -1,0 +1,391 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The .deb, built from this tree, installed on this machine, used, and purged (root, ~1 min).
+
+Runs in file order: the last test purges the package and compares the machine with how it was
+before the install (the fixture purges too when a test failed before that).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import deb_lib
+import pytest
+from deb_lib import APP_ID, REPO, VENV, VENV_PYTHON, InstalledDeb, dpkg_owner, run
+from elf_needed import needed
+
+from memwarden import __version__
+from memwarden.helper import constants as helper_c
+from memwarden.monitor import dbus_constants as monitor_c
+
+pytestmark = [pytest.mark.root, pytest.mark.deb]
+
+APPLICATIONS = Path("/usr/share/applications")
+AUTOSTART = Path("/etc/xdg/autostart")
+USER_UNIT = Path("/usr/lib/systemd/user/memwarden-monitor.service")
+SYSTEM_UNIT = Path("/usr/lib/systemd/system/memwarden-helper.service")
+SESSION_SERVICE = Path("/usr/share/dbus-1/services") / f"{monitor_c.BUS_NAME}.service"
+SYSTEM_SERVICE = Path("/usr/share/dbus-1/system-services") / f"{helper_c.BUS_NAME}.service"
+
+#: What MemWarden loads from the bundle (see packaging/deb/control.in): the .deb must depend on
+#: exactly the packages of the system libraries these ask for, directly or through the Qt
+#: libraries of the bundle.
+LOADED = (
+    "PySide6/QtCore.abi3.so", "PySide6/QtGui.abi3.so", "PySide6/QtWidgets.abi3.so",
+    "PySide6/QtDBus.abi3.so", "PySide6/QtSvg.abi3.so",
+    "PySide6/Qt/plugins/platforms/libqxcb.so", "PySide6/Qt/plugins/platforms/libqwayland.so",
+    "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+    "PySide6/Qt/plugins/xcbglintegrations/*.so",
+    "PySide6/Qt/plugins/wayland-shell-integration/*.so",
+    "PySide6/Qt/plugins/wayland-decoration-client/*.so",
+    "PySide6/Qt/plugins/wayland-graphics-integration-client/*.so",
+    "PySide6/Qt/plugins/iconengines/libqsvgicon.so", "PySide6/Qt/plugins/imageformats/libqsvg.so",
+    "PySide6/Qt/plugins/platforminputcontexts/libcomposeplatforminputcontextplugin.so",
+    "PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so",
+    "PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so",
+    "dbus_fast/**/*.so", "psutil/*.so",
+)  # fmt: skip
+
+
+def site_packages() -> Path:
+    (site,) = VENV.glob("lib/python3*/site-packages")
+    return site
+
+
+def nobody() -> pwd.struct_passwd:
+    return pwd.getpwnam("nobody")
+
+
+def as_nobody() -> dict[str, Any]:
+    """subprocess arguments that run a command as ``nobody``, with a minimal environment."""
+    user = nobody()
+    return {
+        "user": user.pw_uid, "group": user.pw_gid, "extra_groups": [], "cwd": "/",
+        "env": {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+    }  # fmt: skip
+
+
+def system_libraries() -> dict[str, Path]:
+    """Where the dynamic linker finds each soname for this architecture (``ldconfig -p``)."""
+    multiarch = getattr(sys.implementation, "_multiarch", "")
+    found: dict[str, Path] = {}
+    for line in run("ldconfig", "-p").stdout.splitlines()[1:]:
+        name, _, path = line.strip().partition(" => ")
+        if f"/{multiarch}/" in path:
+            found.setdefault(name.split(" ")[0], Path(path))
+    return found
+
+
+# ---- what was installed -------------------------------------------------------------------------
+
+
+def test_depends_are_what_the_bundled_libraries_ask_for(installed_deb: InstalledDeb) -> None:
+    site = site_packages()
+    bundled = {f.name: f for f in site.rglob("*.so*") if f.is_file()}
+    roots: list[Path] = []
+    for pattern in LOADED:
+        matches = sorted(site.glob(pattern))
+        assert matches, f"{pattern} is not in the bundle any more: update LOADED and control.in"
+        roots += matches
+    system: set[str] = set()  # sonames from outside the bundle
+    seen: set[Path] = set()
+    while roots:
+        obj = roots.pop()
+        if obj in seen:
+            continue
+        seen.add(obj)
+        for soname in needed(obj):
+            if soname in bundled:
+                roots.append(bundled[soname])
+            else:
+                system.add(soname)
+    where = system_libraries()
+    wanted = {f"<nothing provides {s}>" for s in system if s not in where}
+    wanted |= {dpkg_owner(where[s]) or f"<no package owns {where[s]}>" for s in system & set(where)}
+    depends = set(
+        run("dpkg-query", "-W", "-f=${Depends}", deb_lib.PACKAGE).stdout.replace(" ", "").split(",")
+    )
+    python = os.path.basename(os.path.realpath(VENV_PYTHON))  # python3.X
+    assert python in depends
+    depends.discard(python)
+    # (declared but not needed, needed but not declared)
+    assert (sorted(depends - wanted), sorted(wanted - depends)) == ([], [])
+
+
+def test_files_land_in_their_fhs_places(installed_deb: InstalledDeb) -> None:
+    places = (
+        "/usr/bin/", "/usr/lib/memwarden/", "/usr/lib/systemd/system/", "/usr/lib/systemd/user/",
+        "/usr/share/applications/", "/usr/share/metainfo/", "/usr/share/icons/hicolor/",
+        "/usr/share/dbus-1/", "/usr/share/polkit-1/actions/", "/usr/share/doc/memwarden/",
+        "/usr/share/memwarden/", "/etc/xdg/autostart/",
+    )  # fmt: skip
+    files = [f for f in installed_deb.files if not Path(f).is_dir()]
+    assert [f for f in files if not f.startswith(places)] == []
+    expected = {
+        f"{APPLICATIONS}/{APP_ID}.desktop", f"{AUTOSTART}/{APP_ID}.desktop",
+        f"/usr/share/metainfo/{APP_ID}.metainfo.xml", str(USER_UNIT), str(SYSTEM_UNIT),
+        str(SESSION_SERVICE), str(SYSTEM_SERVICE),
+        f"/usr/share/dbus-1/system.d/{helper_c.BUS_NAME}.conf",
+        f"/usr/share/polkit-1/actions/{helper_c.BUS_NAME}.policy",
+        f"/usr/share/dbus-1/interfaces/{helper_c.BUS_NAME}.xml",
+        "/usr/share/doc/memwarden/copyright",
+    }  # fmt: skip
+    # Whatever icons and translations the tree has at the time (others are still adding them).
+    for icon in (REPO / "resources" / "icons").rglob("*.svg"):
+        expected.add(f"/usr/share/icons/{icon.relative_to(REPO / 'resources' / 'icons')}")
+    for folder in ("tray", "icons"):  # the tray's own copy (memwarden.ui.resources)
+        for icon in (REPO / "resources" / folder).rglob("*.svg"):
+            expected.add(f"/usr/share/memwarden/{icon.relative_to(REPO)}")
+    if (REPO / "packaging" / "dbus" / f"{monitor_c.BUS_NAME}.xml").exists():
+        expected.add(f"/usr/share/dbus-1/interfaces/{monitor_c.BUS_NAME}.xml")
+    translations = site_packages() / "memwarden" / "ui" / "translations"
+    for ts in (REPO / "i18n").glob("*.ts"):
+        expected.add(str(translations / f"{ts.stem}.qm"))
+    assert sorted(expected - set(files)) == []
+    # The packaged files are the committed ones (the paths in them are already /usr/bin).
+    for src, dst in (
+        (REPO / "packaging" / "dbus" / SYSTEM_SERVICE.name, SYSTEM_SERVICE),
+        (REPO / "packaging" / "systemd" / "user" / USER_UNIT.name, USER_UNIT),
+    ):
+        assert dst.read_text() == src.read_text()
+
+
+def test_programs_run_the_private_venv_in_isolated_mode(
+    installed_deb: InstalledDeb, tmp_path: Path
+) -> None:
+    for name in deb_lib.project()["scripts"]:  # type: ignore[attr-defined]
+        program = Path("/usr/bin") / name
+        assert dpkg_owner(program) == deb_lib.PACKAGE
+        assert program.stat().st_mode & 0o777 == 0o755
+        assert program.read_text().splitlines()[0] == f"#!{VENV_PYTHON} -I"
+    # -I: a PYTHONPATH with a booby-trapped "memwarden" package must not be imported.
+    trap = tmp_path / "memwarden"
+    trap.mkdir()
+    (trap / "__init__.py").write_text("raise SystemExit('imported from PYTHONPATH')\n")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)}
+    assert run("/usr/bin/memwarden", "--version", env=env).stdout == f"memwarden {__version__}\n"
+    where = run(VENV_PYTHON, "-I", "-c", "import memwarden; print(memwarden.__file__)")
+    assert where.stdout.startswith(f"{site_packages()}/memwarden/")
+
+
+def test_the_tray_finds_its_icons_in_the_package(installed_deb: InstalledDeb) -> None:
+    # The tray's own lookup (memwarden.ui.resources), run by the installed interpreter.
+    states = sorted(p.stem for p in (REPO / "resources" / "tray").glob("*.svg"))
+    assert states
+    found = run(
+        VENV_PYTHON, "-I", "-c",
+        "import sys; from memwarden.ui import resources as r;"
+        "print(r.app_icon_path()); [print(r.tray_icon_path(s)) for s in sys.argv[1:]]",
+        *states, env={"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen"},
+    ).stdout.split()  # fmt: skip
+    assert len(found) == 1 + len(states), found
+    for path in map(Path, found):
+        assert path.is_file() and path.is_relative_to(VENV), path
+        assert dpkg_owner(path.resolve()) == deb_lib.PACKAGE
+
+
+def test_desktop_entries_validate_and_start_the_installed_program(
+    installed_deb: InstalledDeb,
+) -> None:
+    for path in (APPLICATIONS / f"{APP_ID}.desktop", AUTOSTART / f"{APP_ID}.desktop"):
+        check = run("desktop-file-validate", path, check=False)
+        assert (check.returncode, check.stdout + check.stderr) == (0, "")
+        entry = deb_lib.desktop_entry(path)
+        for key in ("Exec", "TryExec"):
+            program = shutil.which(entry[key].split()[0], path="/usr/bin:/bin")
+            assert program == "/usr/bin/memwarden", (path, key)
+            assert dpkg_owner(Path(program)) == deb_lib.PACKAGE
+        icon = Path(f"/usr/share/icons/hicolor/scalable/apps/{entry['Icon']}.svg")
+        assert dpkg_owner(icon) == deb_lib.PACKAGE
+    autostart = deb_lib.desktop_entry(AUTOSTART / f"{APP_ID}.desktop")
+    assert autostart["X-GNOME-Autostart-enabled"] == "true"
+    # A conffile: kept on remove (TryExec then hides it), deleted on purge.
+    conffiles = run("dpkg-query", "-W", "-f=${Conffiles}", deb_lib.PACKAGE).stdout
+    assert f"{AUTOSTART}/{APP_ID}.desktop" in conffiles
+
+
+def test_metainfo_validates(installed_deb: InstalledDeb) -> None:
+    path = Path("/usr/share/metainfo") / f"{APP_ID}.metainfo.xml"
+    check = run("appstreamcli", "validate", "--no-net", "--no-color", path, check=False)
+    # Errors, warnings and infos fail; pedantic notes (our id has capitals) do not.
+    assert check.returncode == 0, check.stdout
+    assert [ln for ln in check.stdout.splitlines() if re.match(r"[EWI]: ", ln)] == []
+    launchable = ET.parse(path).getroot().findtext("launchable")
+    assert (APPLICATIONS / str(launchable)).is_file()
+
+
+def test_units_and_activation_files_point_at_installed_programs(
+    installed_deb: InstalledDeb, tmp_path: Path
+) -> None:
+    if shutil.which("systemd-analyze") is None:
+        pytest.fail("systemd-analyze not found: install tests/debian-packages.txt", pytrace=False)
+    runtime = tmp_path / "runtime"  # systemd-analyze --user wants a runtime directory
+    runtime.mkdir(mode=0o700)
+    pairs = ((USER_UNIT, SESSION_SERVICE, True), (SYSTEM_UNIT, SYSTEM_SERVICE, False))
+    for unit, service, user in pairs:
+        (exec_start,) = deb_lib.ini_values(unit, "ExecStart")
+        program = Path(exec_start.split()[0])
+        assert dpkg_owner(program) == deb_lib.PACKAGE and os.access(program, os.X_OK)
+        # The bus starts the same command, and names this unit and the name it waits for.
+        assert deb_lib.ini_values(service, "Exec") == [exec_start]
+        assert deb_lib.ini_values(service, "SystemdService") == [unit.name]
+        assert deb_lib.ini_values(service, "Name") == deb_lib.ini_values(unit, "BusName")
+        verify = run(
+            "systemd-analyze", "verify", "--man=no", *(["--user"] if user else []), unit,
+            check=False, env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
+        )  # fmt: skip
+        assert (verify.returncode, verify.stdout + verify.stderr) == (0, ""), unit
+
+
+def test_pkaction_shows_every_action(installed_deb: InstalledDeb) -> None:
+    policy = ET.parse(REPO / "packaging" / "polkit" / f"{helper_c.BUS_NAME}.policy").getroot()
+    shipped = {str(a.get("id")): a for a in policy.iter("action")}
+    assert set(shipped) == helper_c.ALL_ACTIONS
+    # polkitd notices the new file through inotify.
+    deb_lib.wait_for(
+        "polkitd to load the installed actions",
+        lambda: all(
+            run("pkaction", "--action-id", a, check=False).returncode == 0
+            for a in helper_c.ALL_ACTIONS
+        ),
+    )
+    listed = run("pkaction").stdout.split()
+    assert sorted(a for a in listed if a.startswith("io.github.memwarden.")) == sorted(shipped)
+    for action_id, action in shipped.items():
+        shown = run("pkaction", "--action-id", action_id, "--verbose").stdout
+        fields = dict(re.findall(r"^[ \t]+([a-z_ ]+):[ \t]*(.*)$", shown, flags=re.MULTILINE))
+        defaults = action.find("defaults")
+        assert defaults is not None
+        assert fields == {
+            "description": action.findtext("description"),
+            "message": action.findtext("message"),
+            "vendor": policy.findtext("vendor"),
+            "vendor_url": policy.findtext("vendor_url"),
+            "icon": "",
+            "implicit any": defaults.findtext("allow_any"),
+            "implicit inactive": defaults.findtext("allow_inactive"),
+            "implicit active": defaults.findtext("allow_active"),
+        }
+
+
+def test_system_bus_activates_the_installed_helper(installed_deb: InstalledDeb) -> None:
+    assert deb_lib.helper_owner_pid() is None  # the fixture stopped the checkout's helper
+    # An unprivileged caller: only the installed bus policy lets it send to the helper.
+    call = [
+        "dbus-send", "--system", "--print-reply", "--reply-timeout=30000",
+        f"--dest={helper_c.BUS_NAME}", helper_c.OBJECT_PATH,
+    ]  # fmt: skip
+    version = run(*call, f"{helper_c.INTERFACE}.GetVersion", **as_nobody())
+    assert f'string "{__version__}"' in version.stdout
+    features = run(*call, f"{helper_c.INTERFACE}.GetCapabilities", **as_nobody())
+    assert f'"{helper_c.FEATURE_RAISE_OOM_SCORE_ADJ}"' in features.stdout
+    pid = deb_lib.helper_owner_pid()
+    assert pid is not None
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
+    assert argv == [str(VENV_PYTHON), "-I", "/usr/bin/memwarden-helper"]
+    assert Path(f"/proc/{pid}").stat().st_uid == 0  # User=root from the activation file
+
+
+def test_scan_runs_from_the_installed_package(installed_deb: InstalledDeb) -> None:
+    for kwargs in ({}, as_nobody()):
+        scan = run("/usr/bin/memwarden", "scan", "--limit", "3", **kwargs)
+        assert scan.stdout.startswith("available ")
+        assert "KERNEL#" in scan.stdout and "OURS#" in scan.stdout
+    doc = run("/usr/bin/memwarden", "scan", "--json", **as_nobody()).stdout
+    assert '"apps"' in doc
+
+
+@pytest.fixture
+def nobody_session() -> Iterator[tuple[str, Path]]:
+    """A session bus of user ``nobody`` with the system's session config and service files.
+
+    Yields the bus address and the session's home. The monitor it activates gets a config that
+    can never close anything (nobody has nothing to close anyway); it and the bus are stopped
+    at the end.
+    """
+    user = nobody()
+    # Not under pytest's tmp_path: its parents are root's, mode 0700, closed to nobody.
+    home = Path(tempfile.mkdtemp(prefix="memwarden-nobody-", dir="/tmp"))
+    for sub in ("config/memwarden", "state", "runtime", "data"):
+        (home / sub).mkdir(parents=True)
+    (home / "config" / "memwarden" / "config.toml").write_text(
+        "[thresholds]\nwarn_mib = 2\nclose_mib = 1\nkill_mib = 1\n"
+        "psi_full_percent = 100.0\npsi_some_warn_percent = 100.0\n"
+    )
+    for path in (home, *home.rglob("*")):
+        os.chown(path, user.pw_uid, user.pw_gid)
+    home.chmod(0o700)
+    env = {
+        "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
+        "XDG_RUNTIME_DIR": str(home / "runtime"), "XDG_DATA_HOME": str(home / "data"),
+        "XDG_DATA_DIRS": "/usr/share",
+    }  # fmt: skip
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1",
+         f"--address=unix:path={home / 'runtime' / 'bus'}"],
+        user=user.pw_uid, group=user.pw_gid, extra_groups=[], env=env, cwd="/",
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert bus.stdout is not None
+    address = bus.stdout.readline().strip()
+    try:
+        assert address, bus.stderr.read() if bus.stderr else ""
+        yield address, home
+    finally:
+        for pid, argv in deb_lib.memwarden_processes():
+            if "monitor" in argv and Path(f"/proc/{pid}").stat().st_uid == user.pw_uid:
+                deb_lib.stop_pid(pid)
+        bus.terminate()
+        bus.communicate(timeout=10)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_session_bus_activates_the_installed_monitor(
+    installed_deb: InstalledDeb, nobody_session: tuple[str, Path]
+) -> None:
+    if not (REPO / "packaging" / "dbus" / f"{monitor_c.BUS_NAME}.xml").exists():
+        pytest.skip("the monitor's D-Bus API is not in this tree yet")
+    address, _home = nobody_session
+    dbus_send = ["dbus-send", f"--bus={address}", "--print-reply", "--reply-timeout=60000"]
+    introspect = run(
+        *dbus_send, f"--dest={monitor_c.BUS_NAME}", monitor_c.OBJECT_PATH,
+        "org.freedesktop.DBus.Introspectable.Introspect", **as_nobody(),
+    )  # fmt: skip
+    assert f'<interface name="{monitor_c.INTERFACE}">' in introspect.stdout
+    owner = run(
+        *dbus_send, "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+        "org.freedesktop.DBus.GetConnectionUnixProcessID", f"string:{monitor_c.BUS_NAME}",
+        **as_nobody(),
+    )  # fmt: skip
+    pid = int(owner.stdout.split()[-1])
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
+    assert argv == [str(VENV_PYTHON), "-I", "/usr/bin/memwarden", "monitor"]
+    assert Path(f"/proc/{pid}").stat().st_uid == nobody().pw_uid
+
+
+def test_purge_leaves_nothing_behind(installed_deb: InstalledDeb) -> None:
+    # A running helper, which the package's prerm must stop (a call activates it, and it would
+    # stay for its idle timeout).
+    run(
+        "dbus-send", "--system", "--print-reply", f"--dest={helper_c.BUS_NAME}",
+        helper_c.OBJECT_PATH, f"{helper_c.INTERFACE}.GetVersion", **as_nobody(),
+    )  # fmt: skip
+    assert deb_lib.helper_owner_pid() is not None
+    deb_lib.purge()
+    assert not deb_lib.is_installed()
+    assert run("dpkg-query", "-W", deb_lib.PACKAGE, check=False).returncode != 0
+    assert [f for f in installed_deb.files if Path(f).exists() and not Path(f).is_dir()] == []
+    assert sorted(deb_lib.snapshot() ^ installed_deb.before) == []
+    assert deb_lib.memwarden_processes() == []
+    assert sorted(Path("/var/lib/dpkg/info").glob(f"{deb_lib.PACKAGE}.*")) == []
