@@ -27,6 +27,11 @@ _HOG_SCRIPT = textwrap.dedent(
     extra = sys.argv[4] if len(sys.argv) > 4 else ""
     name, on_term = sys.argv[5], sys.argv[6]
     MiB = 1 << 20
+    try:                                               # a known start: adj 0, whatever was
+        with open("/proc/self/oom_score_adj", "w") as f:   # inherited (a raised parent's value)
+            f.write("0")
+    except OSError:
+        pass
     if name:                                           # comm, as `ps` and the rules see it
         ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)   # PR_SET_NAME
     if on_term == "ignore":

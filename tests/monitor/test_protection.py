@@ -47,6 +47,28 @@ def test_prefer_raises_and_normal_restores(hog, engine):
     assert [adj(p) for p in h.pids] == [0, 0]
 
 
+def test_normal_restores_the_adj_the_process_had_before(hog, engine):
+    h = hog("anon", 8 * MiB, name="renderer")
+    Path(f"/proc/{h.pid}/oom_score_adj").write_text("300")  # as Chromium sets its renderers
+    engine.set_rule("renderer", "prefer")
+    run(engine.apply_rules(engine.scan()))
+    assert adj(h.pid) == 500
+    engine.set_rule("renderer", "normal")
+    run(engine.apply_rules(engine.scan()))
+    assert adj(h.pid) == 300
+
+
+def test_prefer_is_never_applied_to_the_session_or_init(engine):
+    snap = engine.scan()
+    init_app = snap.app_by_pid(1)
+    assert init_app is not None
+    before = adj(1)
+    engine.set_rule(init_app.identity.name, "prefer")
+    run(engine.apply_rules(snap))
+    assert adj(1) == before
+    assert not [e for e in engine.events if e.kind == "protection"]
+
+
 def test_protect_without_helper_says_the_kernel_does_not_know(hog, engine):
     h = hog("anon", 8 * MiB, name="keepme")
     engine.set_rule("keepme", "protect")

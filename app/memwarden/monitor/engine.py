@@ -418,11 +418,18 @@ class Engine:
         if self.protector is None:
             return
         rules = self.config.rules()
+        self.protector.forget_gone(snap)
         for app in snap.apps:
-            if app.identity.uid != self.uid:
-                continue
             procs = [snap.processes[p].identity for p in app.pids if p in snap.processes]
             rule = rules.rule_for(app.identity, procs)
+            # Never make the kernel prefer what we never close: init, ourselves, the session,
+            # another user's apps (a "prefer" rule naming one is kept, and ignored).
+            if rule is Rule.PREFER and exclusion_reason(
+                app, Rule.NORMAL, uid=self.uid, own_pids=self.own_pids
+            ):
+                continue
+            if app.identity.uid != self.uid:
+                continue
             if rule is not Rule.NORMAL or self.protector.touched(procs):
                 result = await self.protector.apply(rule, procs, snap)
                 if result is not None:

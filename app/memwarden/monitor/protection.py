@@ -64,6 +64,9 @@ class Protector:
         self.proc_root = proc_root
         self.kernel_protection = "no-helper" if helper is None else "unknown"
         self._applied: dict[tuple[int, int], int] = {}
+        # The adj a process had before we first changed it: "normal" restores it (a launcher or
+        # the user may have set one on purpose, e.g. Chromium's renderers run at 300).
+        self._original: dict[tuple[int, int], int] = {}
 
     def has_applied(self) -> bool:
         """True when some process carries an adj we wrote (a removed rule must be undone)."""
@@ -78,42 +81,57 @@ class Protector:
         alive = {(pid, r.identity.starttime_ticks) for pid, r in snap.processes.items()}
         for key in self._applied.keys() - alive:
             del self._applied[key]
+        for key in self._original.keys() - alive:
+            del self._original[key]
 
     async def apply(
         self, rule: Rule, procs: Iterable[ProcessIdentity], snap: Snapshot
     ) -> dict[str, Any] | None:
         """Bring these processes to the rule's adj. Returns what was done, or None if nothing."""
-        target = {
-            Rule.PREFER: PREFER_OOM_SCORE_ADJ,
-            Rule.PROTECT: PROTECT_OOM_SCORE_ADJ,
-            Rule.NORMAL: 0,
-        }[rule]
+        if rule is Rule.NORMAL:
+            # Undo only what we did, back to what the process had before.
+            todo = [p for p in procs if (p.pid, p.starttime_ticks) in self._applied]
+            for p in todo:
+                self._applied.pop((p.pid, p.starttime_ticks))
+            return self._write(todo, None, rule) if todo else None
+        target = PREFER_OOM_SCORE_ADJ if rule is Rule.PREFER else PROTECT_OOM_SCORE_ADJ
         todo = [
             p
             for p in procs
             if self._applied.get((p.pid, p.starttime_ticks)) != target
             and snap.processes[p.pid].oom_score_adj != target
-            and (rule is not Rule.NORMAL or (p.pid, p.starttime_ticks) in self._applied)
         ]
         if not todo:
             return None
+        for p in todo:
+            key = (p.pid, p.starttime_ticks)
+            self._original.setdefault(key, snap.processes[p.pid].oom_score_adj)
         if target < 0:
             return await self._protect(todo, target)
+        return self._write(todo, target, rule)
+
+    def _write(
+        self, todo: list[ProcessIdentity], target: int | None, rule: Rule
+    ) -> dict[str, Any]:
+        """Write ``target`` (None: each process's original adj) ourselves (raising, or back)."""
         written, failed = [], {}
+        values = set()
         for p in todo:
+            key = (p.pid, p.starttime_ticks)
+            value = target if target is not None else self._original.pop(key, 0)
+            values.add(value)
             try:
-                write_oom_score_adj(p.pid, target, self.proc_root)
+                write_oom_score_adj(p.pid, value, self.proc_root)
             except OSError as exc:
                 failed[p.pid] = "gone" if exc.errno in (errno.ESRCH, errno.ENOENT) else (
                     "access-denied" if exc.errno in (errno.EACCES, errno.EPERM) else "error"
                 )
                 continue
             written.append(p.pid)
-            if rule is Rule.NORMAL:
-                self._applied.pop((p.pid, p.starttime_ticks), None)
-            else:
-                self._applied[(p.pid, p.starttime_ticks)] = target
-        return {"oom_score_adj": target, "written": written, "failed": failed, "kernel": "applied"}
+            if target is not None:
+                self._applied[key] = target
+        adj = values.pop() if len(values) == 1 else None
+        return {"oom_score_adj": adj, "written": written, "failed": failed, "kernel": "applied"}
 
     async def _protect(self, todo: list[ProcessIdentity], target: int) -> dict[str, Any]:
         pids = [p.pid for p in todo]
