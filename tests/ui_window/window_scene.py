@@ -2,11 +2,11 @@
 """A real desktop scene for the window's tests and screenshots: real processes holding real
 memory, scanned by the real :class:`~memwarden.core.scanner.Scanner`.
 
-Three apps with .desktop entries of their own (so they have names, a kind and an icon name):
+Apps with .desktop entries of their own (so they have names, a kind and an icon name):
 
 - "Photo Indexer" writes a memfd it never maps: the kernel cannot see it, MemWarden can;
 - "SuperTuxKart" (a game) holds ordinary anonymous memory: the kernel would kill it first;
-- "Notes" holds a little anonymous memory;
+- "Notes", "Mail" and "Music Player" hold a little anonymous memory;
 
 plus a file left in /dev/shm that no process holds (an orphan). The rest of the table is whatever
 runs on the machine. Sizes are small and fixed; :meth:`Scene.stop` kills everything it started.
@@ -61,6 +61,8 @@ _APPS = (
     ("photo-indexer", "Photo Indexer", "Graphics;", "image-x-generic", "memfd", 320),
     ("supertuxkart", "SuperTuxKart", "Game;", "applications-games", "anon", 240),
     ("notes", "Notes", "Utility;", "accessories-text-editor", "anon", 64),
+    ("mail", "Mail", "Network;Email;", "internet-mail", "anon", 96),
+    ("music-player", "Music Player", "AudioVideo;Audio;", "multimedia-audio-player", "anon", 40),
 )
 
 ORPHAN_MIB = 48

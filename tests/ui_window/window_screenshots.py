@@ -3,6 +3,12 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/ui_window/window_screenshots.py OUT_DIR
 
+For docs/screenshots, run it as root in a PID namespace of its own, so that the table holds the
+scene's apps and not whatever else the machine runs at that moment (test hogs of other suites):
+
+    QT_QPA_PLATFORM=offscreen unshare --pid --fork --mount-proc \
+        .venv/bin/python tests/ui_window/window_screenshots.py docs/screenshots
+
 writes ``window.png`` (English), ``window-de.png`` (German) and ``window-settings.png`` into
 OUT_DIR (default: docs/screenshots). The scene (window_scene.py) runs real processes: an app
 holding an unmapped memfd, a game and a small app, plus a file left in /dev/shm. The history is
