@@ -728,6 +728,14 @@ mangel</translation>
 <context>
     <name>Prompt</name>
     <message>
+        <source>The game %1 would be closed first. %2</source>
+        <translation>Das Spiel %1 würde zuerst geschlossen. %2</translation>
+    </message>
+    <message>
+        <source>The browser %1 would be closed first. %2</source>
+        <translation>Der Browser %1 würde zuerst geschlossen. %2</translation>
+    </message>
+    <message>
         <source>%1 would be closed first. %2</source>
         <translation>%1 würde zuerst geschlossen. %2</translation>
     </message>
@@ -747,9 +755,9 @@ mangel</translation>
 <context>
     <name>PromptWindow</name>
     <message>
-        <source>MemWarden: out of memory</source>
+        <source>Out of memory</source>
         <extracomment>The highlight of the row that would be closed: a warm tint that reads on light and dark themes (the text keeps the palette's colour; the row is also bold and marked in words).</extracomment>
-        <translation>MemWarden: Speicher erschöpft</translation>
+        <translation>Speicher erschöpft</translation>
     </message>
     <message>
         <source>App</source>

@@ -728,6 +728,14 @@ la memoria</translation>
 <context>
     <name>Prompt</name>
     <message>
+        <source>The game %1 would be closed first. %2</source>
+        <translation>El juego %1 se cerraría primero. %2</translation>
+    </message>
+    <message>
+        <source>The browser %1 would be closed first. %2</source>
+        <translation>El navegador %1 se cerraría primero. %2</translation>
+    </message>
+    <message>
         <source>%1 would be closed first. %2</source>
         <translation>%1 se cerraría primero. %2</translation>
     </message>
@@ -747,9 +755,9 @@ la memoria</translation>
 <context>
     <name>PromptWindow</name>
     <message>
-        <source>MemWarden: out of memory</source>
+        <source>Out of memory</source>
         <extracomment>The highlight of the row that would be closed: a warm tint that reads on light and dark themes (the text keeps the palette's colour; the row is also bold and marked in words).</extracomment>
-        <translation>MemWarden: sin memoria</translation>
+        <translation>Sin memoria</translation>
     </message>
     <message>
         <source>App</source>
