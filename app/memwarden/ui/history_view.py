@@ -122,6 +122,9 @@ class HistoryView(QWidget):
         self._paint_free(p, samples, plot, x_of, y_of, now)
         self._paint_limits(p, plot, y_of)
         self._paint_pressure(p, samples, x_of, y_of_pct, now)
+        if len(samples) < 2:  # one point is a sliver at the right edge: say why it is empty
+            p.setPen(text_colour)
+            p.drawText(plot, Qt.AlignmentFlag.AlignCenter, self.tr("Collecting data…"))
 
     def _paint_free(
         self,

@@ -250,6 +250,8 @@ class SettingsPage(QWidget):
         self._task.add_done_callback(self._applied)
 
     def _applied(self, task: asyncio.Future[tuple[bool, str]]) -> None:
+        if task.cancelled():  # the app is quitting
+            return
         self.apply_button.setEnabled(True)
         try:
             _saved, text = task.result()
