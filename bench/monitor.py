@@ -33,6 +33,7 @@ Prints figures and ratios measured in this run; asserts nothing (benchmarks are 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -118,12 +119,15 @@ def _start_tool(
 
 def _held_mib(pid: int, kind: str) -> int:
     """What the leaker holds: its anon RSS, or the size of its leak memfd."""
-    if kind == "leak-anon":
-        return _rss_kib(pid).get("RssAnon", 0) // 1024
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        path = f"/proc/{pid}/fd/{fd}"
-        if os.readlink(path).startswith("/memfd:memwarden-test-leak"):
-            return os.stat(path).st_size // MiB
+    try:
+        if kind == "leak-anon":
+            return _rss_kib(pid).get("RssAnon", 0) // 1024
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            path = f"/proc/{pid}/fd/{fd}"
+            if os.readlink(path).startswith("/memfd:memwarden-test-leak"):
+                return os.stat(path).st_size // MiB
+    except OSError:  # the tool was quicker than this thread: the leaker is gone
+        pass
     return 0
 
 
@@ -133,6 +137,11 @@ def reaction_run(spec: dict[str, Any]) -> dict[str, Any]:
     from hogs import start_hog
 
     assert os.getpid() == 1, "run me in a PID namespace"
+    # A known start, as the hogs make for themselves (tests/hogs.py): CI sandboxes may hand every
+    # process a raised oom_score_adj (500 here), and the hogs' shells and the tools inherit ours;
+    # at 500 a 1 MiB shell would outrank the 1 GiB game in earlyoom's (oom_score) eyes.
+    with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as f:
+        f.write("0")
     game = start_hog("anon", GAME_MIB * MiB, name="game")
     leaker = start_hog(spec["kind"], LEAK_CAP_MIB * MiB, name="leaker",
                        extra=f"{LEAK_CHUNK_MIB}:{LEAK_PERIOD_MS}")
@@ -148,7 +157,12 @@ def reaction_run(spec: dict[str, Any]) -> dict[str, Any]:
     stop = threading.Event()
 
     def watch_meminfo() -> None:
+        # Real-time priority, so that a busy machine (the leaker and the tool on 2 cores) does not
+        # delay the poll and date the crossing late: ~50 us of work every 2 ms.
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
         fd = os.open("/proc/meminfo", os.O_RDONLY)
+        last = time.monotonic()
         try:
             while not stop.is_set():
                 text = os.pread(fd, 8192, 0)
@@ -156,12 +170,13 @@ def reaction_run(spec: dict[str, Any]) -> dict[str, Any]:
                 kib = int(re.search(rb"MemAvailable:\s+(\d+)", text)[1])  # type: ignore[index]
                 kib += int(re.search(rb"SwapFree:\s+(\d+)", text)[1])  # type: ignore[index]
                 if kib <= threshold_kib:
-                    crossed.append(t)
+                    crossed.extend((t, t - last))
+                    # Others may share this machine: how much of the drop is the leaker's own.
+                    held.append(_held_mib(leaker.pid, spec["kind"]))
                     if tool is None:
                         signal.pidfd_send_signal(leaker_fd, signal.SIGTERM)
-                    # Others share this machine: how much of the drop is the leaker's own.
-                    held.append(_held_mib(leaker.pid, spec["kind"]))
                     return
+                last = t
                 time.sleep(POLL_S)
         finally:
             os.close(fd)
@@ -203,7 +218,8 @@ def reaction_run(spec: dict[str, Any]) -> dict[str, Any]:
         "threshold_mib": threshold_mib,
         "victim": victims[0] if len(victims) == 1 else ("+".join(victims) or None),
         "cross_after_leak_s": crossed[0] - t_leak if crossed else None,
-        "held_at_cross_mib": held[0] if held else None,
+        "held_at_cross_mib": held[0] if held and held[0] > 0 else None,  # 0: already killed
+        "cross_gap_s": crossed[1] if crossed else None,
         "reaction_s": t_dead - crossed[0] if crossed and events else None,
         "tool_cpu_s": tool_cpu_s,
         **claim,
@@ -337,11 +353,20 @@ def _reaction() -> None:
           "crossing (2 ms polling):")
     print("   the kernel's own time to tear down the victim, which no watcher can beat.")
     results: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    repeated = 0
     for _ in range(RUNS):
         for key, kind in SCENARIOS.items():
             for tool in TOOLS:
-                r = _in_namespace("reaction", {"tool": tool, "kind": kind}, TIMEOUT_S + 90)
+                for _attempt in range(3):
+                    r = _in_namespace("reaction", {"tool": tool, "kind": kind}, TIMEOUT_S + 90)
+                    if r["cross_after_leak_s"] is not None:
+                        break
+                    # Memory freed elsewhere on a shared machine kept the leak above N: the
+                    # run measured nothing about the tool, so it is run again.
+                    repeated += 1
                 results.setdefault((key, tool), []).append(r)
+    if repeated:
+        print(f"   ({repeated} runs repeated: the leak never crossed N, memory freed elsewhere)")
     for key, kind in SCENARIOS.items():
         what = "anon" if kind == "leak-anon" else "an unmapped memfd (oom_score does not see it)"
         print(f"\n  ({key}) the leaker holds {what}")
@@ -369,6 +394,10 @@ def _reaction() -> None:
                 dead[tool] = statistics.median(times)
             if signals:
                 decided[tool] = statistics.median(signals)
+        gaps = [r["cross_gap_s"] for t in TOOLS for r in results[(key, t)] if r["cross_gap_s"]]
+        if gaps:
+            print(f"    the crossing is dated to within {_fmt_s(max(gaps)).strip()} "
+                  "(the longest gap between two polls of /proc/meminfo around it)")
         print(f"    goal: dead <= {GOAL_REACTION_S * 1000:.0f} ms, victim the leaker")
         if "memwarden" in dead and "earlyoom" in dead:
             print(f"    memwarden / earlyoom, crossed -> dead   = "
