@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from memwarden.core import nvidia
 from memwarden.core.nvidia import NvidiaVram, read_nvidia_vram
 
 GiB = 1024**3
@@ -212,14 +213,29 @@ def test_shutdown_failure_does_not_hide_the_result():
 # -- the real module on this machine ---------------------------------------------------------------
 
 
-def test_module_absent_is_not_installed(monkeypatch):
+def test_module_absent_is_not_installed(monkeypatch, tmp_path):
+    monkeypatch.setattr(nvidia, "_DRIVER_PROC", tmp_path)  # as if the kernel module were loaded
     monkeypatch.setitem(sys.modules, "pynvml", None)  # the import statement raises ImportError
     assert read_nvidia_vram() == NvidiaVram("not-installed")
+
+
+def test_no_kernel_module_does_not_load_nvml(tmp_path):
+    """Without /proc/driver/nvidia NVML cannot work: pynvml is not even imported (monitor RSS)."""
+    code = (
+        "import sys; from pathlib import Path; from memwarden.core import nvidia\n"
+        f"nvidia._DRIVER_PROC = Path({str(tmp_path / 'absent')!r})\n"
+        "assert nvidia.read_nvidia_vram() == nvidia.NvidiaVram('no-driver')\n"
+        "assert 'pynvml' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_real_environment():
     """Whatever this machine has: no pynvml, pynvml without a driver (the CI case), or a GPU."""
     result = read_nvidia_vram()
+    if not nvidia._DRIVER_PROC.exists():
+        assert result == NvidiaVram("no-driver")
+        return
     try:
         import pynvml
     except ImportError:

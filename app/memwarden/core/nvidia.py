@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -29,14 +30,21 @@ _PROCESS_LISTS = (
 # not installed (libnvidia-ml.so missing), or it is but the kernel module is not loaded.
 _NO_DRIVER_ERRORS = ("NVMLError_LibraryNotFound", "NVMLError_DriverNotLoaded")
 
+#: The NVIDIA kernel module's procfs directory (nv-procfs.c, proprietary and open modules alike;
+#: /proc/driver is global, so a PID namespace sees it too). Without it NVML cannot work, and
+#: importing pynvml and failing nvmlInit() would cost the monitor ~1.3 MiB of RSS and ~30 ms of its
+#: first scan for nothing (bench/monitor.py, issue 3).
+_DRIVER_PROC = Path("/proc/driver/nvidia")
+
 
 @dataclass(frozen=True, slots=True)
 class NvidiaVram:
     """The result of one NVML query.
 
     Attributes:
-        status: ``"ok"``; ``"not-installed"`` (no ``pynvml`` module); ``"no-driver"`` (no NVML
-            library or no loaded NVIDIA kernel module: the normal case on non-NVIDIA machines);
+        status: ``"ok"``; ``"not-installed"`` (no ``pynvml`` module); ``"no-driver"`` (no loaded
+            NVIDIA kernel module, checked first, or no NVML library: the normal case on
+            non-NVIDIA machines);
             ``"error"`` (NVML failed after initialising). Reason codes, not prose.
         bytes_by_pid: VRAM per pid in bytes, summed over devices; empty unless ``"ok"``. pids are
             as NVML reports them (host pids, reference §3.4 [uncertain] inside PID namespaces).
@@ -59,6 +67,8 @@ def read_nvidia_vram(nvml: Any = None) -> NvidiaVram:
         The per-pid VRAM and a status code. Never raises for a missing module, library or driver.
     """
     if nvml is None:
+        if not _DRIVER_PROC.exists():
+            return NvidiaVram("no-driver")
         try:
             import pynvml
         except ImportError:
