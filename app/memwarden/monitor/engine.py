@@ -38,8 +38,10 @@ from memwarden.core.scanner import Scanner
 from memwarden.core.snapshot import AppRecord, Snapshot
 from memwarden.core.sysvipc import read_sysvipc_shm
 from memwarden.core.watch_state import Action, Assessment, StateMachine, Thresholds, WatchState
+from memwarden.core.zoneinfo import read_zoneinfo
 from memwarden.monitor.config import Config, ConfigStore
 from memwarden.monitor.events import Event, Listener, app_summary
+from memwarden.monitor.free_memory import measure_available_bytes
 from memwarden.monitor.killer import Killer
 from memwarden.monitor.protection import Protector
 
@@ -211,7 +213,10 @@ class Engine:
         self.last_pressure = pressure = read_memory_pressure(self.proc_root)
         if self.user_pressure_path is not None:
             pressure = worst_pressure(pressure, read_pressure_file(self.user_pressure_path))
-        available = self.available_bytes(meminfo)
+        # Freed pages can wait in per-CPU lists for seconds, unseen by MemAvailable (6.x,
+        # core/zoneinfo.py): without them a kill looks like it freed nothing and the next tick
+        # would close a second app. /proc/zoneinfo costs ~50 µs.
+        available = self.available_bytes(meminfo) + self._pcp_free_bytes()
         self.trend.add(t, available)
         trend = self.trend.trend()
         # The ETA is to the close threshold: the moment the app will be closed.
@@ -228,6 +233,12 @@ class Engine:
                 eta_s=_round(eta),
             )
         return self.last
+
+    def _pcp_free_bytes(self) -> int:
+        try:
+            return read_zoneinfo(self.proc_root).pcp_free_pages * self.scanner.page_size
+        except (OSError, CoreError):
+            return 0
 
     def next_interval(self) -> float:
         """Seconds until the next sample (see the module doc)."""
@@ -374,7 +385,7 @@ class Engine:
             growth_bytes_per_s=round(choice.victim.growth_bytes_per_s),
         )
         outcome = await self.close_app(app, graceful=graceful)
-        after = self.available_bytes(read_meminfo(self.proc_root))
+        after = measure_available_bytes(self.proc_root, with_swap=True)
         self.emit(
             "killed",
             app=app_summary(app),
