@@ -199,8 +199,8 @@ class MonitorClient(QObject):
             Message(destination=DBUS_NAME, path=DBUS_PATH, interface=DBUS_NAME,
                     member="GetNameOwner", signature="s", body=[c.BUS_NAME])
         )  # fmt: skip
-        if reply.message_type is MessageType.METHOD_RETURN:
-            await self._owner_changed(str(reply.body[0]))
+        if reply.message_type is MessageType.METHOD_RETURN and self._set_owner(str(reply.body[0])):
+            await self._read_all(self._owner)
 
     async def close(self) -> None:
         """Stop listening; disconnect the bus if this client connected it."""
@@ -221,25 +221,32 @@ class MonitorClient(QObject):
         self._apply(changed)
         return values
 
-    async def _owner_changed(self, new_owner: str) -> None:
+    def _set_owner(self, new_owner: str) -> bool:
+        """Note the monitor's unique name at once (its signals are recognised by it from now
+        on); returns whether it changed. A monitor that went away says connectionChanged(False)."""
         if new_owner == self._owner:
-            return
+            return False
         self._owner = new_owner
+        if self._connected:
+            self._connected = False
+            self.connectionChanged.emit(False)
         if not new_owner:
             log.info("the monitor left the bus")
-            if self._connected:
-                self._connected = False
-                self.connectionChanged.emit(False)
+        return True
+
+    async def _read_all(self, owner: str) -> None:
+        """Read every property of a monitor that appeared, then say it is connected."""
+        if not owner:
             return
-        log.info("monitor on the bus as %s", new_owner)
+        log.info("monitor on the bus as %s", owner)
         try:
-            values = unwrap((await self._call(PROPERTIES_IFACE, "GetAll", "s",
-                                              [c.INTERFACE])).body[0])
+            reply = await self._call(PROPERTIES_IFACE, "GetAll", "s", [c.INTERFACE])
         except MonitorError as exc:
             log.warning("cannot read the monitor's properties: %s", exc)
             return
-        if self._owner != new_owner:  # it went away while we read
+        if self._owner != owner:  # it went away while we read
             return
+        values: dict[str, Any] = unwrap(reply.body[0])
         old_state = self.state
         self._properties.update(values)
         self._connected = True
@@ -266,11 +273,11 @@ class MonitorClient(QObject):
         try:
             if msg.interface == DBUS_NAME and msg.member == "NameOwnerChanged":
                 name, _old, new = msg.body
-                if name == c.BUS_NAME and msg.sender == DBUS_NAME:
+                if name == c.BUS_NAME and msg.sender == DBUS_NAME and self._set_owner(str(new)):
                     # A newer owner change wins over a read still running for an older one.
                     if self._refresh is not None:
                         self._refresh.cancel()
-                    self._refresh = asyncio.ensure_future(self._owner_changed(str(new)))
+                    self._refresh = asyncio.ensure_future(self._read_all(str(new)))
                 return
             if msg.path != c.OBJECT_PATH or not self._owner or msg.sender != self._owner:
                 return
