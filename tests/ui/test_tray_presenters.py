@@ -167,3 +167,12 @@ def test_prompt_says_closing_apps_will_not_help_orphan_memory():
     warned = build_prompt(SNAP, {**PROPS, "NextVictim": ""},
                           {"app": {}, "victim_reason": "orphan-tmpfs"}, uid=UID)  # fmt: skip
     assert "/dev/shm" in warned.orphan_note
+
+
+def test_prompt_names_a_game_or_a_browser_as_such_at_the_start_of_a_sentence():
+    game = snapshot(app("steam-9", "Borderlands 3", 6 * GiB, kind="game"))
+    model = build_prompt(game, {**PROPS, "NextVictim": "steam-9"}, None, uid=UID)
+    assert model.victim_note.startswith("The game Borderlands 3 would be closed first. ")
+    browser = snapshot(app("org.mozilla.firefox", "Firefox", 6 * GiB, kind="browser"))
+    model = build_prompt(browser, {**PROPS, "NextVictim": "org.mozilla.firefox"}, None, uid=UID)
+    assert model.victim_note.startswith("The browser Firefox would be closed first. ")

@@ -67,7 +67,17 @@ class PromptModel:
         return next((i for i, r in enumerate(self.rows) if r.next_victim), None)
 
 
-def _derived_reason(app: Mapping[str, Any], rule: str) -> str:
+def _victim_note(app: Mapping[str, Any]) -> str:
+    """The sentence about the app that would be closed first (a game or a browser named so)."""
+    kind = str(app.get("kind", ""))
+    if kind == "game":
+        return _t("Prompt", "The game %1 would be closed first. %2")
+    if kind == "browser":
+        return _t("Prompt", "The browser %1 would be closed first. %2")
+    return _t("Prompt", "%1 would be closed first. %2")
+
+
+def derived_reason(app: Mapping[str, Any], rule: str) -> str:
     """The monitor's reason code for a victim, when no Warning said it (core.policy's order)."""
     b = app.get("bytes") or {}
     hidden = int(b.get("shmem", 0)) + int(b.get("dmabuf", 0)) + int(b.get("gpu_system", 0))
@@ -106,9 +116,9 @@ def build_prompt(
         reason = ""
         if is_next:
             code = str(warning.get("victim_reason", "")) if warned_app.get("id") == victim else ""
-            reason = messages.victim_reason(code or _derived_reason(app, rule))
-            victim_note = _t("Prompt", "%1 would be closed first. %2") \
-                .replace("%1", messages.app_phrase(app)).replace("%2", reason)
+            reason = messages.victim_reason(code or derived_reason(app, rule))
+            victim_note = _victim_note(app).replace("%1", messages.app_name(app)) \
+                .replace("%2", reason)
         rows.append(PromptRow(
             app=app, name=messages.app_name(app),
             size=human_size(messages.real_size(app), locale),

@@ -1,0 +1,222 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The "running out of memory" prompt: a thin window over :mod:`prompt_presenter`.
+
+It never steals the keyboard focus (``WA_ShowWithoutActivating``): it comes up over the other
+windows while the person is typing or playing, and waits to be clicked. Its buttons only emit
+signals; the tray does the calls and gives the prompt a new model.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QFont, QIcon
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from memwarden.ui import ui_events
+from memwarden.ui.prompt_presenter import PromptModel, PromptRow
+
+#: The highlight of the row that would be closed: a warm tint that reads on light and dark themes
+#: (the text keeps the palette's colour; the row is also bold and marked in words).
+VICTIM_TINT = QColor(245, 167, 0, 90)
+
+
+class PromptWindow(QWidget):
+    """The prompt.
+
+    Signals:
+        closeRequested(dict): close this app (the snapshot entry).
+        protectRequested(dict, bool): protect this app (True) or remove its protection (False).
+        freeRequested(): free memory now.
+        dismissed(): the person dismissed the prompt.
+    """
+
+    closeRequested = Signal(dict)
+    protectRequested = Signal(dict, bool)
+    freeRequested = Signal()
+    dismissed = Signal()
+
+    def __init__(self, icon: QIcon | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
+        self.setObjectName("memwarden-prompt")
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setWindowTitle(self.tr("Out of memory"))  # Qt adds " — MemWarden"
+        if icon is not None:
+            self.setWindowIcon(icon)
+        self._model: PromptModel | None = None
+
+        self.title = QLabel()
+        font = QFont(self.title.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        self.subtitle = QLabel()
+        self.subtitle.setWordWrap(True)
+        self.orphans = QLabel()
+        self.orphans.setWordWrap(True)
+        self.orphans.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.apps = QTreeWidget()
+        self.apps.setRootIsDecorated(False)
+        self.apps.setColumnCount(3)
+        self.apps.setHeaderLabels([self.tr("App"), self.tr("Memory"), self.tr("Of which")])
+        self.apps.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.apps.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.victim = QLabel()
+        self.victim.setWordWrap(True)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+
+        self.buttons = QDialogButtonBox()
+        self.close_button = QPushButton(self.tr("Close selected"))
+        self.protect_button = QPushButton(self.tr("Protect"))
+        self.free_button = QPushButton(self.tr("Free memory now"))
+        self.dismiss_button = QPushButton(self.tr("Dismiss"))
+        role = QDialogButtonBox.ButtonRole
+        self.buttons.addButton(self.close_button, role.ActionRole)
+        self.buttons.addButton(self.protect_button, role.ActionRole)
+        self.buttons.addButton(self.free_button, role.ActionRole)
+        self.buttons.addButton(self.dismiss_button, role.RejectRole)
+
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.subtitle, self.orphans, self.apps, self.victim,
+                       self.result, self.buttons):  # fmt: skip
+            layout.addWidget(widget)
+
+        self.close_button.clicked.connect(self._close_clicked)
+        self.protect_button.clicked.connect(self._protect_clicked)
+        self.free_button.clicked.connect(self.freeRequested)
+        self.dismiss_button.clicked.connect(self._dismiss)
+        self.apps.itemSelectionChanged.connect(self._selection_changed)
+        self.resize(620, 420)
+
+    # -- the model --------------------------------------------------------------------------------
+
+    @property
+    def model(self) -> PromptModel | None:
+        """What the prompt shows."""
+        return self._model
+
+    def set_model(self, model: PromptModel) -> None:
+        """Show this content; the selected app stays selected when it is still listed, else the
+        one that would be closed next is selected."""
+        selected = self.selected_row()
+        keep = selected.app_id if selected is not None else None
+        self._model = model
+        self.title.setText(model.title)
+        self.subtitle.setText(model.subtitle)
+        self.orphans.setText(model.orphan_note)
+        self.orphans.setVisible(bool(model.orphan_note))
+        self.victim.setText(model.victim_note)
+        self.victim.setVisible(bool(model.victim_note))
+        self.apps.clear()
+        items = []
+        select = None
+        for i, row in enumerate(model.rows):
+            item = QTreeWidgetItem([self._row_name(row), row.size, row.breakdown])
+            item.setToolTip(0, row.reason or row.detail)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if row.next_victim:
+                font = item.font(0)
+                font.setBold(True)
+                for col in range(3):
+                    item.setFont(col, font)
+                    item.setBackground(col, QBrush(VICTIM_TINT))
+            self.apps.addTopLevelItem(item)
+            items.append(item)
+            if row.app_id == keep or (select is None and keep is None and row.next_victim):
+                select = i
+        if select is None and model.rows and keep is not None:
+            select = model.victim_index if model.victim_index is not None else 0
+        if select is not None:
+            self.apps.setCurrentItem(items[select])
+        self._selection_changed()
+        ui_events.record(
+            "prompt", title=model.title, victim=model.victim_note, orphans=model.orphan_note,
+            rows=[{"id": r.app_id, "name": r.name, "size": r.size, "next": r.next_victim,
+                   "rule": r.rule} for r in model.rows],
+        )  # fmt: skip
+
+    def _row_name(self, row: PromptRow) -> str:
+        if row.next_victim:
+            return self.tr("%1 (would be closed)").replace("%1", row.name)
+        if row.rule == "protect":
+            return self.tr("%1 (protected)").replace("%1", row.name)
+        if row.rule == "prefer":
+            return self.tr("%1 (sacrifice first)").replace("%1", row.name)
+        return row.name
+
+    def set_result(self, text: str) -> None:
+        """A line about the last action (what "free memory now" measured, a refusal)."""
+        self.result.setText(text)
+        self.result.setVisible(bool(text))
+        ui_events.record("prompt-result", text=text)
+
+    def set_busy(self, busy: bool) -> None:
+        """Disable the action buttons while a call runs."""
+        for button in (self.close_button, self.protect_button, self.free_button):
+            button.setDisabled(busy)
+        if not busy:
+            self._selection_changed()
+
+    def selected_row(self) -> PromptRow | None:
+        """The selected app's row."""
+        if self._model is None:
+            return None
+        item = self.apps.currentItem()
+        if item is None or not item.isSelected():
+            return None
+        index = self.apps.indexOfTopLevelItem(item)
+        return self._model.rows[index] if 0 <= index < len(self._model.rows) else None
+
+    # -- actions ----------------------------------------------------------------------------------
+
+    def _selection_changed(self) -> None:
+        row = self.selected_row()
+        self.close_button.setEnabled(row is not None and row.closable)
+        self.protect_button.setEnabled(row is not None)
+        protected = row is not None and row.rule == "protect"
+        self.protect_button.setText(self.tr("Remove protection") if protected
+                                    else self.tr("Protect"))  # fmt: skip
+
+    def _close_clicked(self) -> None:
+        row = self.selected_row()
+        if row is not None and row.closable:
+            self.closeRequested.emit(dict(row.app))
+
+    def _protect_clicked(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.protectRequested.emit(dict(row.app), row.rule != "protect")
+
+    def _dismiss(self) -> None:
+        self.hide()
+        self.dismissed.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing the window is dismissing it (the tray keeps it for next time)."""
+        event.ignore()
+        self._dismiss()
+
+    def show_without_focus(self) -> None:
+        """Come up over other windows without taking the keyboard focus."""
+        if not self.isVisible():
+            screen = self.screen().availableGeometry() if self.screen() else None
+            if screen is not None:
+                self.move(screen.center() - self.rect().center())
+        self.show()
+        self.raise_()
+        ui_events.record("prompt-shown")
+

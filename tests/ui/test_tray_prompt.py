@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The out-of-memory prompt's widget (pytest-qt, offscreen): what it lists and highlights, that
+it does not take the focus, and what its buttons ask for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QLocale, Qt
+
+from memwarden.ui.prompt import PromptWindow
+from memwarden.ui.prompt_presenter import build_prompt
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+UID = 1000
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    yield
+    QLocale.setDefault(before)
+
+
+def app(app_id: str, name: str, total: int, shmem: int = 0) -> dict:
+    return {"id": app_id, "name": name, "kind": "other", "icon": None, "uid": UID, "pids": [5],
+            "bytes": {"resident": total - shmem, "swap": 0, "page_tables": 0, "shmem": shmem,
+                      "dmabuf": 0, "gpu_system": 0, "gpu_vram": 0,
+                      "kernel_view": total - shmem, "total": total}}  # fmt: skip
+
+
+SNAP = {"apps": [app("editor", "Editor", 500 * MiB), app("hog", "Hog", 3 * GiB, 2 * GiB),
+                 app("firefox", "Firefox", 2 * GiB)], "orphans": []}  # fmt: skip
+PROPS = {"State": "critical", "AvailableBytes": 300 * MiB, "EtaSeconds": 5.0,
+         "NextVictim": "hog", "AppRules": {"firefox": "protect"}}  # fmt: skip
+
+
+@pytest.fixture
+def prompt(qtbot) -> PromptWindow:
+    window = PromptWindow()
+    qtbot.addWidget(window)
+    window.set_model(build_prompt(SNAP, PROPS, None, uid=UID))
+    return window
+
+
+def texts(window: PromptWindow, column: int) -> list[str]:
+    items = (window.apps.topLevelItem(i) for i in range(window.apps.topLevelItemCount()))
+    return [item.text(column) for item in items]
+
+
+def test_lists_apps_by_real_memory_with_the_victim_highlighted_and_selected(prompt):
+    assert prompt.title.text() == "Your system is running out of application memory"
+    assert texts(prompt, 0) == ["Hog (would be closed)", "Firefox (protected)", "Editor"]
+    assert texts(prompt, 1) == ["3.0 GiB", "2.0 GiB", "500 MiB"]
+    assert texts(prompt, 2) == ["2.0 GiB shared memory", "", ""]
+    first = prompt.apps.topLevelItem(0)
+    assert first.font(0).bold() and not prompt.apps.topLevelItem(1).font(0).bold()
+    assert first.background(0).color().alpha() > 0
+    assert prompt.selected_row() is not None and prompt.selected_row().app_id == "hog"
+    assert prompt.victim.text().startswith("Hog would be closed first. Most of its memory")
+
+
+def test_never_takes_the_focus(prompt, qtbot):
+    assert prompt.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert prompt.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    prompt.show_without_focus()
+    qtbot.waitExposed(prompt)
+    assert prompt.isVisible() and not prompt.isActiveWindow()
+
+
+def test_buttons_ask_for_close_protect_free_and_dismiss(prompt, qtbot):
+    with qtbot.waitSignal(prompt.closeRequested) as closing:
+        qtbot.mouseClick(prompt.close_button, Qt.MouseButton.LeftButton)
+    assert closing.args[0]["id"] == "hog"
+    with qtbot.waitSignal(prompt.protectRequested) as protecting:
+        qtbot.mouseClick(prompt.protect_button, Qt.MouseButton.LeftButton)
+    assert (protecting.args[0]["id"], protecting.args[1]) == ("hog", True)
+    with qtbot.waitSignal(prompt.freeRequested):
+        qtbot.mouseClick(prompt.free_button, Qt.MouseButton.LeftButton)
+    prompt.show_without_focus()
+    with qtbot.waitSignal(prompt.dismissed):
+        qtbot.mouseClick(prompt.dismiss_button, Qt.MouseButton.LeftButton)
+    assert not prompt.isVisible()
+
+
+def test_a_protected_app_cannot_be_closed_but_unprotected(prompt, qtbot):
+    prompt.apps.setCurrentItem(prompt.apps.topLevelItem(1))  # Firefox, protected
+    assert not prompt.close_button.isEnabled()
+    assert prompt.protect_button.text() == "Remove protection"
+    with qtbot.waitSignal(prompt.protectRequested) as protecting:
+        qtbot.mouseClick(prompt.protect_button, Qt.MouseButton.LeftButton)
+    assert (protecting.args[0]["id"], protecting.args[1]) == ("firefox", False)
+    # A new model keeps the person's selection.
+    prompt.set_model(build_prompt(SNAP, {**PROPS, "AvailableBytes": 200 * MiB}, None, uid=UID))
+    assert prompt.selected_row().app_id == "firefox"
+
+
+def test_closing_the_window_dismisses_it(prompt, qtbot):
+    prompt.show_without_focus()
+    with qtbot.waitSignal(prompt.dismissed):
+        prompt.close()
+    assert not prompt.isVisible()
+
+
+def test_busy_disables_the_actions_and_results_are_shown(prompt):
+    prompt.set_busy(True)
+    assert not any(b.isEnabled() for b in (prompt.close_button, prompt.protect_button,
+                                           prompt.free_button))  # fmt: skip
+    prompt.set_busy(False)
+    assert prompt.close_button.isEnabled()
+    prompt.set_result("Freed 300 MiB.")
+    assert prompt.result.text() == "Freed 300 MiB." and not prompt.result.isHidden()
