@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``memwarden``: the command line. Subcommands import only what they need (the scan never loads
-Qt), so ``memwarden scan`` starts fast and works on headless machines.
+"""``memwarden``: the command line. ``memwarden`` alone starts the tray; subcommands import only
+what they need (the scan never loads Qt), so ``memwarden scan`` starts fast and works on headless
+machines.
 """
 
 from __future__ import annotations
@@ -104,8 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        # The tray is the default once it exists; until then the scan is what there is to see.
-        args = parser.parse_args(["scan", *(argv or [])])
+        # No subcommand: the tray (Qt is imported only here, so `scan` stays light).
+        from memwarden.ui.app import main as tray_main
+
+        return tray_main()
     result: int = args.func(args)
     return result
 

@@ -23,6 +23,7 @@ Everything started is stopped by its recorded pid. Usable from pytest fixtures a
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -252,6 +253,28 @@ class TestDesktop:
         """``dbus-send --print-reply`` on this bus (args as ``type:value``)."""
         return self.run("dbus-send", f"--bus={self.address}", "--print-reply",
                         f"--dest={dest}", path, method, *args)
+
+    def call(self, dest: str, path: str, interface: str, member: str, signature: str = "",
+             body: list[object] | None = None) -> list[object]:  # fmt: skip
+        """A method call with any D-Bus types (dbus-send cannot build variants); the reply's
+        body. Raises RuntimeError on an error reply."""
+        from dbus_fast import Message, MessageType
+        from dbus_fast.aio import MessageBus
+
+        async def go() -> list[object]:
+            bus = await MessageBus(bus_address=self.address).connect()
+            try:
+                reply = await asyncio.wait_for(bus.call(Message(
+                    destination=dest, path=path, interface=interface, member=member,
+                    signature=signature, body=body or [],
+                )), 30)  # fmt: skip
+            finally:
+                bus.disconnect()
+            if reply is None or reply.message_type is MessageType.ERROR:
+                raise RuntimeError(f"{member}: {reply.error_name if reply else 'no reply'}")
+            return list(reply.body)
+
+        return asyncio.run(go())
 
     def name_has_owner(self, name: str) -> bool:
         """NameHasOwner (activates nothing)."""

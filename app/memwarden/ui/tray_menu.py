@@ -110,6 +110,11 @@ def app_items(
     return items
 
 
+def rule_of_app(app: Mapping[str, Any], props: Mapping[str, Any]) -> str:
+    """The rule in force for an app, from the ``AppRules`` property."""
+    return rule_of(app, props.get("AppRules") or {})
+
+
 def app_names(snapshot: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
     """App id -> its snapshot entry."""
     return {str(a.get("id")): a for a in (snapshot or {}).get("apps") or ()}
@@ -130,7 +135,7 @@ def tooltip(
         "error" if not connected else str(props.get("State", "calm"))
     ))]  # fmt: skip
     if not connected:
-        if launcher_status in ("", "starting") and not props:
+        if launcher_status == "starting" and not props:
             lines = [_t("TrayMenu", "MemWarden: %1").replace("%1",
                                                               messages.state_title("connecting"))]
         elif launcher_status == "failed" and log_path:

@@ -1,0 +1,444 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The tray icon, its menu, and what happens on warnings, kills and the person's choices.
+
+:class:`TrayController` is the glue between the monitor client, the notifications, the prompt
+and the main window. What is shown comes from the presenters (:mod:`tray_menu`,
+:mod:`prompt_presenter`, :mod:`messages`); this module puts it on screen and turns clicks into
+monitor calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
+
+from memwarden.ui import autostart, messages, resources, tray_menu, ui_events
+from memwarden.ui.app_rules import rule_name
+from memwarden.ui.messages import Text
+from memwarden.ui.monitor_client import MonitorClient, MonitorError, run_logged
+from memwarden.ui.monitor_launcher import MonitorLauncher
+from memwarden.ui.notifications import Notifier
+from memwarden.ui.prompt import PromptWindow
+from memwarden.ui.prompt_presenter import build_prompt, derived_reason
+
+log = logging.getLogger(__name__)
+
+#: A snapshot younger than this is good enough for the menu (a scan costs the monitor ~0.1 s).
+SNAPSHOT_FRESH_S = 5.0
+PAUSE_HOUR_S = 3600
+
+
+class TrayController(QObject):
+    """The tray.
+
+    Args:
+        client: The monitor client (started).
+        launcher: Starts and restarts the monitor (None: the tray only watches).
+        notifier: Sends notifications (its fallback uses this tray's icon).
+        window_factory: Makes the main window (``MainWindow(client)``); None: the window is
+            imported when first opened.
+
+    Signals:
+        quitRequested(bool): the person chose Quit; True when guarding should stop too.
+    """
+
+    quitRequested = Signal(bool)
+
+    def __init__(
+        self,
+        client: MonitorClient,
+        launcher: MonitorLauncher | None = None,
+        *,
+        window_factory: Callable[[MonitorClient], QWidget] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.client = client
+        self.launcher = launcher
+        self._window_factory = window_factory
+        self.window: QWidget | None = None
+        self.prompt: PromptWindow | None = None
+        self.snapshot: dict[str, Any] | None = None
+        self._snapshot_t = float("-inf")
+        self._snapshot_task: asyncio.Task[Any] | None = None
+        self._warned_since_connect = False
+        self._icons = {state: resources.tray_icon(state) for state in tray_menu.ICON_STATES}
+        self.icon_state = ""
+        self.icon = QSystemTrayIcon(self)
+        self.menu = QMenu()
+        self.menu.aboutToShow.connect(self.rebuild_menu)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+        self.notifier = Notifier(client.bus, self.icon, icon=resources.notification_icon(),
+                                 parent=self)  # fmt: skip
+        client.propertiesChanged.connect(self._properties_changed)
+        client.connectionChanged.connect(self._connection_changed)
+        client.stateChanged.connect(self._state_changed)
+        client.warning.connect(self._warning)
+        client.killed.connect(self._killed)
+        if launcher is not None:
+            launcher.statusChanged.connect(lambda _status: self.update_icon())
+
+    # -- showing ----------------------------------------------------------------------------------
+
+    def show(self) -> None:
+        """Put the icon in the tray (with the menu built once, for trays that read it early)."""
+        self.update_icon()
+        self.rebuild_menu()
+        self.icon.show()
+
+    def update_icon(self) -> None:
+        """Icon and tooltip from the current properties."""
+        # A launcher that has not tried yet is starting the monitor too; without a launcher
+        # nobody is starting it.
+        status = ""
+        if self.launcher is not None:
+            status = self.launcher.status or "starting"
+        props = self.client.properties
+        state = tray_menu.icon_state(props, self.client.connected, status)
+        if not self.client.connected and status == "starting" and not props:
+            state = "calm"  # starting up, nothing known yet: no alarm (the tooltip says so)
+        if state != self.icon_state:
+            self.icon_state = state
+            self.icon.setIcon(self._icons[state])
+            ui_events.record("tray-icon", state=state)
+        log_path = str(self.launcher.log_path) if self.launcher is not None else ""
+        self.icon.setToolTip(tray_menu.tooltip(
+            props, self.client.connected, snapshot=self.snapshot, launcher_status=status,
+            log_path=log_path,
+        ))  # fmt: skip
+
+    def rebuild_menu(self) -> None:
+        """Fill the menu anew (it is rebuilt every time it opens); fetch a fresh snapshot when
+        the one at hand is old, and rebuild with it."""
+        menu = self.menu
+        menu.clear()
+        props = self.client.properties
+        connected = self.client.connected
+        header = menu.addAction(self._header_text())
+        header.setEnabled(False)
+        menu.addSeparator()
+        if connected:
+            items = tray_menu.app_items(self.snapshot, props)
+            for item in items:
+                self._add_app_menu(item)
+            if not items:
+                none = menu.addAction(self.tr("Looking at your apps…") if self.snapshot is None
+                                      else self.tr("No apps to list"))  # fmt: skip
+                none.setEnabled(False)
+        else:
+            down = menu.addAction(self.tr("The monitor is not running"))
+            down.setEnabled(False)
+            if self.launcher is not None:
+                menu.addAction(self.tr("Start guarding"), self.start_monitor)
+        menu.addSeparator()
+        free = menu.addAction(self.tr("Free memory now"), self.free_memory)
+        free.setEnabled(connected)
+        menu.addAction(self.tr("Open MemWarden"), self.open_window)
+        if props.get("Paused") and connected:
+            menu.addAction(self.tr("Resume guarding"), self.resume)
+        else:
+            pause = menu.addMenu(self.tr("Pause guarding"))
+            pause.setEnabled(connected)
+            pause.addAction(self.tr("For 1 hour"), lambda: self.pause(PAUSE_HOUR_S))
+            pause.addAction(self.tr("Until restart"), lambda: self.pause(0))
+        login = menu.addAction(self.tr("Start at login"))
+        login.setCheckable(True)
+        login.setChecked(autostart.is_enabled())
+        login.toggled.connect(self.set_autostart)
+        menu.addSeparator()
+        menu.addAction(self.tr("Quit"), lambda: self.quitRequested.emit(False))
+        menu.addAction(self.tr("Quit and stop guarding"), lambda: self.quitRequested.emit(True))
+        ui_events.record("menu", entries=_entries(menu))
+        if connected and time.monotonic() - self._snapshot_t > SNAPSHOT_FRESH_S:
+            self.refresh_snapshot(rebuild=True)
+
+    def _header_text(self) -> str:
+        props = self.client.properties
+        if not self.client.connected:
+            return messages.state_title("error")
+        title = messages.state_title("paused" if props.get("Paused") and
+                                     props.get("State") == "calm" else str(props.get("State")))
+        return title
+
+    def _add_app_menu(self, item: tray_menu.AppItem) -> None:
+        sub = self.menu.addMenu(item.title)
+        detail = sub.addAction(item.detail)
+        detail.setEnabled(False)
+        sub.addSeparator()
+        protect = sub.addAction(self.tr("Protect"))
+        protect.setCheckable(True)
+        protect.setChecked(item.rule == "protect")
+        protect.triggered.connect(lambda on: self.set_rule(item.app, "protect" if on else "normal"))
+        prefer = sub.addAction(self.tr("Sacrifice first"))
+        prefer.setCheckable(True)
+        prefer.setChecked(item.rule == "prefer")
+        prefer.triggered.connect(lambda on: self.set_rule(item.app, "prefer" if on else "normal"))
+        close = sub.addAction(self.tr("Close"), lambda: self.close_app(item.app))
+        close.setEnabled(item.rule != "protect")
+
+    def refresh_snapshot(self, *, rebuild: bool = False) -> asyncio.Task[Any]:
+        """Fetch a snapshot (one fetch at a time); then update what shows it."""
+        if self._snapshot_task is not None and not self._snapshot_task.done():
+            return self._snapshot_task
+
+        async def fetch() -> None:
+            snapshot = await self.client.get_snapshot()
+            changed = _menu_key(snapshot) != _menu_key(self.snapshot)
+            self.snapshot, self._snapshot_t = snapshot, time.monotonic()
+            self.update_icon()
+            if self.prompt is not None and self.prompt.isVisible():
+                self._update_prompt()
+            if rebuild and changed:
+                self.rebuild_menu()
+
+        self._snapshot_task = run_logged(fetch())
+        return self._snapshot_task
+
+    # -- reacting to the monitor ------------------------------------------------------------------
+
+    def _properties_changed(self, changed: Mapping[str, Any]) -> None:
+        self.update_icon()
+        if self.prompt is not None and self.prompt.isVisible() and (
+            {"NextVictim", "AppRules", "AvailableBytes"} & changed.keys()
+        ):
+            self._update_prompt()
+
+    def _connection_changed(self, connected: bool) -> None:
+        self.update_icon()
+        if connected:
+            self._warned_since_connect = False
+            run_logged(self._warn_if_already_low())
+        elif self.launcher is not None:
+            self.launcher.monitor_lost()
+
+    async def _warn_if_already_low(self) -> None:
+        """A tray that starts (or a monitor that restarts) while memory is already low has missed
+        the monitor's Warning, which repeats only every 30 s: warn now from the properties."""
+        await self.refresh_snapshot()
+        props = self.client.properties
+        if self._warned_since_connect or props.get("State") not in ("warning", "critical"):
+            return
+        app = tray_menu.app_names(self.snapshot).get(str(props.get("NextVictim", "")))
+        reasons = self.client.state_reasons
+        why = derived_reason(app, tray_menu.rule_of_app(app, props)) if app else ""
+        self._warning(dict(app) if app else {}, float(props.get("EtaSeconds", -1.0)),
+                      reasons[0] if reasons else "", why)
+
+    def _state_changed(self, state: str) -> None:
+        if state == "critical":
+            run_logged(self.show_prompt())
+        elif state == "calm":
+            run_logged(self.notifier.withdraw("warning"))
+
+    def _warning(self, app: dict[str, Any], eta: float, reason: str, why: str) -> None:
+        self._warned_since_connect = True
+        text = messages.warning_text(app or None, eta, reason, why)
+        actions: list[tuple[str, str]] = [("default", self.tr("Show apps"))]
+        if app:
+            name = messages.app_name(app)
+            actions += [
+                ("protect", self.tr("Protect %1").replace("%1", name)),
+                ("close", self.tr("Close %1").replace("%1", name)),
+            ]
+        actions.append(("free", self.tr("Free memory")))
+
+        def on_action(action: str) -> None:
+            if action == "protect" and app:
+                self.set_rule(app, "protect")
+            elif action == "close" and app:
+                self.close_app(app)
+            elif action == "free":
+                self.free_memory()
+            elif action == "default":
+                run_logged(self.show_prompt())
+
+        run_logged(self.notifier.notify(
+            "warning", text, actions=actions, on_action=on_action,
+            critical=self.client.state == "critical", persistent=True,
+        ))  # fmt: skip
+        self.refresh_snapshot()
+
+    def _killed(self, app: dict[str, Any], freed: int, reason: str) -> None:
+        text = messages.killed_text(app or None, int(freed), reason)
+        run_logged(self.notifier.notify("killed", text))
+        run_logged(self.notifier.withdraw("warning"))
+        self.refresh_snapshot()
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason is QSystemTrayIcon.ActivationReason.Trigger:
+            self.open_window()
+
+    # -- the person's choices ---------------------------------------------------------------------
+
+    def _error(self, what: str) -> Callable[[MonitorError], None]:
+        def show(exc: MonitorError) -> None:
+            text = Text(what, messages.refusal(exc.reason))
+            ui_events.record("error", summary=text.summary, reason=exc.reason)
+            if self.prompt is not None and self.prompt.isVisible():
+                self.prompt.set_result(f"{text.summary} {text.body}")
+            run_logged(self.notifier.notify("error", text))
+
+        return show
+
+    def set_rule(self, app: Mapping[str, Any], rule: str) -> asyncio.Task[Any]:
+        """Protect / sacrifice first / normal for an app (saved under its rule name)."""
+        name = messages.app_name(app)
+        what = {
+            "protect": self.tr("Could not protect %1"),
+            "prefer": self.tr("Could not mark %1 to sacrifice first"),
+        }.get(rule, self.tr("Could not change the rule of %1")).replace("%1", name)
+
+        async def run() -> None:
+            await self.client.set_rule(rule_name(app), rule)
+            ui_events.record("rule", app=str(app.get("id")), name=rule_name(app), rule=rule)
+            await self.client.refresh()
+            self.refresh_snapshot()
+            if self.prompt is not None and self.prompt.isVisible():
+                self._update_prompt()
+
+        return run_logged(run(), self._error(what))
+
+    def close_app(self, app: Mapping[str, Any]) -> asyncio.Task[Any]:
+        """Close an app gracefully through the monitor (it refuses protected apps)."""
+        what = self.tr("Could not close %1").replace("%1", messages.app_name(app))
+
+        async def run() -> None:
+            if self.prompt is not None:
+                self.prompt.set_busy(True)
+            try:
+                result = await self.client.close_app(str(app.get("id", "")))
+            finally:
+                if self.prompt is not None:
+                    self.prompt.set_busy(False)
+            ui_events.record("closed", app=str(app.get("id")), result=result)
+            self.refresh_snapshot()
+
+        return run_logged(run(), self._error(what))
+
+    def free_memory(self) -> asyncio.Task[Any]:
+        """Free memory now: show what the monitor measured; when that is not enough, the prompt
+        with the apps to close."""
+
+        async def run() -> None:
+            if self.prompt is not None:
+                self.prompt.set_busy(True)
+            try:
+                result = await self.client.free_memory_now()
+            finally:
+                if self.prompt is not None:
+                    self.prompt.set_busy(False)
+            text = messages.free_result_text(result)
+            ui_events.record("free-memory", summary=text.summary, body=text.body, result=result)
+            if self.prompt is not None and self.prompt.isVisible():
+                self.prompt.set_result(f"{text.summary}. {text.body}")
+            await self.notifier.notify("free-memory", text)
+            props = await self.client.refresh()
+            warn = int((props.get("Thresholds") or {}).get("warn", 0))
+            if props.get("State") != "calm" or int(props.get("AvailableBytes", 0)) <= warn:
+                await self.show_prompt()
+
+        return run_logged(run(), self._error(self.tr("Could not free memory")))
+
+    def pause(self, seconds: int) -> asyncio.Task[Any]:
+        """Pause guarding (0: until the monitor restarts)."""
+        return run_logged(self.client.pause(seconds), self._error(self.tr("Could not pause")))
+
+    def resume(self) -> asyncio.Task[Any]:
+        """End a pause."""
+        return run_logged(self.client.resume(), self._error(self.tr("Could not resume")))
+
+    def start_monitor(self) -> None:
+        """Start the monitor again (after it was stopped, or the launcher gave up)."""
+        if self.launcher is not None:
+            run_logged(self.launcher.ensure_running())
+
+    def set_autostart(self, enabled: bool) -> None:
+        """Start at login (writes or removes the XDG autostart entry)."""
+        try:
+            autostart.set_enabled(enabled)
+        except OSError as exc:
+            log.warning("autostart: %s", exc)
+            run_logged(self.notifier.notify("error", Text(
+                self.tr("Could not change Start at login"), str(exc)
+            )))  # fmt: skip
+        ui_events.record("autostart", enabled=autostart.is_enabled())
+
+    # -- windows ----------------------------------------------------------------------------------
+
+    async def show_prompt(self) -> None:
+        """Show the prompt (without taking the focus), with a fresh snapshot."""
+        if self.prompt is None:
+            self.prompt = PromptWindow(resources.app_icon())
+            self.prompt.closeRequested.connect(self.close_app)
+            self.prompt.protectRequested.connect(
+                lambda app, on: self.set_rule(app, "protect" if on else "normal")
+            )
+            self.prompt.freeRequested.connect(self.free_memory)
+        if self.snapshot is None or time.monotonic() - self._snapshot_t > 1.0:
+            task = self.refresh_snapshot()
+            await asyncio.wait([task], timeout=10)
+        self._update_prompt()
+        self.prompt.show_without_focus()
+
+    def _update_prompt(self) -> None:
+        if self.prompt is None:
+            return
+        self.prompt.set_model(build_prompt(
+            self.snapshot, self.client.properties, self.client.last_warning
+        ))  # fmt: skip
+
+    def open_window(self) -> None:
+        """Open the main window (``memwarden.ui.window.MainWindow``); until it exists in this
+        installation, the prompt is the window."""
+        ui_events.record("open-window")
+        if self.window is None:
+            factory = self._window_factory
+            if factory is None:
+                try:
+                    from memwarden.ui.window import MainWindow
+                except ImportError:
+                    log.info("no main window in this version: showing the prompt")
+                    run_logged(self.show_prompt())
+                    return
+                factory = MainWindow
+            self.window = factory(self.client)
+            self.window.setWindowIcon(resources.app_icon())
+        self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def hide(self) -> None:
+        """Take the icon away and close the windows (quitting)."""
+        self.icon.hide()
+        if self.prompt is not None:
+            self.prompt.deleteLater()
+        if self.window is not None:
+            self.window.close()
+
+
+def _entries(menu: QMenu) -> list[Any]:
+    """The menu as data (for the UI event record): labels, and submenus as lists."""
+    out: list[Any] = []
+    for action in menu.actions():
+        if action.isSeparator():
+            continue
+        sub = action.menu()
+        if isinstance(sub, QMenu):
+            out.append({action.text(): _entries(sub)})
+        else:
+            out.append(action.text())
+    return out
+
+
+def _menu_key(snapshot: Mapping[str, Any] | None) -> list[tuple[str, int]]:
+    """What of a snapshot the menu shows (to rebuild only when it changed)."""
+    apps = tray_menu.own_apps(snapshot)[: tray_menu.MENU_APPS]
+    return [(str(a.get("id")), messages.real_size(a) >> 20) for a in apps]
+
