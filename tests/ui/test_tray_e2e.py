@@ -1,0 +1,327 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""End to end: the real tray (``python -m memwarden``, a process of its own on the xcb platform)
+on the test desktop — Xvfb, trayer (a real XEmbed tray), a private session bus and dunst (a real
+notification server) — with the real monitor.
+
+What the person would see is checked three ways: pixels (screenshots with ``import``), what dunst
+received (its per-notification script), and the tray's own record of what it showed
+(``MEMWARDEN_UI_EVENTS``). The screenshots are kept in ``out/screenshots`` (or
+``$MEMWARDEN_SCREENSHOTS``) for the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QRect, QTranslator
+from PySide6.QtGui import QColor, QImage
+
+from conftest import APP, EDITOR, GAME, MONITOR_NAME, dry_monitor_argv
+from desktop import TestDesktop, wait_until
+
+APP_NAME = "io.github.memwarden.MemWarden"
+APP_PATH = "/io/github/memwarden/MemWarden"
+CALM_GREEN = QColor("#2f9e44")
+TRANSLATIONS = APP / "memwarden" / "ui" / "translations"
+
+
+class TrayProcess:
+    """``python -m memwarden`` on the test desktop, with its UI event record and its log."""
+
+    def __init__(self, desktop: TestDesktop, directory: Path, **env: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.desktop = desktop
+        self.events_path = directory / "ui-events.jsonl"
+        self.log = directory / "tray.log"
+        environment = desktop.env(
+            PYTHONPATH=str(APP),
+            MEMWARDEN_UI_EVENTS=str(self.events_path),
+            XDG_CONFIG_HOME=str(directory / "config"),
+            XDG_STATE_HOME=str(directory / "state"),
+            MEMWARDEN_MONITOR_COMMAND=shlex.join(dry_monitor_argv()),
+            LANG="C.UTF-8",
+        )
+        environment.pop("LANGUAGE", None)
+        environment.pop("LC_ALL", None)
+        environment.update(env)
+        self.started = time.monotonic()
+        with open(self.log, "w") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "memwarden"], env=environment,
+                                         stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        self.wait_for("started")
+
+    def events(self, kind: str) -> list[dict]:
+        if not self.events_path.exists():
+            return []
+        lines = self.events_path.read_text().splitlines()
+        return [e for e in map(json.loads, lines) if e["event"] == kind]
+
+    def wait_for(self, kind: str, match: Callable[[dict], bool] = lambda e: True,
+                 timeout_s: float = 30) -> dict:  # fmt: skip
+        found: list[dict] = []
+
+        def seen() -> bool:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the tray exited ({self.proc.returncode}):\n{self.output()}")
+            found[:] = [e for e in self.events(kind) if match(e)]
+            return bool(found)
+
+        wait_until(seen, timeout_s, f"UI event {kind!r}")
+        return found[-1]
+
+    def action(self, name: str) -> None:
+        """org.freedesktop.Application.ActivateAction on the running tray."""
+        self.desktop.call(APP_NAME, APP_PATH, "org.freedesktop.Application", "ActivateAction",
+                          "sava{sv}", [name, [], {}])
+
+    def quit(self) -> int:
+        if self.proc.poll() is None:
+            self.action("quit")
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture
+def start_tray(desktop: TestDesktop, tmp_path: Path) -> Iterator[Callable[..., TrayProcess]]:
+    """Start the tray; every tray is quit, and every monitor it started stopped, afterwards."""
+    trays: list[TrayProcess] = []
+
+    def start(**env: str) -> TrayProcess:
+        tray = TrayProcess(desktop, tmp_path / f"tray{len(trays)}", **env)
+        trays.append(tray)
+        return tray
+
+    yield start
+    for tray in trays:
+        tray.quit()
+    stop_monitor(desktop)
+    desktop.close_all_notifications()
+
+
+def monitor_pid(desktop: TestDesktop) -> int | None:
+    if not desktop.name_has_owner(MONITOR_NAME):
+        return None
+    out = desktop.bus_call("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                           "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                           f"string:{MONITOR_NAME}")  # fmt: skip
+    return int(out.split()[-1])
+
+
+def stop_monitor(desktop: TestDesktop) -> None:
+    """Stop the dry-run monitor a tray started (it outlives the tray by design)."""
+    pid = monitor_pid(desktop)
+    if pid is None:
+        return
+    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    if b"--dry-run" in cmdline:  # ours; a namespace's monitor is stopped by its fixture
+        os.kill(pid, signal.SIGTERM)
+        wait_until(lambda: not desktop.name_has_owner(MONITOR_NAME), 20, "the monitor to stop")
+
+
+def app_rules(desktop: TestDesktop) -> str:
+    return desktop.bus_call(MONITOR_NAME, "/io/github/memwarden/Monitor1",
+                            "org.freedesktop.DBus.Properties.Get",
+                            "string:io.github.memwarden.Monitor1", "string:AppRules")
+
+
+def grab(desktop: TestDesktop, path: Path) -> QImage:
+    desktop.screenshot(path)
+    image = QImage(str(path))
+    assert not image.isNull(), f"cannot read {path}"
+    return image
+
+
+def save_crop(image: QImage, rect: QRect, path: Path, zoom: int = 1) -> None:
+    crop = image.copy(rect)
+    if zoom > 1:
+        crop = crop.scaled(crop.width() * zoom, crop.height() * zoom)
+    crop.save(str(path))
+
+
+def close_to(color: QColor, target: QColor, tolerance: int = 40) -> bool:
+    return all(abs(a - b) <= tolerance
+               for a, b in zip(color.getRgb()[:3], target.getRgb()[:3], strict=True))
+
+
+def test_icon_is_painted_in_the_tray_and_guarding_outlives_the_tray(desktop, start_tray,
+                                                                    screenshots):  # fmt: skip
+    """No monitor yet: the tray starts one (restarts it when it dies), shows the calm icon in
+    trayer, and when the tray quits the monitor keeps guarding."""
+    assert not desktop.name_has_owner(MONITOR_NAME)
+    tray = start_tray()
+    tray.wait_for("tray-icon", lambda e: e["state"] == "calm")
+    wait_until(lambda: bool(desktop.tray_icons()), 20, "the icon embedded in trayer")
+    wait_until(lambda: monitor_pid(desktop) is not None, 30, "the monitor the tray started")
+    first = monitor_pid(desktop)
+    assert first is not None
+
+    # Pixels: the calm shield is green, in the tray (not only a window somewhere).
+    (x, y, w, h) = desktop.tray_icons()[0]
+    wait_until(lambda: _green_share(grab(desktop, screenshots / "desktop-calm.png"),
+                                    QRect(x, y, w, h)) > 0.15, 10, "the green icon painted")
+    image = grab(desktop, screenshots / "desktop-calm.png")
+    save_crop(image, QRect(image.width() - 120, 0, 120, 32), screenshots / "tray-calm.png", 4)
+    assert x > image.width() - 64 and y < 32  # top right: in trayer's panel
+
+    # The monitor dies: the tray starts a new one.
+    os.kill(first, signal.SIGKILL)
+    wait_until(lambda: monitor_pid(desktop) not in (None, first), 30, "a new monitor")
+    tray.wait_for("tray-icon", lambda e: e["state"] == "calm")
+
+    # The tray quits ("Quit", not "Quit and stop guarding"): guarding goes on.
+    assert tray.quit() == 0
+    assert desktop.name_has_owner(MONITOR_NAME)
+    assert not desktop.tray_icons()
+
+
+def _green_share(image: QImage, rect: QRect) -> float:
+    pixels = [image.pixelColor(px, py) for px in range(rect.left(), rect.right() + 1)
+              for py in range(rect.top(), rect.bottom() + 1)]  # fmt: skip
+    return sum(1 for c in pixels if close_to(c, CALM_GREEN)) / max(1, len(pixels))
+
+
+def test_a_second_memwarden_raises_the_first(desktop, start_tray):
+    tray = start_tray()
+    before = len(tray.events("activate"))
+    second = subprocess.run([sys.executable, "-m", "memwarden"], env=desktop.env(
+        PYTHONPATH=str(APP), MEMWARDEN_UI_EVENTS=str(tray.events_path.with_name("second.jsonl"))),
+        capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert second.returncode == 0, second.stderr
+    activated = tray.wait_for("activate")
+    assert activated["action"] == "open-window" and len(tray.events("activate")) == before + 1
+    tray.wait_for("open-window")
+    assert tray.proc.poll() is None
+
+
+def test_warning_notification_protect_and_the_prompt(desktop, start_tray, ns_monitor,
+                                                     screenshots):  # fmt: skip
+    """A real hog run by the monitor: the warning notification arrives at dunst with its actions,
+    "Protect" reaches the monitor through the tray, and clicking the next warning opens the
+    prompt, which lists the hog first, without taking the focus."""
+    # Memory is already low when the tray starts (as at a login into a full session): the
+    # tray warns at once, from the monitor's properties.
+    monitor = ns_monitor(GAME, EDITOR, bus=desktop)
+    tray = start_tray()
+    shown = tray.wait_for("notification-shown", lambda e: e["key"] == "warning")
+    warning = tray.events("notification")[-1]
+    # The forecast depends on what else this machine does: either wording is right.
+    assert re.fullmatch(r"The game SpaceGame\.py (would be closed if memory runs out|"
+                        r"will be closed (in .+|now))", warning["summary"]), warning["summary"]
+    assert warning["actions"] == ["default", "protect", "close", "free"]
+    nid = shown["id"]
+    wait_until(lambda: any(n["id"] == str(nid) and "SpaceGame.py" in n["summary"]
+                           for n in desktop.notifications()), 20, "dunst to show it")
+    wait_until(lambda: desktop.displayed_count() >= 1, 20, "the notification on screen")
+    tray.wait_for("tray-icon", lambda e: e["state"] == "warning")
+    time.sleep(0.3)  # let dunst and the tray paint
+    image = grab(desktop, screenshots / "desktop-warning.png")
+    save_crop(image, QRect(0, 0, image.width(), 230), screenshots / "notification.png")
+
+    # "Protect SpaceGame.py", chosen in dunst's menu, reaches the tray, which asks the monitor.
+    desktop.invoke_action(nid, "protect")
+    tray.wait_for("notification-action", lambda e: e["action"] == "protect")
+    tray.wait_for("rule", lambda e: e["rule"] == "protect" and e["name"] == "SpaceGame.py")
+    wait_until(lambda: 'string "SpaceGame.py"' in app_rules(desktop), 20, "the rule in force")
+    assert 'string "protect"' in app_rules(desktop)
+    assert monitor.alive("game") and monitor.alive("editor")
+
+    # The monitor now warns about the next app; the person clicks that notification.
+    tray.wait_for("notification", lambda e: e["key"] == "warning" and
+                  e["summary"].startswith("notes.py"))
+    wait_until(lambda: desktop.displayed_count() >= 1, 20, "the second warning on screen")
+    desktop.run("xdotool", "mousemove", "120", "90", "click", "1")
+    tray.wait_for("notification-action", lambda e: e["action"] == "default")
+    tray.wait_for("prompt-shown")
+    prompt = tray.wait_for("prompt", lambda e: bool(e["rows"]))
+    assert prompt["title"] == "Your system is running out of application memory"
+    rows = prompt["rows"]
+    assert rows[0]["name"] == "SpaceGame.py" and rows[0]["rule"] == "protect"
+    assert [r["name"] for r in rows if r["next"]] == ["notes.py"]
+    window = _window_named(desktop, "Out of memory — MemWarden")
+    focus = desktop.run("xdotool", "getwindowfocus", check=False).strip()
+    assert focus != window, "the prompt took the keyboard focus"
+    time.sleep(0.3)
+    image = grab(desktop, screenshots / "desktop-prompt.png")
+    geometry = _geometry(desktop, window)
+    save_crop(image, geometry.adjusted(-8, -8, 8, 8), screenshots / "prompt.png")
+
+
+def test_german_desktop_gets_german_words(qapp, desktop, start_tray, ns_monitor, screenshots):
+    catalog = TRANSLATIONS / "memwarden_de.qm"
+    if not catalog.exists():
+        pytest.skip("no German catalog built: run `make translations` (i18n/memwarden_de.ts)")
+    german = QTranslator()
+    assert german.load(str(catalog))
+    QCoreApplication.installTranslator(german)
+    try:
+        # Without a forecast, or with one (what else the machine does decides): both German.
+        no_eta = QCoreApplication.translate(
+            "Messages", "The game %1 would be closed if memory runs out"
+        ).replace("%1", "SpaceGame.py")
+        with_eta = QCoreApplication.translate("Messages", "The game %1 will be closed %2")
+        with_eta_re = re.escape(with_eta.replace("%1", "SpaceGame.py")).replace("%2", ".+")
+        expected_title = QCoreApplication.translate(
+            "Prompt", "Your system is running out of application memory"
+        )
+    finally:
+        QCoreApplication.removeTranslator(german)
+    assert not no_eta.startswith("The game") and not with_eta.startswith("The game")
+    ns_monitor(GAME, bus=desktop)
+    tray = start_tray(LANG="de_DE.UTF-8", LANGUAGE="de")
+    tray.wait_for("notification-shown", lambda e: e["key"] == "warning")
+    summary = tray.events("notification")[-1]["summary"]
+    assert summary == no_eta or re.fullmatch(with_eta_re, summary), summary
+    wait_until(lambda: any(n["summary"] == summary for n in desktop.notifications()),
+               20, "dunst to show the German warning")
+    tray.action("show-prompt")
+    prompt = tray.wait_for("prompt", lambda e: bool(e["rows"]))
+    assert prompt["title"] == expected_title
+    window = _window_named(desktop, "")
+    time.sleep(0.3)
+    image = grab(desktop, screenshots / "desktop-de.png")
+    save_crop(image, _geometry(desktop, window).adjusted(-8, -8, 8, 8),
+              screenshots / "prompt-de.png")
+
+
+def _window_named(desktop: TestDesktop, name: str) -> str:
+    """The X window id of the prompt (by its object's class and title)."""
+    found: list[str] = []
+
+    def look() -> bool:
+        out = desktop.run("xdotool", "search", "--onlyvisible", "--class", "memwarden",
+                          check=False)  # fmt: skip
+        for wid in out.split():
+            title = desktop.run("xdotool", "getwindowname", wid, check=False).strip()
+            # Qt appends " — MemWarden" (the application display name) to window titles.
+            if (name and title == name) or (not name and title.endswith(" — MemWarden")):
+                found[:] = [wid]
+                return True
+        return False
+
+    wait_until(look, 20, f"the window {name!r}")
+    return found[0]
+
+
+def _geometry(desktop: TestDesktop, window: str) -> QRect:
+    info = desktop.run("xwininfo", "-id", window)
+    fields = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in
+                                                   info.splitlines())}  # fmt: skip
+    return QRect(int(fields["Absolute upper-left X"]), int(fields["Absolute upper-left Y"]),
+                 int(fields["Width"]), int(fields["Height"]))
