@@ -12,7 +12,6 @@ what the package did.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import signal
@@ -85,7 +84,6 @@ def is_installed() -> bool:
     return proc.stdout.strip() == "install ok installed"
 
 
-@functools.cache
 def dpkg_owner(path: Path) -> str | None:
     """The package that ships ``path``, or None.
 

@@ -37,13 +37,12 @@ def expected_files(prefix: str) -> set[str]:
         f"/usr/share/dbus-1/system-services/{helper_c.BUS_NAME}.service",
         f"/usr/share/dbus-1/services/{monitor_c.BUS_NAME}.service",
         f"/usr/share/dbus-1/interfaces/{helper_c.BUS_NAME}.xml",
+        f"/usr/share/dbus-1/interfaces/{monitor_c.BUS_NAME}.xml",
         f"/usr/share/polkit-1/actions/{helper_c.BUS_NAME}.policy",
         f"{share}/doc/memwarden/examples/{helper_c.BUS_NAME}.rules.example",
         f"{prefix}/lib/systemd/system/memwarden-helper.service",
         f"{prefix}/lib/systemd/user/memwarden-monitor.service",
     }
-    if (REPO / "packaging" / "dbus" / f"{monitor_c.BUS_NAME}.xml").exists():
-        files.add(f"/usr/share/dbus-1/interfaces/{monitor_c.BUS_NAME}.xml")
     icons = REPO / "resources" / "icons"
     files |= {f"{share}/icons/{p.relative_to(icons)}" for p in icons.rglob("*.svg")}
     # The tray's copy: memwarden.ui.resources reads resources/tray and resources/icons from here.
