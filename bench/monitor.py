@@ -131,6 +131,14 @@ def _held_mib(pid: int, kind: str) -> int:
     return 0
 
 
+def _pcp_free_mib() -> int:
+    """Free pages parked in per-CPU lists (/proc/zoneinfo "count:"), which MemAvailable omits;
+    MemWarden counts them as available since 199145a, earlyoom does not."""
+    text = Path("/proc/zoneinfo").read_text()
+    pages = sum(int(n) for n in re.findall(r"^\s+count:\s+(\d+)\s*$", text, re.M))
+    return pages * os.sysconf("SC_PAGE_SIZE") // MiB
+
+
 def reaction_run(spec: dict[str, Any]) -> dict[str, Any]:
     """One kill scenario; this process is the namespace's PID 1."""
     sys.path.insert(0, str(ROOT / "tests"))
@@ -175,6 +183,7 @@ def reaction_run(spec: dict[str, Any]) -> dict[str, Any]:
                     held.append(_held_mib(leaker.pid, spec["kind"]))
                     if tool is None:
                         signal.pidfd_send_signal(leaker_fd, signal.SIGTERM)
+                    held.append(_pcp_free_mib())
                     return
                 last = t
                 time.sleep(POLL_S)
@@ -219,6 +228,7 @@ def reaction_run(spec: dict[str, Any]) -> dict[str, Any]:
         "victim": victims[0] if len(victims) == 1 else ("+".join(victims) or None),
         "cross_after_leak_s": crossed[0] - t_leak if crossed else None,
         "held_at_cross_mib": held[0] if held and held[0] > 0 else None,  # 0: already killed
+        "pcp_at_cross_mib": held[1] if len(held) > 1 else None,
         "cross_gap_s": crossed[1] if crossed else None,
         "reaction_s": t_dead - crossed[0] if crossed and events else None,
         "tool_cpu_s": tool_cpu_s,
@@ -229,7 +239,9 @@ def reaction_run(spec: dict[str, Any]) -> dict[str, Any]:
 def _claim(
     tool: str, lines: list[tuple[float, str]], labels: dict[int, str], crossed: list[float]
 ) -> dict[str, Any]:
-    """What the tool says it killed first, and when it said so (after the crossing)."""
+    """What the tool says it killed first, when it said so (after the crossing), and how much
+    memory it saw available when it decided (its own figure, to compare with N)."""
+    seen = "?"
     for t, line in lines:  # noqa: B007 (t: when it said so, used after the loop)
         if tool == "memwarden" and line.startswith("{"):
             event = json.loads(line)
@@ -237,11 +249,13 @@ def _claim(
                 hit = [labels[p] for p in event["app"]["pids"] if p in labels]
                 sig = "SIGTERM" if event["graceful"] else "SIGKILL"
                 claim = (f"app {event['app'].get('name')!r} = {'+'.join(hit) or '?'}, "
-                         f"{event['victim_reason']}, {sig}")
+                         f"{event['victim_reason']}, {sig}, saw {event['available'] // MiB} MiB")
                 break
+        avail = re.search(r"mem avail: +(\d+) of", line)
+        seen = avail[1] if avail else seen
         m = re.search(r'sending (SIG\w+) to process (\d+) uid \d+ "([^"]*)"', line)
         if tool == "earlyoom" and m:
-            claim = f"{m[3]!r}, pid {m[2]} in the namespace, {m[1]}"
+            claim = f"{m[3]!r}, pid {m[2]} in the namespace, {m[1]}, saw {seen} MiB"
             break
     else:
         return {"claim": "-", "signal_s": None}
@@ -269,6 +283,13 @@ def _rss_kib(pid: int) -> dict[str, int]:
     return {k: int(v) for k, v in re.findall(r"^(VmRSS|RssAnon):\s+(\d+)", text, re.M)}
 
 
+def _machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs, from /proc/stat: is the machine really idle?"""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return sum(values) - idle, sum(values)
+
+
 def idle_run(spec: dict[str, Any]) -> dict[str, Any]:
     """The three daemons side by side on a quiet synthetic desktop; this process is PID 1."""
     from bench import synthetic_desktop
@@ -288,10 +309,17 @@ def idle_run(spec: dict[str, Any]) -> dict[str, Any]:
     try:
         time.sleep(spec["startup_s"])
         t0 = time.monotonic()
+        busy0 = _machine_busy()
         start = {n: (_cpu_ticks(p.pid), _run_ns(p.pid)) for n, p in procs.items()}
         time.sleep(spec["idle_s"])
         elapsed = time.monotonic() - t0
-        result: dict[str, Any] = {"elapsed_s": elapsed, "procs": len(desktop.pids), "tools": {}}
+        busy1 = _machine_busy()
+        result: dict[str, Any] = {
+            "elapsed_s": elapsed,
+            "procs": len(desktop.pids),
+            "busy_cpus": (busy1[0] - busy0[0]) / (busy1[1] - busy0[1]) * (os.cpu_count() or 1),
+            "tools": {},
+        }
         tick = os.sysconf("SC_CLK_TCK")
         for name, p in procs.items():
             if p.poll() is not None:
@@ -383,7 +411,8 @@ def _reaction() -> None:
                       f"| {r['claim']}")
                 print(f"             N {r['threshold_mib']} MiB, crossed "
                       f"{_fmt_s(r['cross_after_leak_s'])} into the leak, leaker held "
-                      f"{'n/a' if held is None else held} MiB then{cpu}")
+                      f"{'n/a' if held is None else held} MiB then (per-CPU free lists "
+                      f"{r['pcp_at_cross_mib']} MiB){cpu}")
             times = [r["reaction_s"] for r in runs if r["reaction_s"] is not None]
             signals = [r["signal_s"] for r in runs if r["signal_s"] is not None]
             picked = ", ".join(f"{v} x{c}" for v, c in _count(r["victim"] for r in runs).items())
@@ -402,9 +431,10 @@ def _reaction() -> None:
         if "memwarden" in dead and "earlyoom" in dead:
             print(f"    memwarden / earlyoom, crossed -> dead   = "
                   f"{dead['memwarden'] / dead['earlyoom']:.2f}x")
-        if "memwarden" in decided and "earlyoom" in decided and decided["earlyoom"] > 0:
-            print(f"    memwarden / earlyoom, crossed -> signal = "
-                  f"{decided['memwarden'] / decided['earlyoom']:.2f}x")
+        if "memwarden" in decided and "earlyoom" in decided:
+            # A difference, not a ratio: earlyoom's median can be a few ms.
+            print(f"    memwarden - earlyoom, crossed -> signal = "
+                  f"{_fmt_s(decided['memwarden'] - decided['earlyoom']).strip()}")
         if "memwarden" in dead and "floor" in dead:
             print(f"    memwarden - floor (the monitor's own share of crossed -> dead) = "
                   f"{_fmt_s(dead['memwarden'] - dead['floor'])}")
@@ -426,6 +456,8 @@ def _idle() -> None:
                                "startup_s": STARTUP_S}, IDLE_S + 120)
     print(f"   {r['procs']} desktop processes, {r['elapsed_s']:.1f} s measured; VmRSS includes "
           "the interpreter's and libraries' file pages (shared), RssAnon is private")
+    print(f"   the machine was busy {r['busy_cpus']:.2f} of {os.cpu_count()} CPUs meanwhile (other "
+          "work on a shared machine makes every wake-up colder and dearer)")
     print(f"   {'':10s} {'CPU-s/min':>10s} {'(schedstat)':>12s} {'VmRSS MiB':>10s} "
           f"{'RssAnon MiB':>12s}")
     tools = r["tools"]
