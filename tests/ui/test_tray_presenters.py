@@ -176,3 +176,10 @@ def test_prompt_names_a_game_or_a_browser_as_such_at_the_start_of_a_sentence():
     browser = snapshot(app("org.mozilla.firefox", "Firefox", 6 * GiB, kind="browser"))
     model = build_prompt(browser, {**PROPS, "NextVictim": "org.mozilla.firefox"}, None, uid=UID)
     assert model.victim_note.startswith("The browser Firefox would be closed first. ")
+
+
+def test_prompt_without_apps_to_close_says_so():
+    model = build_prompt(snapshot(app("org.gnome.Shell", "GNOME Shell", GiB, kind="session")),
+                         {**PROPS, "NextVictim": ""}, None, uid=UID)  # fmt: skip
+    assert model.rows == [] and model.victim_index is None
+    assert model.victim_note.startswith("No app can be closed")

@@ -126,6 +126,8 @@ def build_prompt(
             breakdown=messages.breakdown(app, locale), rule=rule, rule_name=rule_name(app),
             next_victim=is_next, reason=reason,
         ))  # fmt: skip
+    if not rows:
+        victim_note = messages.victim_reason("no-candidate")
     orphans = list((snapshot or {}).get("orphans") or ())
     orphan_total = sum(int(o.get("bytes", 0)) for o in orphans)
     biggest = messages.real_size(apps[0]) if apps else 0
