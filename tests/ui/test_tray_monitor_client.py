@@ -137,23 +137,24 @@ def test_without_a_monitor_start_works_and_calls_fail_cleanly(aloop, session_bus
 def test_signals_reach_qt_signals(aloop, session_bus, tmp_path: Path):
     """A Warning from a real monitor that warns at once (its warning level above what is
     available). Killed is covered with real hogs in test_tray_controller.py."""
-    monitor = MonitorProcess(session_bus, dry_monitor_argv("--warn-below-mib", "100000000"),
-                             tmp_path / "warn.log")  # fmt: skip
-    monitor.wait_owning()
+    # The client listens first: the monitor warns on its first sample, then only every 30 s.
     client = MonitorClient()
     warnings: list[tuple] = []
     states: list[str] = []
     client.warning.connect(lambda *args: warnings.append(args))
     client.stateChanged.connect(states.append)
+    aloop.run_until_complete(client.start())
+    monitor = MonitorProcess(session_bus, dry_monitor_argv("--warn-below-mib", "100000000"),
+                             tmp_path / "warn.log")  # fmt: skip
     try:
-        aloop.run_until_complete(client.start())
+        monitor.wait_owning()
         run_until(aloop, lambda: bool(warnings), 30, "a Warning")
         app, eta, reason, why = warnings[0]
         assert isinstance(app, dict) and isinstance(eta, float)
         assert reason == "below-warn-threshold"
         assert why in ("sacrifice-first", "hidden-memory", "growing", "largest", "no-candidate",
                        "orphan-tmpfs")  # fmt: skip
-        assert client.state == "warning"
+        assert client.state == "warning" and states[-1] == "warning"
         assert client.last_warning is not None and client.last_warning["reason"] == reason
     finally:
         aloop.run_until_complete(client.close())
