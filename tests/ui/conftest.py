@@ -36,7 +36,7 @@ import qasync
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the desktop package
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ui: e2e_monitor
 
-from e2e_monitor import HOG_SOURCE
+from e2e_monitor import HOG_SOURCE, config_text
 
 from desktop import X_PROGRAMS, TestDesktop, missing_programs, wait_until
 
@@ -164,17 +164,20 @@ class HogSpec:
 class NamespaceMonitor:
     """The monitor and hogs of e2e_monitor.py in a fresh PID namespace on a test bus."""
 
-    def __init__(self, bus: TestDesktop, directory: Path, hogs: list[HogSpec]) -> None:
+    def __init__(self, bus: TestDesktop, directory: Path, hogs: list[HogSpec],
+                 config: bool = False) -> None:  # fmt: skip
         directory.mkdir(parents=True, exist_ok=True)
         self.bus = bus
         self.log = directory / "monitor.log"
+        self.config = directory / "config.toml" if config else None
         specs = []
         for hog in hogs:
             script = directory / hog.file_name
             script.write_text(HOG_SOURCE)
             specs.append({"label": hog.label, "script": str(script), "mib": hog.mib,
                           "comm": hog.comm})  # fmt: skip
-        spec = {"hogs": specs, "warn_extra_mib": 8192, "log": str(self.log)}
+        spec = {"hogs": specs, "warn_extra_mib": 8192, "log": str(self.log),
+                "config": str(self.config) if self.config else ""}  # fmt: skip
         self.proc = subprocess.Popen(
             ["unshare", "--pid", "--fork", "--mount-proc", sys.executable,
              str(Path(__file__).with_name("e2e_monitor.py")), json.dumps(spec)],
@@ -185,8 +188,17 @@ class NamespaceMonitor:
         line = self.proc.stdout.readline()
         if not line:
             raise AssertionError(f"the namespace did not start:\n{self.output()}")
-        self.pids: dict[str, int] = json.loads(line)["hogs"]
+        ready = json.loads(line)
+        self.pids: dict[str, int] = ready["hogs"]
+        self.warn_mib = int(ready["warn_mib"])
         wait_until(lambda: bus.name_has_owner(MONITOR_NAME), 30, "the monitor on the bus")
+
+    def close_now(self) -> None:
+        """Move the close limit above what is available: the monitor closes apps by itself (the
+        hogs: it sees nothing else). Needs ``config=True``."""
+        assert self.config is not None
+        self.config.write_text(config_text(self.warn_mib, close_mib=self.warn_mib - 1))
+        self.bus.call(MONITOR_NAME, "/io/github/memwarden/Monitor1", MONITOR_NAME, "ReloadConfig")
 
     def alive(self, label: str) -> bool:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -223,9 +235,10 @@ def ns_monitor(
         pytest.skip("needs root and unshare --pid (the monitor may only see the test's hogs)")
     started: list[NamespaceMonitor] = []
 
-    def start(*hogs: HogSpec, bus: TestDesktop | None = None) -> NamespaceMonitor:
+    def start(*hogs: HogSpec, bus: TestDesktop | None = None,
+              config: bool = False) -> NamespaceMonitor:  # fmt: skip
         monitor = NamespaceMonitor(bus or session_bus, tmp_path / f"ns{len(started)}",
-                                   list(hogs))  # fmt: skip
+                                   list(hogs), config)  # fmt: skip
         started.append(monitor)
         return monitor
 

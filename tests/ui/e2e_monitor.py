@@ -9,7 +9,8 @@ nothing is closed unless a test asks (CloseApp).
 
 SPEC (JSON): ``hogs``: a list of ``{"label", "script", "mib", "comm"}`` — each a Python script run
 as ``python SCRIPT MIB COMM`` in a session of its own (an app of its own), holding MIB MiB in an
-unmapped memfd; ``warn_extra_mib``; ``log``: the monitor's log file.
+unmapped memfd; ``warn_extra_mib``; ``log``: the monitor's log file; ``config``: a config file
+to write and use instead of the flags (see :func:`config_text`).
 
 Protocol on stdout: one JSON line ``{"hogs": {label: pid}}`` once everything runs; then, for each
 line read on stdin, ``alive LABEL`` → ``{"alive": bool}``. EOF on stdin ends it all.
@@ -37,6 +38,17 @@ print("ready", flush=True)
 while True:
     signal.pause()
 """
+
+
+def config_text(warn_mib: int, close_mib: int) -> str:
+    """The monitor's config: warn below ``warn_mib``, close (SIGTERM, never an immediate kill)
+    below ``close_mib``; PSI and the forecast never change the state (a busy machine must not)."""
+    return (
+        "[thresholds]\n"
+        f"warn_mib = {warn_mib}\nclose_mib = {close_mib}\nkill_mib = 0\n"
+        "horizon_seconds = 1\ngrace_seconds = 2\n"
+        "psi_full_percent = 100\npsi_some_warn_percent = 100\n"
+    )
 
 
 def available_mib() -> int:
@@ -71,15 +83,21 @@ def main() -> None:
             raise SystemExit(f"hog {hog['label']} did not start")
         hogs[hog["label"]] = proc
     warn = available_mib() + int(spec.get("warn_extra_mib", 4096))
+    if spec.get("config"):
+        # A config file instead of flags: the test can move the limits later (the monitor
+        # re-reads the file), e.g. to make it close an app by itself.
+        Path(spec["config"]).write_text(config_text(warn, close_mib=1))
+        limits = ["--config", spec["config"]]
+    else:
+        limits = ["--no-config", "--kill-below-mib", "1", "--warn-below-mib", str(warn),
+                  "--grace-seconds", "2"]  # fmt: skip
     with open(spec["log"], "w") as log:
         monitor = subprocess.Popen(
-            [sys.executable, "-m", "memwarden", "monitor", "--no-config", "--no-helper",
-             "--kill-below-mib", "1", "--warn-below-mib", str(warn), "--grace-seconds", "2",
-             "--verbose"],
+            [sys.executable, "-m", "memwarden", "monitor", "--no-helper", *limits, "--verbose"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log,
         )  # fmt: skip
     print(json.dumps({"hogs": {label: p.pid for label, p in hogs.items()},
-                      "monitor": monitor.pid}), flush=True)  # fmt: skip
+                      "monitor": monitor.pid, "warn_mib": warn}), flush=True)  # fmt: skip
     for line in sys.stdin:
         words = line.split()
         if words[:1] == ["alive"]:

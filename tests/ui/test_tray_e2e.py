@@ -263,6 +263,29 @@ def test_warning_notification_protect_and_the_prompt(desktop, start_tray, ns_mon
     save_crop(image, geometry.adjusted(-8, -8, 8, 8), screenshots / "prompt.png")
 
 
+def test_when_the_monitor_closes_an_app_critical_prompt_and_after_kill_message(
+    desktop, start_tray, ns_monitor, screenshots
+):
+    """The monitor closes the hog by itself (its close limit moved above what is available; in
+    its PID namespace it sees only the hog): the tray shows the prompt when critical, without a
+    click, and after the kill says what was closed and what it was using."""
+    monitor = ns_monitor(GAME, bus=desktop, config=True)
+    tray = start_tray()
+    tray.wait_for("notification-shown", lambda e: e["key"] == "warning")
+    monitor.close_now()
+    tray.wait_for("prompt-shown", timeout_s=30)
+    killed = tray.wait_for("notification", lambda e: e["key"] == "killed", timeout_s=30)
+    assert killed["summary"] == "Closed the game SpaceGame.py to keep your computer responsive"
+    assert re.fullmatch(r"It was using 4\d\d MiB, of which 400 MiB shared memory\."
+                        r"( Available memory rose by .+\.)?", killed["body"]), killed["body"]
+    assert not monitor.alive("game")
+    wait_until(lambda: any(n["summary"] == killed["summary"] for n in desktop.notifications()),
+               20, "dunst to show it")  # fmt: skip
+    time.sleep(0.3)
+    image = grab(desktop, screenshots / "desktop-killed.png")
+    save_crop(image, QRect(0, 40, 480, 185), screenshots / "after-kill.png")  # dunst's corner
+
+
 def test_german_desktop_gets_german_words(qapp, desktop, start_tray, ns_monitor, screenshots):
     catalog = TRANSLATIONS / "memwarden_de.qm"
     if not catalog.exists():
