@@ -110,9 +110,11 @@ def start_tray(desktop: TestDesktop, tmp_path: Path) -> Iterator[Callable[..., T
 
     yield start
     for tray in trays:
-        tray.quit()
+        assert tray.quit() == 0, tray.output()
     stop_monitor(desktop)
     desktop.close_all_notifications()
+    for tray in trays:  # nothing went wrong behind the scenes, quitting included
+        assert "Traceback" not in tray.output() and " ERROR " not in tray.output(), tray.output()
 
 
 def monitor_pid(desktop: TestDesktop) -> int | None:

@@ -128,6 +128,13 @@ class TrayApp:
         else:
             launcher.forget()
         tray.hide()
+        # Calls still running (a window refreshing, a notification) end now, before the bus
+        # goes: a task cut off by the disconnect would only log an error on the way out.
+        current = asyncio.current_task()
+        pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         await client.close()
         with contextlib.suppress(Exception):
             await bus.release_name(single_instance.BUS_NAME)
