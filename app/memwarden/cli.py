@@ -68,6 +68,9 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _monitor(args: argparse.Namespace) -> int:
+    # asyncio imports ssl (and OpenSSL: ~1.4 MiB private, 4 MiB resident) only to offer TLS
+    # transports, and works without it; the monitor never uses TLS and must stay small.
+    sys.modules.setdefault("ssl", None)  # type: ignore[arg-type]
     from memwarden.monitor.main import main as monitor_main
 
     return monitor_main(args)
@@ -93,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     monitor = sub.add_parser(
         "monitor", help="watch memory, warn in time, close the responsible app as a last resort"
     )
-    from memwarden.monitor.main import add_arguments
+    from memwarden.monitor.options import add_arguments
 
     add_arguments(monitor)
     monitor.set_defaults(func=_monitor)

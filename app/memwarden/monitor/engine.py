@@ -6,7 +6,7 @@ The cheap path (``/proc/meminfo`` + PSI, a few hundred microseconds) runs every 
 accounting scan runs only when a decision or a listener needs it. The tick interval adapts to the
 distance from the close threshold: memory could fill at ``ASSUMED_FILL_BYTES_PER_S`` (earlyoom's
 assumption, peers §2.2) or at the measured rate, whichever is faster, and the next sample must come
-before the threshold could be reached — 100 ms at the closest, 1 s when calm, 2 s when very calm.
+before the threshold could be reached — 100 ms at the closest, 1 s when calm, 3 s when very calm.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from memwarden.core import report
 from memwarden.core.cgroup import read_cgroup2_mount, read_pid_cgroups
 from memwarden.core.errors import CoreError
 from memwarden.core.forecast import TrendTracker
-from memwarden.core.meminfo import MemInfo, read_meminfo
+from memwarden.core.meminfo import MemInfo, MeminfoReader, read_meminfo
 from memwarden.core.mounts import read_mount_table
 from memwarden.core.orphans import read_orphans
 from memwarden.core.policy import Choice, GrowthTracker, Rule, choose_victim, exclusion_reason
@@ -38,7 +38,6 @@ from memwarden.core.scanner import Scanner
 from memwarden.core.snapshot import AppRecord, Snapshot
 from memwarden.core.sysvipc import read_sysvipc_shm
 from memwarden.core.watch_state import Action, Assessment, StateMachine, Thresholds, WatchState
-from memwarden.core.zoneinfo import read_zoneinfo
 from memwarden.monitor.config import Config, ConfigStore
 from memwarden.monitor.events import Event, Listener, app_summary
 from memwarden.monitor.free_memory import measure_available_bytes
@@ -50,13 +49,16 @@ log = logging.getLogger(__name__)
 ASSUMED_FILL_BYTES_PER_S = 6 * 1024**3
 MIN_INTERVAL_S = 0.1
 CALM_INTERVAL_S = 1.0
-VERY_CALM_INTERVAL_S = 2.0
+#: nohang's longest interval; the PSI trigger wakes us earlier when stalls begin.
+VERY_CALM_INTERVAL_S = 3.0
 #: While calm, new processes get their protect/prefer rule this often (a /proc listing).
 CALM_RULES_EVERY_S = 10.0
 #: A warning about the same app is repeated at most this often.
 WARNING_REPEAT_S = 30.0
 #: After a kill, memory needs a moment to come back before the next decision.
 SETTLE_AFTER_KILL_S = 0.5
+#: For this long after a kill, freed pages in per-CPU lists count before another kill.
+SECOND_KILL_WINDOW_S = 5.0
 
 
 def is_memwarden_process(cmdline: tuple[str, ...]) -> bool:
@@ -113,7 +115,8 @@ class Engine:
         self.trend = TrendTracker(window_s=10.0)
         self.growth = GrowthTracker()
         self.config = self._effective_config()
-        meminfo = read_meminfo(proc_root)
+        self._meminfo = MeminfoReader(proc_root)
+        meminfo = self._meminfo.read()
         self.thresholds = self.config.thresholds(meminfo)
         self.machine = StateMachine(self.thresholds)
         self.last: Assessment | None = None
@@ -126,6 +129,8 @@ class Engine:
         self._last_rules_t = float("-inf")
         self._rules_changed = True
         self._kill_allowed_at = float("-inf")
+        self._last_kill_t = float("-inf")
+        self._sleeping: asyncio.Future[None] | None = None
         self.kills = 0
         #: How the monitor guards itself (filled by the runner): reason codes.
         self.self_guard: dict[str, str] = {}
@@ -209,14 +214,13 @@ class Engine:
     def sample(self) -> Assessment:
         """Read meminfo and PSI, update the trend and the state (the cheap path)."""
         t = self.clock()
-        self.last_meminfo = meminfo = read_meminfo(self.proc_root)
+        self.last_meminfo = meminfo = self._meminfo.read()
         self.last_pressure = pressure = read_memory_pressure(self.proc_root)
         if self.user_pressure_path is not None:
             pressure = worst_pressure(pressure, read_pressure_file(self.user_pressure_path))
-        # Freed pages can wait in per-CPU lists for seconds, unseen by MemAvailable (6.x,
-        # core/zoneinfo.py): without them a kill looks like it freed nothing and the next tick
-        # would close a second app. /proc/zoneinfo costs ~50 µs.
-        available = self.available_bytes(meminfo) + self._pcp_free_bytes()
+        # Thresholds compare with MemAvailable + SwapFree, as the flags promise and earlyoom and
+        # nohang do. (Free pages parked in per-CPU lists count only after a kill: see act().)
+        available = self.available_bytes(meminfo)
         self.trend.add(t, available)
         trend = self.trend.trend()
         # The ETA is to the close threshold: the moment the app will be closed.
@@ -233,12 +237,6 @@ class Engine:
                 eta_s=_round(eta),
             )
         return self.last
-
-    def _pcp_free_bytes(self) -> int:
-        try:
-            return read_zoneinfo(self.proc_root).pcp_free_pages * self.scanner.page_size
-        except (OSError, CoreError):
-            return 0
 
     def next_interval(self) -> float:
         """Seconds until the next sample (see the module doc)."""
@@ -322,7 +320,12 @@ class Engine:
             snap = self.scan()
             await self.apply_rules(snap)
             choice = self.choose(snap)
-            if assessment.action is not Action.NONE and not paused and now >= self._kill_allowed_at:
+            if (
+                assessment.action is not Action.NONE
+                and not paused
+                and now >= self._kill_allowed_at
+                and self._still_needed_after_kill(assessment)
+            ):
                 await self.act(assessment, choice)
             elif assessment.state is WatchState.WARNING or assessment.action is not Action.NONE:
                 self.warn(assessment, choice)
@@ -330,19 +333,34 @@ class Engine:
             await self.apply_rules(self.scan())
         return self.next_interval()
 
+    def _still_needed_after_kill(self, assessment: Assessment) -> bool:
+        """Right after a kill, is another one needed? The victim's pages can wait in per-CPU free
+        lists for seconds, unseen by MemAvailable (6.x, core/zoneinfo.py: 300-900 MiB seen here),
+        so for a while after a kill they count as available; otherwise the next tick would close
+        a second app for memory that is already free."""
+        if self.clock() - self._last_kill_t > SECOND_KILL_WINDOW_S:
+            return True
+        available = measure_available_bytes(self.proc_root, with_swap=True)
+        limit = (
+            self.thresholds.kill_bytes
+            if assessment.action is Action.KILL
+            else self.thresholds.close_bytes
+        )
+        return available <= limit
+
     def _rules_need_a_scan(self) -> bool:
         """While calm, scan for rules only when there are rules and new processes: a listing of
         /proc is a fraction of a millisecond, a scan of a busy desktop tens (the idle budget is
         0.02 CPU-seconds a minute)."""
         self._last_rules_t = self.clock()
-        if self._rules_changed:
-            self._rules_changed = False
-            return self.protector is not None
+        changed, self._rules_changed = self._rules_changed, False
         if self.protector is None or not (
             self.config.protect or self.config.prefer or self.protector.has_applied()
         ):
             return False
-        known = self.last_snapshot.processes.keys() if self.last_snapshot is not None else set()
+        if changed or self.last_snapshot is None:
+            return True
+        known = self.last_snapshot.processes.keys()
         return any(name.isdigit() and int(name) not in known for name in os.listdir(self.proc_root))
 
     def warn(self, assessment: Assessment, choice: Choice) -> None:
@@ -400,7 +418,8 @@ class Engine:
         )
         self.kills += 1
         self.trend.reset()
-        self._kill_allowed_at = self.clock() + SETTLE_AFTER_KILL_S
+        self._last_kill_t = self.clock()
+        self._kill_allowed_at = self._last_kill_t + SETTLE_AFTER_KILL_S
 
     async def close_app(self, app: AppRecord, *, graceful: bool = True) -> Any:
         """Close every process of ``app`` (the killer re-checks every pid)."""
@@ -448,21 +467,51 @@ class Engine:
 
     # -- the loop ---------------------------------------------------------------------------------
 
+    def wake_now(self) -> None:
+        """Cut the current wait short (a PSI trigger fired, or we are stopping)."""
+        if self._sleeping is not None and not self._sleeping.done():
+            self._sleeping.set_result(None)
+
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
-        """Tick until ``stop`` is set; ``wake`` (a PSI trigger) cuts a wait short."""
+        """Tick until ``stop`` is set; ``wake`` (a PSI trigger) cuts a wait short.
+
+        Each wait is one future and one timer: an idle tick must cost next to nothing (the budget
+        is 0.02 CPU-seconds a minute), so no tasks are made per tick.
+        """
+        loop = asyncio.get_running_loop()
         wake = wake or asyncio.Event()
-        while not stop.is_set():
-            try:
-                interval = await self.tick()
-            except CoreError as exc:
-                # /proc/meminfo unreadable or malformed: say so, keep trying.
-                log.error("sampling failed: %s", exc)
-                interval = CALM_INTERVAL_S
-            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
-            await asyncio.wait(waiters, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
-            for w in waiters:
-                w.cancel()
-            wake.clear()
+        watchers = [
+            asyncio.ensure_future(self._forward(stop, clear=False)),
+            asyncio.ensure_future(self._forward(wake, clear=True)),
+        ]
+        try:
+            while not stop.is_set():
+                try:
+                    interval = await self.tick()
+                except CoreError as exc:
+                    # /proc/meminfo unreadable or malformed: say so, keep trying.
+                    log.error("sampling failed: %s", exc)
+                    interval = CALM_INTERVAL_S
+                if stop.is_set():
+                    break
+                self._sleeping = loop.create_future()
+                timer = loop.call_later(interval, self.wake_now)
+                await self._sleeping
+                timer.cancel()
+        finally:
+            self._sleeping = None
+            for watcher in watchers:
+                watcher.cancel()
+
+    async def _forward(self, event: asyncio.Event, *, clear: bool) -> None:
+        """Turn an event into wake-ups, for the life of the loop (one task, not one per tick)."""
+        while True:
+            await event.wait()
+            if clear:
+                event.clear()
+            self.wake_now()
+            if not clear:
+                return
 
     # -- for the D-Bus API and the UI -------------------------------------------------------------
 

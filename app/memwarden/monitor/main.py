@@ -17,6 +17,7 @@ from typing import Any
 from memwarden.monitor.config import ConfigStore, default_config_path
 from memwarden.monitor.engine import Engine
 from memwarden.monitor.events import JsonLinesWriter, Listener
+from memwarden.monitor.options import overrides_from
 from memwarden.monitor.protection import Protector
 from memwarden.monitor.psi_trigger import PsiWaker, open_trigger
 from memwarden.monitor.self_guard import lock_memory
@@ -26,57 +27,6 @@ log = logging.getLogger("memwarden.monitor")
 #: The monitor's own oom_score_adj when the helper can set it: low, but above the session's
 #: usual -1000/-900 so the compositor still outranks it (the guard is useless without a desktop).
 OWN_OOM_SCORE_ADJ = -800
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``memwarden monitor`` flags."""
-    kill = parser.add_mutually_exclusive_group()
-    kill.add_argument(
-        "--kill-below-mib", type=int, metavar="N",
-        help="close the responsible app when available memory + free swap falls below N MiB "
-        "(SIGTERM, then SIGKILL after the grace period); kill at once below N/2",
-    )
-    kill.add_argument(
-        "--kill-below-percent", type=float, metavar="P",
-        help="the same, as a percentage of RAM + swap (kill at once below P/2)",
-    )
-    parser.add_argument("--warn-below-mib", type=int, metavar="N",
-                        help="warn when available memory + free swap falls below N MiB")
-    parser.add_argument("--grace-seconds", type=float, metavar="S",
-                        help="how long an app may take to exit after SIGTERM (default 5)")
-    parser.add_argument("--protect", action="append", default=[], metavar="NAME",
-                        help="never close this app (id, name, process name); repeatable")
-    parser.add_argument("--prefer", action="append", default=[], metavar="NAME",
-                        help="close this app first; repeatable")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="decide and report, but never send a signal")
-    parser.add_argument("--json-events", action="store_true",
-                        help="print one JSON object per event on stdout")
-    parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="the config file (default: the user's config directory)")
-    parser.add_argument("--no-config", action="store_true",
-                        help="ignore the config file: defaults and flags only")
-    parser.add_argument("--no-dbus", action="store_true", help="do not export the D-Bus API")
-    parser.add_argument("--no-helper", action="store_true",
-                        help="do not use the privileged helper (protection stays ours only)")
-    parser.add_argument("--verbose", "-v", action="store_true", help="log more")
-
-
-def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
-    """Config overrides from the flags."""
-    overrides: dict[str, Any] = {}
-    if args.kill_below_mib is not None:
-        overrides["close_mib"] = args.kill_below_mib
-        overrides["kill_mib"] = args.kill_below_mib // 2
-    if args.kill_below_percent is not None:
-        overrides["close_percent"] = args.kill_below_percent
-        overrides["kill_percent"] = args.kill_below_percent / 2
-        overrides["warn_percent"] = max(args.kill_below_percent + 5, 15.0)
-    if args.warn_below_mib is not None:
-        overrides["warn_mib"] = args.warn_below_mib
-    if args.grace_seconds is not None:
-        overrides["grace_seconds"] = args.grace_seconds
-    return overrides
 
 
 async def _guard_self(engine: Engine, helper: Any) -> None:
