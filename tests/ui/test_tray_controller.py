@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtCore import QLocale
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
+from tray_testlib import EDITOR, GAME, run_until
 
-from conftest import EDITOR, GAME, run_until
 from memwarden.ui import ui_events
 from memwarden.ui.monitor_client import MonitorClient
 from memwarden.ui.tray import TrayController

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QRect, QTranslator
 from PySide6.QtGui import QColor, QImage
+from tray_testlib import APP, EDITOR, GAME, MONITOR_NAME, attach_log, dry_monitor_argv
 
-from conftest import APP, EDITOR, GAME, MONITOR_NAME, attach_log, dry_monitor_argv
 from desktop import TestDesktop, wait_until
 
 APP_NAME = "io.github.memwarden.MemWarden"

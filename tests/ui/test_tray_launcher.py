@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from dbus_fast.aio import MessageBus
+from tray_testlib import APP, MONITOR_NAME, MonitorProcess, dry_monitor_argv, run_until
 
-from conftest import APP, MONITOR_NAME, MonitorProcess, dry_monitor_argv, run_until
 from memwarden.ui.monitor_launcher import COMMAND_ENV, MonitorLauncher
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tray_testlib import MonitorProcess, dry_monitor_argv, run_until
 
-from conftest import MonitorProcess, dry_monitor_argv, run_until
 from memwarden.ui.monitor_client import MonitorClient, MonitorError
 
 

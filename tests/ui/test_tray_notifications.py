@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 from dbus_fast.aio import MessageBus
 from PySide6.QtWidgets import QSystemTrayIcon
+from tray_testlib import run_until
 
-from conftest import run_until
 from desktop import TestDesktop
 from memwarden.ui import resources
 from memwarden.ui.messages import Text

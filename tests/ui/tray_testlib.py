@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The tray tests' tools (a module of its own: several test folders have a conftest.py, so
+``from conftest import …`` would find whichever was imported last).
+
+* :class:`MonitorProcess`: a monitor subprocess on a test bus; :func:`dry_monitor_argv`.
+* :class:`NamespaceMonitor`: the monitor with memory hogs in a PID namespace (e2e_monitor.py);
+  :data:`GAME` and :data:`EDITOR`, the hogs the tests use.
+* :func:`run_until`: run the Qt/asyncio loop until a condition holds (bounded).
+* :func:`attach_log`: a log shown in the report of a failing test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import qasync
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the desktop package
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ui: e2e_monitor
+
+from e2e_monitor import HOG_SOURCE, config_text
+
+from desktop import TestDesktop, wait_until
+
+TESTS = Path(__file__).resolve().parents[1]
+REPO = TESTS.parent
+APP = REPO / "app"
+MONITOR_NAME = "io.github.memwarden.Monitor1"
+
+LOGS = pytest.StashKey[list[tuple[str, Path]]]()
+
+
+def attach_log(request: pytest.FixtureRequest, name: str, path: Path) -> None:
+    """Show this log in the report if the test fails (the monitor's, the tray's)."""
+    logs = request.node.stash.setdefault(LOGS, [])
+    logs.append((name, path))
+
+
+def app_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """PYTHONPATH for this checkout."""
+    return {"PYTHONPATH": str(APP), **(extra or {})}
+
+
+class MonitorProcess:
+    """A monitor subprocess on a test bus, with its log."""
+
+    def __init__(self, bus: TestDesktop, argv: list[str], log: Path) -> None:
+        self.bus = bus
+        self.log = log
+        with open(log, "w") as out:
+            self.proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                env=bus.env(**app_env()),
+            )  # fmt: skip
+
+    def wait_owning(self, timeout_s: float = 30) -> None:
+        wait_until(lambda: self.bus.name_has_owner(MONITOR_NAME) or self.proc.poll() is not None,
+                   timeout_s, "the monitor on the bus")  # fmt: skip
+        if self.proc.poll() is not None:
+            raise AssertionError(f"monitor exited:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+def dry_monitor_argv(*extra: str) -> list[str]:
+    """A monitor that decides but never signals, without config file or helper."""
+    return [sys.executable, "-m", "memwarden", "monitor", "--no-config", "--no-helper",
+            "--dry-run", *extra]  # fmt: skip
+
+
+def can_unshare() -> bool:
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"],
+                           capture_output=True, check=False)  # fmt: skip
+    return probe.returncode == 0
+
+
+@dataclass
+class HogSpec:
+    """A hog for :class:`NamespaceMonitor`: a script named ``file_name`` holding ``mib`` MiB of
+    unmapped memfd, its process named ``comm``."""
+
+    label: str
+    file_name: str
+    mib: int
+    comm: str
+
+
+class NamespaceMonitor:
+    """The monitor and hogs of e2e_monitor.py in a fresh PID namespace on a test bus."""
+
+    def __init__(self, bus: TestDesktop, directory: Path, hogs: list[HogSpec],
+                 config: bool = False) -> None:  # fmt: skip
+        directory.mkdir(parents=True, exist_ok=True)
+        self.bus = bus
+        self.log = directory / "monitor.log"
+        self.config = directory / "config.toml" if config else None
+        specs = []
+        for hog in hogs:
+            script = directory / hog.file_name
+            script.write_text(HOG_SOURCE)
+            specs.append({"label": hog.label, "script": str(script), "mib": hog.mib,
+                          "comm": hog.comm})  # fmt: skip
+        spec = {"hogs": specs, "warn_extra_mib": 8192, "log": str(self.log),
+                "config": str(self.config) if self.config else ""}  # fmt: skip
+        self.proc = subprocess.Popen(
+            ["unshare", "--pid", "--fork", "--mount-proc", sys.executable,
+             str(Path(__file__).with_name("e2e_monitor.py")), json.dumps(spec)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env=bus.env(**app_env()),
+        )  # fmt: skip
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise AssertionError(f"the namespace did not start:\n{self.output()}")
+        ready = json.loads(line)
+        self.pids: dict[str, int] = ready["hogs"]
+        self.warn_mib = int(ready["warn_mib"])
+        wait_until(lambda: bus.name_has_owner(MONITOR_NAME), 30, "the monitor on the bus")
+
+    def close_now(self) -> None:
+        """Move the close limit above what is available: the monitor closes apps by itself (the
+        hogs: it sees nothing else). Needs ``config=True``."""
+        assert self.config is not None
+        self.config.write_text(config_text(self.warn_mib, close_mib=self.warn_mib - 1))
+        self.bus.call(MONITOR_NAME, "/io/github/memwarden/Monitor1", MONITOR_NAME, "ReloadConfig")
+
+    def alive(self, label: str) -> bool:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(f"alive {label}\n")
+        self.proc.stdin.flush()
+        return bool(json.loads(self.proc.stdout.readline())["alive"])
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+GAME = HogSpec("game", "SpaceGame.py", 400, "SpaceGame.exe")
+EDITOR = HogSpec("editor", "notes.py", 120, "notes")
+
+
+def run_until(loop: qasync.QEventLoop, predicate: Callable[[], bool], timeout_s: float = 20,
+              what: str = "") -> None:  # fmt: skip
+    """Run the Qt/asyncio loop until ``predicate()`` holds (bounded)."""
+
+    async def poll() -> None:
+        deadline = time.monotonic() + timeout_s
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out waiting for {what or predicate}")
+            await asyncio.sleep(0.02)
+
+    loop.run_until_complete(poll())
