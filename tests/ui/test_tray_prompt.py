@@ -4,6 +4,7 @@ it does not take the focus, and what its buttons ask for."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -113,3 +114,16 @@ def test_busy_disables_the_actions_and_results_are_shown(prompt):
     assert prompt.close_button.isEnabled()
     prompt.set_result("Freed 300 MiB.")
     assert prompt.result.text() == "Freed 300 MiB." and not prompt.result.isHidden()
+
+
+def test_clicking_does_not_leak_away_true(prompt, qtbot):
+    """PySide6 6.12's emit() takes a reference away from True on every call; on Python 3.11
+    enough of them free True and crash the tray (memwarden.ui.qt_compat gives it back)."""
+    received: list[object] = []
+    prompt.protectRequested.connect(lambda app, on: received.append(on))
+    before = sys.getrefcount(True)
+    for _ in range(50):
+        qtbot.mouseClick(prompt.protect_button, Qt.MouseButton.LeftButton)
+    assert received == [True] * 50  # the slot still gets a real bool
+    received.clear()
+    assert sys.getrefcount(True) >= before

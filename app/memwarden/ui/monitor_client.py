@@ -44,6 +44,7 @@ from dbus_fast.aio import MessageBus
 from PySide6.QtCore import QObject, Signal
 
 from memwarden.monitor import dbus_constants as c
+from memwarden.ui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,7 @@ class MonitorClient(QObject):
         self._owner = new_owner
         if self._connected:
             self._connected = False
-            self.connectionChanged.emit(False)
+            emit(self.connectionChanged, False)
         if not new_owner:
             log.info("the monitor left the bus")
         return True
@@ -250,19 +251,19 @@ class MonitorClient(QObject):
         old_state = self.state
         self._properties.update(values)
         self._connected = True
-        self.connectionChanged.emit(True)
-        self.propertiesChanged.emit(dict(values))
+        emit(self.connectionChanged, True)
+        emit(self.propertiesChanged, dict(values))
         if self.state != old_state:
-            self.stateChanged.emit(self.state)
+            emit(self.stateChanged, self.state)
 
     def _apply(self, changed: dict[str, Any]) -> None:
         if not changed:
             return
         old_state = self.state
         self._properties.update(changed)
-        self.propertiesChanged.emit(dict(changed))
+        emit(self.propertiesChanged, dict(changed))
         if self.state != old_state:
-            self.stateChanged.emit(self.state)
+            emit(self.stateChanged, self.state)
 
     # -- incoming ---------------------------------------------------------------------------------
 
@@ -302,9 +303,9 @@ class MonitorClient(QObject):
             self._last_warning = {
                 "app": app, "eta_seconds": eta, "reason": reason, "victim_reason": why,
             }  # fmt: skip
-            self.warning.emit(app, eta, reason, why)
+            emit(self.warning, app, eta, reason, why)
         elif member == "Killed":
-            self.killed.emit(_app_from_json(str(body[0])), int(body[1]), str(body[2]))
+            emit(self.killed, _app_from_json(str(body[0])), int(body[1]), str(body[2]))
 
     # -- calls ------------------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from dbus_fast.aio import MessageBus
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
 
 from memwarden.monitor import dbus_constants as c
+from memwarden.ui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ class MonitorLauncher(QObject):
     def _set_status(self, status: str) -> None:
         if status != self.status:
             self.status = status
-            self.statusChanged.emit(status)
+            emit(self.statusChanged, status)
 
     # -- D-Bus helpers ----------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from memwarden.ui import ui_events
 from memwarden.ui.messages import Text
+from memwarden.ui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +264,7 @@ class Notifier(QObject):
 
     def _invoke(self, shown: _Shown, action: str) -> None:
         ui_events.record("notification-action", key=shown.key, action=action)
-        self.actionInvoked.emit(shown.key, action)
+        emit(self.actionInvoked, shown.key, action)
         if shown.on_action is not None:
             try:
                 shown.on_action(action)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from memwarden.ui import ui_events
 from memwarden.ui.prompt_presenter import PromptModel, PromptRow
+from memwarden.ui.qt_compat import emit
 
 #: The highlight of the row that would be closed: a warm tint that reads on light and dark themes
 #: (the text keeps the palette's colour; the row is also bold and marked in words).
@@ -194,16 +195,16 @@ class PromptWindow(QWidget):
     def _close_clicked(self) -> None:
         row = self.selected_row()
         if row is not None and row.closable:
-            self.closeRequested.emit(dict(row.app))
+            emit(self.closeRequested, dict(row.app))
 
     def _protect_clicked(self) -> None:
         row = self.selected_row()
         if row is not None:
-            self.protectRequested.emit(dict(row.app), row.rule != "protect")
+            emit(self.protectRequested, dict(row.app), row.rule != "protect")
 
     def _dismiss(self) -> None:
         self.hide()
-        self.dismissed.emit()
+        emit(self.dismissed)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the window is dismissing it (the tray keeps it for next time)."""

@@ -26,6 +26,7 @@ from memwarden.ui.monitor_launcher import MonitorLauncher
 from memwarden.ui.notifications import Notifier
 from memwarden.ui.prompt import PromptWindow
 from memwarden.ui.prompt_presenter import build_prompt, derived_reason
+from memwarden.ui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +154,8 @@ class TrayController(QObject):
         login.setChecked(autostart.is_enabled())
         login.toggled.connect(self.set_autostart)
         menu.addSeparator()
-        menu.addAction(self.tr("Quit"), lambda: self.quitRequested.emit(False))
-        menu.addAction(self.tr("Quit and stop guarding"), lambda: self.quitRequested.emit(True))
+        menu.addAction(self.tr("Quit"), lambda: emit(self.quitRequested, False))
+        menu.addAction(self.tr("Quit and stop guarding"), lambda: emit(self.quitRequested, True))
         ui_events.record("menu", entries=_entries(menu))
         if connected and time.monotonic() - self._snapshot_t > SNAPSHOT_FRESH_S:
             self.refresh_snapshot(rebuild=True)
