@@ -96,3 +96,16 @@ def test_calm_ticks_apply_rules_to_new_processes_only_when_there_are_rules(hog, 
     engine._last_rules_t = float("-inf")  # as if CALM_RULES_EVERY_S had passed
     run(engine.tick())
     assert adj(h.pid) == 500
+
+
+def test_the_snapshot_lists_orphan_files(engine):
+    import uuid
+
+    path = Path(f"/dev/shm/memwarden-orphan-{uuid.uuid4().hex}")
+    try:
+        path.write_bytes(b"\x5a" * (2 * MiB))
+        doc = engine.snapshot_json()
+        orphans = {o["path"]: o for o in doc["orphans"]}
+        assert orphans[str(path)]["bytes"] == 2 * MiB
+    finally:
+        path.unlink(missing_ok=True)

@@ -26,7 +26,7 @@ from memwarden.core.errors import CoreError
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.meminfo import MemInfo, MeminfoReader, read_meminfo
 from memwarden.core.mounts import read_mount_table
-from memwarden.core.orphans import read_orphans
+from memwarden.core.orphans import Orphan, read_orphans
 from memwarden.core.policy import Choice, GrowthTracker, Rule, choose_victim, exclusion_reason
 from memwarden.core.pressure import (
     Pressure,
@@ -271,17 +271,16 @@ class Engine:
         self.last_snapshot = snap
         return snap
 
-    def orphan_bytes(self, snap: Snapshot) -> int:
-        """RAM held by tmpfs files and SysV segments no process holds."""
+    def orphans(self, snap: Snapshot) -> list[Orphan]:
+        """tmpfs files and SysV segments no process holds (memory no kill can free)."""
         try:
-            orphans = read_orphans(
+            return read_orphans(
                 snap.held_shmem_keys,
                 read_mount_table("self", self.proc_root),
                 read_sysvipc_shm(self.proc_root),
             )
         except CoreError:
-            return 0
-        return sum(o.bytes for o in orphans)
+            return []
 
     def choose(self, snap: Snapshot) -> Choice:
         """The app that would be closed now, and why."""
@@ -291,7 +290,7 @@ class Engine:
             uid=self.uid,
             own_pids=self.own_pids,
             growth=self.growth,
-            orphan_bytes=self.orphan_bytes(snap),
+            orphan_bytes=sum(o.bytes for o in self.orphans(snap)),
         )
         return self.last_choice
 
@@ -528,7 +527,7 @@ class Engine:
     def snapshot_json(self) -> dict[str, Any]:
         """A fresh snapshot in the ``scan --json`` schema."""
         snap = self.scan()
-        return report.snapshot_json(snap)
+        return report.snapshot_json(snap, self.orphans(snap))
 
 
 def _round(value: float | None) -> float | None:
