@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 
 MiB = 1024 * 1024
 
@@ -194,3 +195,21 @@ def start_hog(
             hog.info[words[0]] = words[1]
     hog.stop()
     raise RuntimeError(f"hog {kind} exited before it was ready (rc={leader.wait()})")
+
+
+def available_mib() -> int:
+    """``MemAvailable + SwapFree`` now, in MiB: the monitor's measure, for relative thresholds."""
+    fields = {}
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        fields[key] = int(rest.split()[0])
+    return (fields["MemAvailable"] + fields["SwapFree"]) // 1024
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie has exited: it is dead for our purposes)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")

@@ -74,13 +74,6 @@ def run_async(coro: Coroutine[Any, Any, T], timeout_s: float = 120) -> T:
     return asyncio.run(bounded())
 
 
-def available_mib() -> int:
-    """``MemAvailable + SwapFree`` now, in MiB (the monitor's measure)."""
-    fields = {}
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        fields[key] = int(rest.split()[0])
-    return (fields["MemAvailable"] + fields["SwapFree"]) // 1024
 
 
 class SessionBus:

@@ -31,15 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for hogs
 
-from hogs import Hog, MiB, start_hog
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in ("Z", "X")
+from hogs import Hog, MiB, alive, start_hog
 
 
 def monitor_command(args: list[str]) -> list[str]:

@@ -25,23 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for hogs
 
-from hogs import MiB, start_hog
-
-
-def available_mib() -> int:
-    fields = {}
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        fields[key] = int(rest.split()[0])
-    return (fields["MemAvailable"] + fields["SwapFree"]) // 1024
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in ("Z", "X")
+from hogs import MiB, alive, available_mib, start_hog
 
 
 def main() -> None:

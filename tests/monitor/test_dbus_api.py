@@ -28,11 +28,11 @@ from monitor_dbus_lib import (
     MonitorClient,
     Sandbox,
     app_of,
-    available_mib,
     run_async,
     wait_for_monitor,
 )
 
+from hogs import available_mib
 from memwarden import __version__
 from memwarden.monitor import dbus_constants as c
 

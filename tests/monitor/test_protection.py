@@ -8,8 +8,8 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from hogs import MiB
 
+from hogs import MiB
 from memwarden.monitor.engine import Engine
 from memwarden.monitor.protection import Protector
 

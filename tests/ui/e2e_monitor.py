@@ -25,6 +25,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for hogs
+
+from hogs import alive, available_mib
+
 HOG_SOURCE = """\
 import ctypes, os, signal, sys
 mib, comm = int(sys.argv[1]), sys.argv[2]
@@ -51,21 +55,8 @@ def config_text(warn_mib: int, close_mib: int) -> str:
     )
 
 
-def available_mib() -> int:
-    """``MemAvailable + SwapFree`` in MiB (the monitor's measure)."""
-    fields = {}
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        fields[key] = int(rest.split()[0])
-    return (fields["MemAvailable"] + fields["SwapFree"]) // 1024
 
 
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
 
 
 def main() -> None:

@@ -172,7 +172,7 @@ GAME = HogSpec("game", "SpaceGame.py", 400, "SpaceGame.exe")
 EDITOR = HogSpec("editor", "notes.py", 120, "notes")
 
 
-def run_until(loop: qasync.QEventLoop, predicate: Callable[[], bool], timeout_s: float = 20,
+def run_until(loop: qasync.QEventLoop, predicate: Callable[[], bool], timeout_s: float = 60,
               what: str = "") -> None:  # fmt: skip
     """Run the Qt/asyncio loop until ``predicate()`` holds (bounded)."""
 

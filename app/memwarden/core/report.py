@@ -59,17 +59,24 @@ def _psi_line(line: PressureLine | None) -> dict[str, float | int] | None:
     }
 
 
-def app_json(app: AppRecord) -> dict[str, Any]:
-    """One entry of ``apps``."""
+def app_brief(app: AppRecord) -> dict[str, Any]:
+    """Who the app is and what it holds: what warnings and kill events carry."""
     ident = app.identity
     return {
         "id": ident.app_id,
         "name": ident.name,
         "kind": ident.kind,
         "icon": ident.icon,
-        "uid": ident.uid,
         "pids": list(app.pids),
         "bytes": bytes_json(app.bytes),
+    }
+
+
+def app_json(app: AppRecord) -> dict[str, Any]:
+    """One entry of ``apps``."""
+    return {
+        **app_brief(app),
+        "uid": app.identity.uid,
         "kernel_rank": app.kernel_rank,
         "memwarden_rank": app.memwarden_rank,
         "kernel_badness_pages": app.max_kernel_badness_pages,

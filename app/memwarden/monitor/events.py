@@ -14,21 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from memwarden.core.report import bytes_json
-from memwarden.core.snapshot import AppRecord
+from memwarden.core.report import app_brief
 
-
-def app_summary(app: AppRecord) -> dict[str, Any]:
-    """The app as events describe it."""
-    ident = app.identity
-    return {
-        "id": ident.app_id,
-        "name": ident.name,
-        "kind": ident.kind,
-        "icon": ident.icon,
-        "pids": list(app.pids),
-        "bytes": bytes_json(app.bytes),
-    }
+#: The app as events describe it (the ``app`` field of warning/kill/killed events).
+app_summary = app_brief
 
 
 @dataclass(slots=True)
