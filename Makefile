@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The tray (it starts the monitor); `$(VENV)/bin/memwarden scan` shows the accounting in a terminal.
 run: $(STAMP) translations
-	$(VENV)/bin/memwarden scan
+	$(VENV)/bin/memwarden
 
 test-deps:
 	bash scripts/install-debian-packages tests/debian-packages.txt
