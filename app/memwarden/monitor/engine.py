@@ -57,6 +57,8 @@ CALM_RULES_EVERY_S = 10.0
 WARNING_REPEAT_S = 30.0
 #: After a kill, memory needs a moment to come back before the next decision.
 SETTLE_AFTER_KILL_S = 0.5
+#: How long a walk of the tmpfs mounts for orphans stays valid.
+ORPHANS_TTL_S = 2.0
 #: For this long after a kill, freed pages in per-CPU lists count before another kill.
 SECOND_KILL_WINDOW_S = 5.0
 
@@ -131,6 +133,7 @@ class Engine:
         self._kill_allowed_at = float("-inf")
         self._last_kill_t = float("-inf")
         self._sleeping: asyncio.Future[None] | None = None
+        self._orphans: tuple[float, list[Orphan]] | None = None
         self.kills = 0
         #: How the monitor guards itself (filled by the runner): reason codes.
         self.self_guard: dict[str, str] = {}
@@ -272,15 +275,25 @@ class Engine:
         return snap
 
     def orphans(self, snap: Snapshot) -> list[Orphan]:
-        """tmpfs files and SysV segments no process holds (memory no kill can free)."""
+        """tmpfs files and SysV segments no process holds (memory no kill can free).
+
+        Walking /dev/shm, /tmp and /run/user costs a directory listing per folder: while not calm
+        the engine chooses on every tick (down to 100 ms), and orphans change far more slowly,
+        so the answer is kept for ``ORPHANS_TTL_S``.
+        """
+        now = self.clock()
+        if self._orphans is not None and now - self._orphans[0] < ORPHANS_TTL_S:
+            return self._orphans[1]
         try:
-            return read_orphans(
+            found = read_orphans(
                 snap.held_shmem_keys,
                 read_mount_table("self", self.proc_root),
                 read_sysvipc_shm(self.proc_root),
             )
         except CoreError:
-            return []
+            found = []
+        self._orphans = (now, found)
+        return found
 
     def choose(self, snap: Snapshot) -> Choice:
         """The app that would be closed now, and why."""
