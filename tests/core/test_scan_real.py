@@ -49,7 +49,7 @@ def test_unmapped_memfd_is_hidden_and_ranks_first_by_true_badness(hog):
     # First by true badness among this test's apps (pytest's own included); other processes on a
     # shared machine may hold more and are none of this test's business.
     ours = {*memfd.pids, *game.pids, os.getpid()}
-    assert [a for a in snap.apps if ours & set(a.pids)][0] is hog_app
+    assert next(a for a in snap.apps if ours & set(a.pids)) is hog_app
 
 
 def test_memfd_hog_is_below_a_300_mib_anon_process_by_kernel_score(hog):
