@@ -24,7 +24,7 @@ from memwarden.core import report
 from memwarden.core.cgroup import read_cgroup2_mount, read_pid_cgroups
 from memwarden.core.errors import CoreError
 from memwarden.core.forecast import TrendTracker
-from memwarden.core.meminfo import MemInfo, MeminfoReader, read_meminfo
+from memwarden.core.meminfo import MemInfo, MeminfoReader
 from memwarden.core.mounts import read_mount_table
 from memwarden.core.orphans import Orphan, read_orphans
 from memwarden.core.policy import Choice, GrowthTracker, Rule, choose_victim, exclusion_reason
@@ -130,11 +130,9 @@ class Engine:
         self._last_warning: dict[str, float] = {}
         self._last_rules_t = float("-inf")
         self._rules_changed = True
-        self._kill_allowed_at = float("-inf")
         self._last_kill_t = float("-inf")
         self._sleeping: asyncio.Future[None] | None = None
         self._orphans: tuple[float, list[Orphan]] | None = None
-        self.kills = 0
         #: How the monitor guards itself (filled by the runner): reason codes.
         self.self_guard: dict[str, str] = {}
 
@@ -335,7 +333,7 @@ class Engine:
             if (
                 assessment.action is not Action.NONE
                 and not paused
-                and now >= self._kill_allowed_at
+                and now >= self._last_kill_t + SETTLE_AFTER_KILL_S
                 and self._still_needed_after_kill(assessment)
             ):
                 await self.act(assessment, choice)
@@ -428,10 +426,8 @@ class Engine:
             freed_bytes=max(0, after - before),
             dry_run=self.dry_run,
         )
-        self.kills += 1
         self.trend.reset()
         self._last_kill_t = self.clock()
-        self._kill_allowed_at = self._last_kill_t + SETTLE_AFTER_KILL_S
 
     async def close_app(self, app: AppRecord, *, graceful: bool = True) -> Any:
         """Close every process of ``app`` (the killer re-checks every pid)."""
@@ -443,7 +439,7 @@ class Engine:
         }
 
         def urgent() -> bool:
-            return self.available_bytes(read_meminfo(self.proc_root)) <= self.thresholds.kill_bytes
+            return self.available_bytes(self._meminfo.read()) <= self.thresholds.kill_bytes
 
         return await self.killer.close(
             pids,
