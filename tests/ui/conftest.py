@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
+
+from memwarden.ui.event_loop import QtAsyncLoop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ui: tray_testlib
 
@@ -73,9 +74,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture
-def aloop(qapp: Any) -> Iterator[qasync.QEventLoop]:
-    """An asyncio loop running inside Qt's event loop."""
-    loop = qasync.QEventLoop(qapp, already_running=False)
+def aloop(qapp: Any) -> Iterator[QtAsyncLoop]:
+    """An asyncio loop inside Qt's event loop, as the app has (:mod:`memwarden.ui.event_loop`)."""
+    loop = QtAsyncLoop(qapp)
     asyncio.set_event_loop(loop)
     yield loop
     pending = asyncio.all_tasks(loop)

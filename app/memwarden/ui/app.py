@@ -166,13 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the tray; the exit status."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="memwarden: %(levelname)s %(name)s: %(message)s")  # fmt: skip
-    import qasync
-
+    from memwarden.ui.event_loop import QtAsyncLoop
     from memwarden.ui.i18n import install_translator
 
     app = make_application(argv)
     install_translator(app)  # before any widget: Qt translates when a string is asked for
-    loop = qasync.QEventLoop(app)
+    loop = QtAsyncLoop(app)
     asyncio.set_event_loop(loop)
     tray_app = TrayApp(app)
     for sig in (signal.SIGTERM, signal.SIGINT):
