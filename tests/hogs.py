@@ -64,6 +64,19 @@ _HOG_SCRIPT = textwrap.dedent(
         for off in range(0, size, MiB):
             m[off:off + MiB] = chunk
         keep += [fd, m]
+    elif kind == "memfd-shared-map":                   # written in full, half mapped by the parent;
+        fd = os.memfd_create("memwarden-test-shared")  # forks map the same half on SIGUSR1
+        fill_fd(fd, size)
+        m = mmap.mmap(fd, size)
+        half = size // 2
+
+        def touch_half(*_):
+            for off in range(0, half, mmap.PAGESIZE):
+                m[off]
+            print("touched", flush=True)
+        touch_half()
+        signal.signal(signal.SIGUSR1, touch_half)      # fork copies no PTE of a shared mapping
+        keep += [fd, m]
     elif kind == "devshm-open":                        # /dev/shm file, unlinked, kept open
         path = extra
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
@@ -94,8 +107,8 @@ _HOG_SCRIPT = textwrap.dedent(
     for _ in range(forks):                             # children inherit fds and mappings
         pid = os.fork()
         if pid == 0:
-            signal.pause()
-            os._exit(0)
+            while True:                                # a handled signal returns from pause()
+                signal.pause()
         children.append(pid)
     print("ready", os.getpid(), *children, flush=True)
     if kind.startswith("leak-"):
@@ -165,7 +178,8 @@ def start_hog(
     """Start a hog and wait until its memory is in place.
 
     Args:
-        kind: ``anon``, ``memfd``, ``memfd-mapped``, ``devshm-open``, ``sysv``, ``idle``, or a
+        kind: ``anon``, ``memfd``, ``memfd-mapped``, ``memfd-shared-map``, ``devshm-open``,
+            ``sysv``, ``idle``, or a
             leak, ``leak-memfd``/``leak-anon``, growing after it is ready up to ``size``.
         size: Bytes to hold (a multiple of 1 MiB), the cap for a leak.
         forks: Children to fork after the memory is in place (they share fds and mappings).

@@ -183,3 +183,24 @@ def test_rescan_forgets_exited_processes(hog):
     assert gone.pid in scanner.scan().processes
     gone.stop()
     assert gone.pid not in scanner.scan().processes
+
+
+def test_rescan_rereads_every_mapper_when_one_of_them_maps_more(hog):
+    """A second mapper touching the same pages halves the first one's Pss without changing its
+    RssShmem: the first one's smaps must be re-read too, or the mapped part is counted 1.5 times
+    and the hidden part shrinks."""
+    shared = hog("memfd-shared-map", 64 * MiB, forks=1)  # 64 MiB resident, 32 MiB mapped
+    scanner = Scanner(with_nvidia=False)
+
+    def hidden_total(snap) -> int:
+        return sum(snap.processes[p].bytes.shmem for p in shared.pids)
+
+    assert approx(hidden_total(scanner.scan(full=True)), 32 * MiB)
+    os.kill(shared.children[0], signal.SIGUSR1)  # the child maps the parent's 32 MiB too
+    shared.wait_for("touched")
+    rescan = scanner.scan()
+    assert rescan.scan_kind == "incremental"
+    assert approx(hidden_total(rescan), 32 * MiB), [
+        (p, rescan.processes[p].bytes.shmem) for p in shared.pids
+    ]
+    assert approx(hidden_total(scanner.scan(full=True)), 32 * MiB)

@@ -6,10 +6,18 @@ reuses what cannot have changed. Per process it keys a cache on ``(pid, starttim
 it re-reads the small files whose numbers move (stat, status, oom_score_adj), lists the fd directory
 only when the fd count changed and readlinks only fd numbers it has not seen, re-``stat``s the
 shmem fds it knows (a memfd grows without changing its fd) and re-reads DRM fdinfo (GPU usage
-moves). ``maps``/``smaps`` are re-read only when the fd set or ``RssShmem`` changed: a new mapping
-of a shmem object that is touched changes ``RssShmem``, and one that is not touched adds no mapped
-pages. An fd closed and another opened under the same number between two rescans is seen at the
-next full scan (every ``full_every`` scans).
+moves). ``maps`` is re-read only when the fd set or ``RssShmem`` changed: a new mapping of a shmem
+object that is touched changes ``RssShmem``, and one that is not touched adds no mapped pages. An fd
+closed and another opened under the same number between two rescans is seen at the next full scan
+(every ``full_every`` scans).
+
+``smaps`` (the one expensive file: the kernel walks every page table to print it) is read only for
+processes that map an object we measure, and kept until the Pss it gave may have moved. A page's
+Pss is 1/mapcount, and every mapping or unmapping of a shmem page moves the mapper's ``RssShmem``
+(mm counters count PTEs), so the Pss of one object is still right while its set of mappers and each
+mapper's ``RssShmem`` are unchanged; when one of them moves, every mapper of that object is re-read
+(the others' Pss moved with it). Mappers we cannot read (another user's, for a user monitor) are
+not seen at all, here as in the split.
 """
 
 from __future__ import annotations
@@ -79,6 +87,7 @@ class _ProcState:
     maps: list[MappedObject] = field(default_factory=list)
     rss_shmem_kib: int = -1
     pss: dict[tuple[int, int], int] | None = None
+    pss_rss_shmem_kib: int = -1  # RssShmem when ``pss`` was read
     hidden_readable: bool = True
     unreadable_reason: str | None = None
 
@@ -123,6 +132,7 @@ class Scanner:
         self.full_every = max(1, full_every)
         self._states: dict[int, _ProcState] = {}
         self._ram_fs_by_ns: dict[str, RamFsTable] = {}
+        self._mappers: dict[object, set[int]] = {}  # who mapped each object at the last scan
         self._scans = 0
         self._global_init_visible = self._reads_initial_pid_namespace()
 
@@ -319,8 +329,7 @@ class Scanner:
             # Since 6.2 the size of /proc/PID/fd is the number of open fds ("proc: report open
             # files as size in stat()"); 0 on older kernels. An unchanged count on a rescan lets
             # us skip the listing (the full scan every `full_every` catches a swapped fd).
-            fd_count = os.stat(fd_dir).st_size
-            if incremental and fd_count and fd_count == len(state.fd_targets):
+            if incremental and 0 < os.stat(fd_dir).st_size == len(state.fd_targets):
                 names = None
             else:
                 names = os.listdir(fd_dir)
@@ -343,7 +352,6 @@ class Scanner:
             state.fd_targets, state.fd_kinds = targets, kinds
         if fds_changed or status.rss_shmem_kib != state.rss_shmem_kib:
             state.maps = parse_mapped_objects(_read_text(f"{self._proc}/{pid}/maps"), ram_fs)
-            state.pss = None  # re-read smaps if this process maps an object we measure
             state.rss_shmem_kib = status.rss_shmem_kib
         if not incremental:
             state.dmabuf_fdinfo = {}
@@ -463,19 +471,33 @@ class Scanner:
                     continue  # a memfd whose fd was closed after mmap: all of it is in Rss
                 obj.holders.add(pid)
                 mappers.setdefault(key, set()).add(pid)
+        stale = self._pids_to_reread_smaps(states, mappers)
+        self._mappers = mappers
         for pid in set().union(*mappers.values()) if mappers else ():
             state = states[pid]
-            if state.pss is None:
+            if pid in stale or state.pss is None:
                 try:
                     text = _read_text(f"{self._proc}/{pid}/smaps")
                     state.pss = parse_smaps_pss(text, self._ram_fs(pid, state))
-                except (ProcessGone, AccessDenied):
+                except CoreError:  # gone, denied or malformed: it maps nothing we can measure
                     state.pss = {}
-                except CoreError:
-                    state.pss = {}
+                state.pss_rss_shmem_kib = state.rss_shmem_kib
             for key, kib in state.pss.items():
                 if pid in mappers.get(key, ()):
                     objects[key].mapped_pss_kib += kib
+
+    def _pids_to_reread_smaps(
+        self, states: dict[int, _ProcState], mappers: dict[object, set[int]]
+    ) -> set[int]:
+        """Mappers of an object whose mappers, or their RssShmem, moved: re-read (module doc)."""
+        stale: set[int] = set()
+        for key, pids in mappers.items():
+            if pids != self._mappers.get(key) or any(
+                states[p].pss is None or states[p].pss_rss_shmem_kib != states[p].rss_shmem_kib
+                for p in pids
+            ):
+                stale |= pids
+        return stale
 
 
 def _read_text(path: str) -> str:
