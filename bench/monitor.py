@@ -20,13 +20,14 @@ sends SIGTERM to the leaker at the crossing: what remains is the kernel tearing 
 (0.1-0.2 s per GiB on the test VM), which no watcher can beat. The machine may be shared, so each
 run also says how much of the drop the leaker itself held at the crossing.
 
-Idle cost — the three daemons with their defaults (MemWarden ``monitor --no-dbus --no-helper
---no-config``, earlyoom with Debian's ``-r 3600``, nohang with Debian's
-``/etc/nohang/nohang.conf``) side by side for ``IDLE_S`` seconds, in one PID namespace with a
-synthetic desktop of ``DESKTOP_PROCS`` processes (a real desktop's /proc is that size; an empty
-namespace would flatter any tool that lists /proc). CPU from utime+stime (and the threads'
-schedstat, to the nanosecond) between t0 — taken ``STARTUP_S`` after start, so imports and the
-first scan are not counted as idle cost — and the end; RSS at the end.
+Idle cost — the daemons with their defaults (MemWarden ``monitor --no-helper --no-config``
+serving its D-Bus API on a private session bus, and once more with ``--no-dbus``; earlyoom with
+Debian's ``-r 3600``, nohang with Debian's ``/etc/nohang/nohang.conf``) side by side for
+``IDLE_S`` seconds, in one PID namespace with a synthetic desktop of ``DESKTOP_PROCS`` processes
+(a real desktop's /proc is that size; an empty namespace would flatter any tool that lists /proc).
+CPU from utime+stime (and the threads' schedstat, to the nanosecond) between t0 — taken
+``STARTUP_S`` after start, so imports and the first scan are not counted as idle cost — and the
+end; RSS at the end.
 
 Prints figures and ratios measured in this run; asserts nothing (benchmarks are not tests).
 """
@@ -291,21 +292,30 @@ def _machine_busy() -> tuple[int, int]:
 
 
 def idle_run(spec: dict[str, Any]) -> dict[str, Any]:
-    """The three daemons side by side on a quiet synthetic desktop; this process is PID 1."""
+    """The daemons side by side on a quiet synthetic desktop; this process is PID 1."""
     from bench import synthetic_desktop
 
     assert os.getpid() == 1, "run me in a PID namespace"
     desktop = synthetic_desktop.start(spec["procs"])
+    # A private session bus for the monitor as users run it: serving Monitor1 (no helper: no
+    # system bus here, and the helper is a separate process anyway).
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                           stdout=subprocess.PIPE, text=True)
+    assert bus.stdout is not None
+    bus_env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": bus.stdout.readline().strip()}
+    monitor = [sys.executable, "-m", "memwarden", "monitor", "--no-helper", "--no-config"]
     cmds = {
-        "memwarden": [sys.executable, "-m", "memwarden", "monitor", "--no-dbus", "--no-helper",
-                      "--no-config"],
+        "memwarden": monitor,
+        "mw no-dbus": [*monitor, "--no-dbus"],
         "earlyoom": ["earlyoom", "-r", "3600"],
         "nohang": ["nohang", "--monitor", "--config", NOHANG_CONFIG],
     }
     procs = {
-        name: subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        name: subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=bus_env)
         for name, cmd in cmds.items()
     }
+    procs_and_bus = [*procs.values(), bus]
     try:
         time.sleep(spec["startup_s"])
         t0 = time.monotonic()
@@ -333,9 +343,9 @@ def idle_run(spec: dict[str, Any]) -> dict[str, Any]:
             }
         return result
     finally:
-        for p in procs.values():
+        for p in procs_and_bus:
             p.terminate()
-        for p in procs.values():
+        for p in procs_and_bus:
             try:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -448,7 +458,7 @@ def _count(values: Any) -> dict[str, int]:
 
 
 def _idle() -> None:
-    print(f"\n-- idle cost: the three daemons side by side for {IDLE_S:.0f} s --")
+    print(f"\n-- idle cost: the daemons side by side for {IDLE_S:.0f} s --")
     print(f"   one PID namespace with a quiet synthetic desktop of {DESKTOP_PROCS} processes; "
           f"measured from t0 = {STARTUP_S:.0f} s after start")
     print("   (imports and the first scan are start-up, not idle cost)")
