@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from tray_testlib import MonitorProcess, dry_monitor_argv, run_until
 
-from memwarden.ui.monitor_client import MonitorClient, MonitorError
+from memwarden.ui.monitor_calls import MonitorError
+from memwarden.ui.monitor_client import MonitorClient
 
 
 def test_reads_every_property_and_calls_the_monitor(aloop, dry_monitor):

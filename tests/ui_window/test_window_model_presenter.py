@@ -20,7 +20,7 @@ from memwarden.ui.apps_model import (
     Column,
 )
 from memwarden.ui.formatting import human_size
-from memwarden.ui.monitor_client import MonitorError
+from memwarden.ui.monitor_calls import MonitorError
 from memwarden.ui.window_presenter import WindowPresenter, error_words
 
 GiB = 1 << 30

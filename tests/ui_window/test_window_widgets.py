@@ -21,7 +21,7 @@ from memwarden.ui.apps_model import RULE_ROLE, SORT_ROLE, Column
 from memwarden.ui.formatting import human_size
 from memwarden.ui.history import HistoryBuffer
 from memwarden.ui.history_view import FREE_COLOUR, HistoryView
-from memwarden.ui.monitor_client import MonitorError
+from memwarden.ui.monitor_calls import MonitorError
 from memwarden.ui.settings_presenter import thresholds_for
 from memwarden.ui.window import MainWindow
 

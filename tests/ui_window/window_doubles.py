@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from memwarden.ui.monitor_client import MonitorError
+from memwarden.ui.monitor_calls import MonitorError
 
 
 class FakeMonitorClient(QObject):

@@ -72,8 +72,10 @@ class TrayApp:
         from dbus_fast.aio import MessageBus
 
         from memwarden.ui import single_instance, ui_events
-        from memwarden.ui.monitor_client import MonitorClient, MonitorError, run_logged
+        from memwarden.ui.monitor_calls import MonitorError
+        from memwarden.ui.monitor_client import MonitorClient
         from memwarden.ui.monitor_launcher import MonitorLauncher
+        from memwarden.ui.slot_tasks import run_logged
         from memwarden.ui.tray import TrayController
 
         try:

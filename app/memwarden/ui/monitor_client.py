@@ -27,7 +27,8 @@ Signals:
         :meth:`close_app`).
     connectionChanged(bool): the monitor appeared (properties read) or went away.
 
-Everything a method raises is a :class:`MonitorError` with a reason code.
+Everything a method raises is a :class:`~memwarden.ui.monitor_calls.MonitorError` with a reason
+code; the D-Bus calls themselves, their timeouts and error mapping are in :mod:`monitor_calls`.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from dbus_fast import BusType, Message, MessageType, Variant
@@ -44,51 +44,19 @@ from dbus_fast.aio import MessageBus
 from PySide6.QtCore import QObject, Signal
 
 from memwarden.monitor import dbus_constants as c
+from memwarden.ui.monitor_calls import (
+    DBUS_NAME,
+    PROPERTIES_IFACE,
+    SLOW_CALL_TIMEOUT_S,
+    MonitorError,
+    bus_call,
+    json_call,
+    monitor_call,
+    name_owner,
+)
 from memwarden.ui.qt_compat import emit
 
 log = logging.getLogger(__name__)
-
-DBUS_NAME = "org.freedesktop.DBus"
-DBUS_PATH = "/org/freedesktop/DBus"
-PROPERTIES_IFACE = "org.freedesktop.DBus.Properties"
-
-#: How long a quick call may take before it counts as unanswered.
-CALL_TIMEOUT_S = 10.0
-#: CloseApp waits for the app to exit (the grace period, then SIGKILL) and FreeMemoryNow runs a
-#: synchronous reclaim: both may take many seconds.
-SLOW_CALL_TIMEOUT_S = 60.0
-
-#: D-Bus errors that mean nobody answers for the name.
-_NO_MONITOR_ERRORS = frozenset({
-    "org.freedesktop.DBus.Error.ServiceUnknown",
-    "org.freedesktop.DBus.Error.NameHasNoOwner",
-    "org.freedesktop.DBus.Error.NoReply",
-    "org.freedesktop.DBus.Error.Disconnected",
-    "org.freedesktop.DBus.Error.Spawn.ChildExited",
-    "org.freedesktop.DBus.Error.Spawn.ExecFailed",
-})  # fmt: skip
-
-
-class MonitorError(Exception):
-    """A monitor call failed.
-
-    Attributes:
-        error_name: The D-Bus error name (``io.github.memwarden.Monitor1.Error.Refused``, …), or
-            ``""`` when the call never reached a monitor.
-        reason: A reason code: the monitor's (``protected``, ``no-such-app``, ``unknown-rule``, …)
-            or the client's own: ``no-monitor`` (nobody owns the name), ``timeout``,
-            ``disconnected`` (no session bus), ``bad-reply``.
-    """
-
-    def __init__(self, reason: str, error_name: str = "") -> None:
-        super().__init__(f"{error_name}: {reason}" if error_name else reason)
-        self.reason = reason
-        self.error_name = error_name
-
-    @property
-    def refused(self) -> bool:
-        """True when the guard said no (the reason says why)."""
-        return self.error_name == c.ERROR_REFUSED
 
 
 def unwrap(value: Any) -> Any:
@@ -195,12 +163,9 @@ class MonitorClient(QObject):
             f"member='NameOwnerChanged',arg0='{c.BUS_NAME}'",
             f"type='signal',sender='{c.BUS_NAME}',path='{c.OBJECT_PATH}'",
         ):
-            await self._bus_call("AddMatch", "s", [rule])
-        reply = await self._raw_call(
-            Message(destination=DBUS_NAME, path=DBUS_PATH, interface=DBUS_NAME,
-                    member="GetNameOwner", signature="s", body=[c.BUS_NAME])
-        )  # fmt: skip
-        if reply.message_type is MessageType.METHOD_RETURN and self._set_owner(str(reply.body[0])):
+            await bus_call(bus, "AddMatch", "s", [rule])
+        owner = await name_owner(bus)
+        if owner is not None and self._set_owner(owner):
             await self._read_all(self._owner)
 
     async def close(self) -> None:
@@ -216,7 +181,7 @@ class MonitorClient(QObject):
 
     async def refresh(self) -> dict[str, Any]:
         """Read every property now (GetAll); announces the ones that changed."""
-        reply = await self._call(PROPERTIES_IFACE, "GetAll", "s", [c.INTERFACE])
+        reply = await monitor_call(self._bus, PROPERTIES_IFACE, "GetAll", "s", [c.INTERFACE])
         values: dict[str, Any] = unwrap(reply.body[0])
         changed = {k: v for k, v in values.items() if self._properties.get(k, object()) != v}
         self._apply(changed)
@@ -241,7 +206,7 @@ class MonitorClient(QObject):
             return
         log.info("monitor on the bus as %s", owner)
         try:
-            reply = await self._call(PROPERTIES_IFACE, "GetAll", "s", [c.INTERFACE])
+            reply = await monitor_call(self._bus, PROPERTIES_IFACE, "GetAll", "s", [c.INTERFACE])
         except MonitorError as exc:
             log.warning("cannot read the monitor's properties: %s", exc)
             return
@@ -309,70 +274,15 @@ class MonitorClient(QObject):
 
     # -- calls ------------------------------------------------------------------------------------
 
-    async def _raw_call(self, msg: Message, timeout_s: float = CALL_TIMEOUT_S) -> Message:
-        bus = self._bus
-        if bus is None or not bus.connected:
-            raise MonitorError("disconnected")
-        try:
-            reply = await asyncio.wait_for(bus.call(msg), timeout_s)
-        except TimeoutError as exc:
-            raise MonitorError("timeout") from exc
-        except Exception as exc:  # the connection broke under the call
-            raise MonitorError("disconnected") from exc
-        if reply is None:
-            raise MonitorError("bad-reply")
-        return reply
-
-    async def _bus_call(self, member: str, signature: str, body: list[Any]) -> Message:
-        reply = await self._raw_call(
-            Message(destination=DBUS_NAME, path=DBUS_PATH, interface=DBUS_NAME,
-                    member=member, signature=signature, body=body)
-        )  # fmt: skip
-        if reply.message_type is MessageType.ERROR:
-            raise MonitorError(str(reply.body[0]) if reply.body else "", reply.error_name or "")
-        return reply
-
-    async def _call(
-        self,
-        interface: str,
-        member: str,
-        signature: str = "",
-        body: list[Any] | None = None,
-        timeout_s: float = CALL_TIMEOUT_S,
-    ) -> Message:
-        reply = await self._raw_call(
-            Message(destination=c.BUS_NAME, path=c.OBJECT_PATH, interface=interface,
-                    member=member, signature=signature, body=body or []),
-            timeout_s,
-        )  # fmt: skip
-        if reply.message_type is MessageType.ERROR:
-            name = reply.error_name or ""
-            if name in _NO_MONITOR_ERRORS:
-                raise MonitorError("no-monitor", name)
-            reason = str(reply.body[0]) if reply.body and name.startswith(c.ERROR_PREFIX) else ""
-            raise MonitorError(reason or name.rsplit(".", 1)[-1].lower() or "failed", name)
-        return reply
-
-    async def _json_call(self, member: str, signature: str = "", body: list[Any] | None = None,
-                         timeout_s: float = CALL_TIMEOUT_S) -> dict[str, Any]:
-        reply = await self._call(c.INTERFACE, member, signature, body, timeout_s)
-        try:
-            doc = json.loads(reply.body[0])
-        except (ValueError, IndexError, TypeError) as exc:
-            raise MonitorError("bad-reply") from exc
-        if not isinstance(doc, dict):
-            raise MonitorError("bad-reply")
-        return doc
-
     async def get_snapshot(self) -> dict[str, Any]:
         """A fresh accounting snapshot (schema ``memwarden.scan/1``, docs/scan-json.md): the
         system figures and every app, biggest first."""
-        return await self._json_call("GetSnapshot", timeout_s=SLOW_CALL_TIMEOUT_S)
+        return await json_call(self._bus, "GetSnapshot", timeout_s=SLOW_CALL_TIMEOUT_S)
 
     async def set_rule(self, name: str, rule: str) -> None:
         """``protect``, ``prefer`` (sacrifice first) or ``normal`` for an app id, app name or
         process name (see :func:`memwarden.ui.app_rules.rule_name`); saved by the monitor."""
-        await self._call(c.INTERFACE, "SetAppRule", "ss", [name, rule])
+        await monitor_call(self._bus, c.INTERFACE, "SetAppRule", "ss", [name, rule])
 
     async def close_app(self, app_id: str) -> dict[str, Any]:
         """Close an app gracefully (SIGTERM, then SIGKILL after the grace period).
@@ -380,52 +290,21 @@ class MonitorClient(QObject):
         Returns the monitor's result: ``signalled``, ``exited``, ``available_before``/``_after``,
         ``freed_bytes`` (measured). Raises MonitorError ``protected``, ``session``, ``no-such-app``…
         """
-        return await self._json_call("CloseApp", "s", [app_id], SLOW_CALL_TIMEOUT_S)
+        return await json_call(self._bus, "CloseApp", "s", [app_id], SLOW_CALL_TIMEOUT_S)
 
     async def free_memory_now(self) -> dict[str, Any]:
         """Trim background apps and drop caches, measured: ``steps``, ``mem_available_before``,
         ``mem_available_after``, ``freed_bytes``."""
-        return await self._json_call("FreeMemoryNow", timeout_s=SLOW_CALL_TIMEOUT_S)
+        return await json_call(self._bus, "FreeMemoryNow", timeout_s=SLOW_CALL_TIMEOUT_S)
 
     async def pause(self, seconds: int) -> None:
         """Close nothing by itself for ``seconds`` (0: until resumed or the monitor restarts)."""
-        await self._call(c.INTERFACE, "Pause", "u", [max(0, int(seconds))])
+        await monitor_call(self._bus, c.INTERFACE, "Pause", "u", [max(0, int(seconds))])
 
     async def resume(self) -> None:
         """End a pause."""
-        await self._call(c.INTERFACE, "Resume")
+        await monitor_call(self._bus, c.INTERFACE, "Resume")
 
     async def reload_config(self) -> None:
         """Make the monitor read its config file again."""
-        await self._call(c.INTERFACE, "ReloadConfig")
-
-
-#: Tasks started by run_logged, kept until done: the loop holds only weak references to tasks
-#: (asyncio.create_task's documentation), and a slot drops the one it started.
-_RUNNING: set[asyncio.Task[Any]] = set()
-
-
-def run_logged(
-    coro: Any, on_error: Callable[[MonitorError], None] | None = None
-) -> asyncio.Task[Any]:
-    """Run a coroutine from a Qt slot: a MonitorError goes to ``on_error`` (or the log), anything
-    else to the log, never into the event loop's default handler."""
-
-    async def wrapper() -> Any:
-        try:
-            return await coro
-        except MonitorError as exc:
-            if on_error is not None:
-                on_error(exc)
-            else:
-                log.warning("monitor call failed: %s", exc)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("UI task failed")
-        return None
-
-    task = asyncio.ensure_future(wrapper())
-    _RUNNING.add(task)
-    task.add_done_callback(_RUNNING.discard)
-    return task
+        await monitor_call(self._bus, c.INTERFACE, "ReloadConfig")

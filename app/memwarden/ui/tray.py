@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The tray icon, its menu, and what happens on warnings, kills and the person's choices.
+"""The tray icon, and what happens on warnings, kills and the person's choices.
 
 :class:`TrayController` is the glue between the monitor client, the notifications, the prompt
 and the main window. What is shown comes from the presenters (:mod:`tray_menu`,
-:mod:`prompt_presenter`, :mod:`messages`); this module puts it on screen and turns clicks into
-monitor calls.
+:mod:`prompt_presenter`, :mod:`messages`); this module puts it on screen (the menu's widgets:
+:mod:`tray_menu_builder`) and turns clicks into monitor calls.
 """
 
 from __future__ import annotations
@@ -21,18 +21,19 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 from memwarden.ui import autostart, messages, resources, tray_menu, ui_events
 from memwarden.ui.app_rules import rule_name
 from memwarden.ui.messages import Text
-from memwarden.ui.monitor_client import MonitorClient, MonitorError, run_logged
+from memwarden.ui.monitor_calls import MonitorError
+from memwarden.ui.monitor_client import MonitorClient
 from memwarden.ui.monitor_launcher import MonitorLauncher
 from memwarden.ui.notifications import Notifier
 from memwarden.ui.prompt import PromptWindow
 from memwarden.ui.prompt_presenter import build_prompt, derived_reason
-from memwarden.ui.qt_compat import emit
+from memwarden.ui.slot_tasks import run_logged
+from memwarden.ui.tray_menu_builder import fill_menu, menu_entries, menu_key
 
 log = logging.getLogger(__name__)
 
 #: A snapshot younger than this is good enough for the menu (a scan costs the monitor ~0.1 s).
 SNAPSHOT_FRESH_S = 5.0
-PAUSE_HOUR_S = 3600
 
 
 class TrayController(QObject):
@@ -118,71 +119,12 @@ class TrayController(QObject):
     def rebuild_menu(self) -> None:
         """Fill the menu anew (it is rebuilt every time it opens); fetch a fresh snapshot when
         the one at hand is old, and rebuild with it."""
-        menu = self.menu
-        menu.clear()
-        props = self.client.properties
         connected = self.client.connected
-        header = menu.addAction(self._header_text())
-        header.setEnabled(False)
-        menu.addSeparator()
-        if connected:
-            items = tray_menu.app_items(self.snapshot, props)
-            for item in items:
-                self._add_app_menu(item)
-            if not items:
-                none = menu.addAction(self.tr("Looking at your apps…") if self.snapshot is None
-                                      else self.tr("No apps to list"))  # fmt: skip
-                none.setEnabled(False)
-        else:
-            down = menu.addAction(self.tr("The monitor is not running"))
-            down.setEnabled(False)
-            if self.launcher is not None:
-                menu.addAction(self.tr("Start guarding"), self.start_monitor)
-        menu.addSeparator()
-        free = menu.addAction(self.tr("Free memory now"), self.free_memory)
-        free.setEnabled(connected)
-        menu.addAction(self.tr("Open MemWarden"), self.open_window)
-        if props.get("Paused") and connected:
-            menu.addAction(self.tr("Resume guarding"), self.resume)
-        else:
-            pause = menu.addMenu(self.tr("Pause guarding"))
-            pause.setEnabled(connected)
-            pause.addAction(self.tr("For 1 hour"), lambda: self.pause(PAUSE_HOUR_S))
-            pause.addAction(self.tr("Until restart"), lambda: self.pause(0))
-        login = menu.addAction(self.tr("Start at login"))
-        login.setCheckable(True)
-        login.setChecked(autostart.is_enabled())
-        login.toggled.connect(self.set_autostart)
-        menu.addSeparator()
-        menu.addAction(self.tr("Quit"), lambda: emit(self.quitRequested, False))
-        menu.addAction(self.tr("Quit and stop guarding"), lambda: emit(self.quitRequested, True))
-        ui_events.record("menu", entries=_entries(menu))
+        fill_menu(self.menu, self, self.client.properties, connected=connected,
+                  snapshot=self.snapshot, can_start=self.launcher is not None)  # fmt: skip
+        ui_events.record("menu", entries=menu_entries(self.menu))
         if connected and time.monotonic() - self._snapshot_t > SNAPSHOT_FRESH_S:
             self.refresh_snapshot(rebuild=True)
-
-    def _header_text(self) -> str:
-        props = self.client.properties
-        if not self.client.connected:
-            return messages.state_title("error")
-        title = messages.state_title("paused" if props.get("Paused") and
-                                     props.get("State") == "calm" else str(props.get("State")))
-        return title
-
-    def _add_app_menu(self, item: tray_menu.AppItem) -> None:
-        sub = self.menu.addMenu(item.title)
-        detail = sub.addAction(item.detail)
-        detail.setEnabled(False)
-        sub.addSeparator()
-        protect = sub.addAction(self.tr("Protect"))
-        protect.setCheckable(True)
-        protect.setChecked(item.rule == "protect")
-        protect.triggered.connect(lambda on: self.set_rule(item.app, "protect" if on else "normal"))
-        prefer = sub.addAction(self.tr("Sacrifice first"))
-        prefer.setCheckable(True)
-        prefer.setChecked(item.rule == "prefer")
-        prefer.triggered.connect(lambda on: self.set_rule(item.app, "prefer" if on else "normal"))
-        close = sub.addAction(self.tr("Close"), lambda: self.close_app(item.app))
-        close.setEnabled(item.rule != "protect")
 
     def refresh_snapshot(self, *, rebuild: bool = False) -> asyncio.Task[Any]:
         """Fetch a snapshot (one fetch at a time); then update what shows it."""
@@ -191,7 +133,7 @@ class TrayController(QObject):
 
         async def fetch() -> None:
             snapshot = await self.client.get_snapshot()
-            changed = _menu_key(snapshot) != _menu_key(self.snapshot)
+            changed = menu_key(snapshot) != menu_key(self.snapshot)
             self.snapshot, self._snapshot_t = snapshot, time.monotonic()
             self.update_icon()
             if self.prompt is not None and self.prompt.isVisible():
@@ -422,24 +364,3 @@ class TrayController(QObject):
             self.prompt.deleteLater()
         if self.window is not None:
             self.window.close()
-
-
-def _entries(menu: QMenu) -> list[Any]:
-    """The menu as data (for the UI event record): labels, and submenus as lists."""
-    out: list[Any] = []
-    for action in menu.actions():
-        if action.isSeparator():
-            continue
-        sub = action.menu()
-        if isinstance(sub, QMenu):
-            out.append({action.text(): _entries(sub)})
-        else:
-            out.append(action.text())
-    return out
-
-
-def _menu_key(snapshot: Mapping[str, Any] | None) -> list[tuple[str, int]]:
-    """What of a snapshot the menu shows (to rebuild only when it changed)."""
-    apps = tray_menu.own_apps(snapshot)[: tray_menu.MENU_APPS]
-    return [(str(a.get("id")), messages.real_size(a) >> 20) for a in apps]
-

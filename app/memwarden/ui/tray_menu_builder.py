@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The tray's context menu as Qt widgets: filled anew from the :mod:`tray_menu` presenter each time
+it opens, its items wired to the tray controller's choices.
+
+The words are the tray controller's: they are translated in its context (``TrayController`` in
+i18n/*.ts), so the menu and the notifications it sits beside stay one context for translators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from PySide6.QtCore import QCoreApplication, SignalInstance
+from PySide6.QtWidgets import QMenu
+
+from memwarden.ui import autostart, messages, tray_menu
+from memwarden.ui.qt_compat import emit
+
+_t = QCoreApplication.translate
+
+PAUSE_HOUR_S = 3600
+
+
+class TrayChoices(Protocol):
+    """What the menu's items do (:class:`memwarden.ui.tray.TrayController` does it).
+
+    Signals: ``quitRequested(bool)``: Quit was chosen; True when guarding should stop too.
+    """
+
+    @property
+    def quitRequested(self) -> SignalInstance: ...
+
+    def start_monitor(self) -> None: ...
+
+    def free_memory(self) -> object: ...
+
+    def open_window(self) -> None: ...
+
+    def pause(self, seconds: int) -> object: ...
+
+    def resume(self) -> object: ...
+
+    def set_autostart(self, enabled: bool) -> None: ...
+
+    def set_rule(self, app: Mapping[str, Any], rule: str) -> object: ...
+
+    def close_app(self, app: Mapping[str, Any]) -> object: ...
+
+
+def fill_menu(
+    menu: QMenu,
+    choices: TrayChoices,
+    props: Mapping[str, Any],
+    *,
+    connected: bool,
+    snapshot: Mapping[str, Any] | None,
+    can_start: bool,
+) -> None:
+    """Clear ``menu`` and fill it: the state, the biggest apps, the monitor's commands.
+
+    Args:
+        menu: The tray's menu.
+        choices: What the items do.
+        props: The monitor client's property cache (D-Bus names).
+        connected: A monitor is on the bus (its properties are live).
+        snapshot: The last snapshot (``memwarden.scan/1``); None while the first is fetched.
+        can_start: The tray can start the monitor (it has a launcher).
+    """
+    menu.clear()
+    header = menu.addAction(_header_text(props, connected))
+    header.setEnabled(False)
+    menu.addSeparator()
+    if connected:
+        items = tray_menu.app_items(snapshot, props)
+        for item in items:
+            _add_app_menu(menu, item, choices)
+        if not items:
+            none = menu.addAction(_t("TrayController", "Looking at your apps…") if snapshot is None
+                                  else _t("TrayController", "No apps to list"))  # fmt: skip
+            none.setEnabled(False)
+    else:
+        down = menu.addAction(_t("TrayController", "The monitor is not running"))
+        down.setEnabled(False)
+        if can_start:
+            menu.addAction(_t("TrayController", "Start guarding"), choices.start_monitor)
+    menu.addSeparator()
+    free = menu.addAction(_t("TrayController", "Free memory now"), choices.free_memory)
+    free.setEnabled(connected)
+    menu.addAction(_t("TrayController", "Open MemWarden"), choices.open_window)
+    if props.get("Paused") and connected:
+        menu.addAction(_t("TrayController", "Resume guarding"), choices.resume)
+    else:
+        pause = menu.addMenu(_t("TrayController", "Pause guarding"))
+        pause.setEnabled(connected)
+        pause.addAction(_t("TrayController", "For 1 hour"), lambda: choices.pause(PAUSE_HOUR_S))
+        pause.addAction(_t("TrayController", "Until restart"), lambda: choices.pause(0))
+    login = menu.addAction(_t("TrayController", "Start at login"))
+    login.setCheckable(True)
+    login.setChecked(autostart.is_enabled())
+    login.toggled.connect(choices.set_autostart)
+    menu.addSeparator()
+    menu.addAction(_t("TrayController", "Quit"), lambda: emit(choices.quitRequested, False))
+    menu.addAction(_t("TrayController", "Quit and stop guarding"),
+                   lambda: emit(choices.quitRequested, True))  # fmt: skip
+
+
+def _header_text(props: Mapping[str, Any], connected: bool) -> str:
+    if not connected:
+        return messages.state_title("error")
+    title = messages.state_title("paused" if props.get("Paused") and
+                                 props.get("State") == "calm" else str(props.get("State")))
+    return title
+
+
+def _add_app_menu(menu: QMenu, item: tray_menu.AppItem, choices: TrayChoices) -> None:
+    sub = menu.addMenu(item.title)
+    detail = sub.addAction(item.detail)
+    detail.setEnabled(False)
+    sub.addSeparator()
+    protect = sub.addAction(_t("TrayController", "Protect"))
+    protect.setCheckable(True)
+    protect.setChecked(item.rule == "protect")
+    protect.triggered.connect(
+        lambda on: choices.set_rule(item.app, "protect" if on else "normal")
+    )
+    prefer = sub.addAction(_t("TrayController", "Sacrifice first"))
+    prefer.setCheckable(True)
+    prefer.setChecked(item.rule == "prefer")
+    prefer.triggered.connect(lambda on: choices.set_rule(item.app, "prefer" if on else "normal"))
+    close = sub.addAction(_t("TrayController", "Close"), lambda: choices.close_app(item.app))
+    close.setEnabled(item.rule != "protect")
+
+
+def menu_entries(menu: QMenu) -> list[Any]:
+    """The menu as data (for the UI event record): labels, and submenus as lists."""
+    out: list[Any] = []
+    for action in menu.actions():
+        if action.isSeparator():
+            continue
+        sub = action.menu()
+        if isinstance(sub, QMenu):
+            out.append({action.text(): menu_entries(sub)})
+        else:
+            out.append(action.text())
+    return out
+
+
+def menu_key(snapshot: Mapping[str, Any] | None) -> list[tuple[str, int]]:
+    """What of a snapshot the menu shows (to rebuild only when it changed)."""
+    apps = tray_menu.own_apps(snapshot)[: tray_menu.MENU_APPS]
+    return [(str(a.get("id")), messages.real_size(a) >> 20) for a in apps]
