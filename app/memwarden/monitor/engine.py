@@ -3,10 +3,12 @@
 that is really responsible when nothing else helps.
 
 The cheap path (``/proc/meminfo`` + PSI, a few hundred microseconds) runs every tick; the full
-accounting scan runs only when a decision or a listener needs it. The tick interval adapts to the
-distance from the close threshold: memory could fill at ``ASSUMED_FILL_BYTES_PER_S`` (earlyoom's
-assumption, peers §2.2) or at the measured rate, whichever is faster, and the next sample must come
-before the threshold could be reached — 100 ms at the closest, 1 s when calm, 3 s when very calm.
+accounting scan runs only when a decision or a listener needs it.
+
+The engine holds the state and runs the ticks; how long it waits between them is
+:mod:`~memwarden.monitor.tick_schedule`'s, which app it would close is
+:mod:`~memwarden.monitor.victim_choice`'s, and warning about that app and closing it is
+:mod:`~memwarden.monitor.pressure_response`'s.
 """
 
 from __future__ import annotations
@@ -25,9 +27,7 @@ from memwarden.core.cgroup import read_cgroup2_mount, read_pid_cgroups
 from memwarden.core.errors import CoreError
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.meminfo import MemInfo, MeminfoReader
-from memwarden.core.mounts import read_mount_table
-from memwarden.core.orphans import Orphan, read_orphans
-from memwarden.core.policy import Choice, GrowthTracker, Rule, choose_victim, exclusion_reason
+from memwarden.core.policy import Choice, GrowthTracker, Rule, exclusion_reason
 from memwarden.core.pressure import (
     Pressure,
     read_memory_pressure,
@@ -36,31 +36,20 @@ from memwarden.core.pressure import (
 )
 from memwarden.core.scanner import Scanner
 from memwarden.core.snapshot import AppRecord, Snapshot
-from memwarden.core.sysvipc import read_sysvipc_shm
 from memwarden.core.watch_state import Action, Assessment, StateMachine, Thresholds, WatchState
+from memwarden.monitor import event_payloads
 from memwarden.monitor.config import Config, ConfigStore
 from memwarden.monitor.events import Event, Listener, app_summary
-from memwarden.monitor.free_memory import measure_available_bytes
 from memwarden.monitor.killer import Killer
+from memwarden.monitor.pressure_response import PressureResponse
 from memwarden.monitor.protection import Protector
+from memwarden.monitor.tick_schedule import CALM_INTERVAL_S, next_interval, run_ticks
+from memwarden.monitor.victim_choice import VictimChooser
 
 log = logging.getLogger(__name__)
 
-ASSUMED_FILL_BYTES_PER_S = 6 * 1024**3
-MIN_INTERVAL_S = 0.1
-CALM_INTERVAL_S = 1.0
-#: nohang's longest interval; the PSI trigger wakes us earlier when stalls begin.
-VERY_CALM_INTERVAL_S = 3.0
 #: While calm, new processes get their protect/prefer rule this often (a /proc listing).
 CALM_RULES_EVERY_S = 10.0
-#: A warning about the same app is repeated at most this often.
-WARNING_REPEAT_S = 30.0
-#: After a kill, memory needs a moment to come back before the next decision.
-SETTLE_AFTER_KILL_S = 0.5
-#: How long a walk of the tmpfs mounts for orphans stays valid.
-ORPHANS_TTL_S = 2.0
-#: For this long after a kill, freed pages in per-CPU lists count before another kill.
-SECOND_KILL_WINDOW_S = 5.0
 
 
 def is_memwarden_process(cmdline: tuple[str, ...]) -> bool:
@@ -116,6 +105,17 @@ class Engine:
         self.user_pressure_path = self._user_pressure_path(cgroup2)
         self.trend = TrendTracker(window_s=10.0)
         self.growth = GrowthTracker()
+        self.chooser = VictimChooser(
+            uid=self.uid, growth=self.growth, proc_root=proc_root, clock=clock
+        )
+        self.response = PressureResponse(
+            emit=self.emit,
+            close_app=self.close_app,
+            trend=self.trend,
+            clock=clock,
+            proc_root=proc_root,
+            dry_run=dry_run,
+        )
         self.config = self._effective_config()
         self._meminfo = MeminfoReader(proc_root)
         meminfo = self._meminfo.read()
@@ -127,12 +127,8 @@ class Engine:
         self.last_snapshot: Snapshot | None = None
         self.last_choice: Choice | None = None
         self.paused_until: float | None = None
-        self._last_warning: dict[str, float] = {}
         self._last_rules_t = float("-inf")
         self._rules_changed = True
-        self._last_kill_t = float("-inf")
-        self._sleeping: asyncio.Future[None] | None = None
-        self._orphans: tuple[float, list[Orphan]] | None = None
         #: How the monitor guards itself (filled by the runner): reason codes.
         self.self_guard: dict[str, str] = {}
 
@@ -231,32 +227,11 @@ class Engine:
         if self.last.state is not previous:
             self.emit(
                 "state",
-                state=self.last.state.value,
-                previous=previous.value,
-                reasons=list(self.last.reasons),
-                available=available,
-                eta_s=_round(eta),
+                **event_payloads.state_change(
+                    self.last, previous=previous, available=available, eta=eta
+                ),
             )
         return self.last
-
-    def next_interval(self) -> float:
-        """Seconds until the next sample (see the module doc)."""
-        if self.last is None:
-            return MIN_INTERVAL_S
-        margin = self.last.available_bytes - self.thresholds.close_bytes
-        if margin <= 0:
-            return MIN_INTERVAL_S
-        trend = self.trend.trend()
-        rate = float(ASSUMED_FILL_BYTES_PER_S)
-        if trend is not None and -trend.slope_bytes_per_s > rate:
-            rate = -trend.slope_bytes_per_s
-        interval = margin / rate
-        if (
-            self.last.state is WatchState.CALM
-            and self.last.available_bytes > 2 * self.thresholds.warn_bytes
-        ):
-            return min(max(interval, MIN_INTERVAL_S), VERY_CALM_INTERVAL_S)
-        return min(max(interval, MIN_INTERVAL_S), CALM_INTERVAL_S)
 
     # -- scanning and choosing --------------------------------------------------------------------
 
@@ -272,50 +247,16 @@ class Engine:
         self.last_snapshot = snap
         return snap
 
-    def orphans(self, snap: Snapshot) -> list[Orphan]:
-        """tmpfs files and SysV segments no process holds (memory no kill can free).
-
-        Walking /dev/shm, /tmp and /run/user costs a directory listing per folder: while not calm
-        the engine chooses on every tick (down to 100 ms), and orphans change far more slowly,
-        so the answer is kept for ``ORPHANS_TTL_S``.
-        """
-        now = self.clock()
-        if self._orphans is not None and now - self._orphans[0] < ORPHANS_TTL_S:
-            return self._orphans[1]
-        try:
-            found = read_orphans(
-                snap.held_shmem_keys,
-                read_mount_table("self", self.proc_root),
-                read_sysvipc_shm(self.proc_root),
-            )
-        except CoreError:
-            found = []
-        self._orphans = (now, found)
-        return found
-
     def choose(self, snap: Snapshot) -> Choice:
-        """The app that would be closed now, and why."""
-        self.last_choice = choose_victim(
-            snap,
-            self.config.rules(),
-            uid=self.uid,
-            own_pids=self.own_pids,
-            growth=self.growth,
-            orphan_bytes=sum(o.bytes for o in self.orphans(snap)),
-        )
+        """The app that would be closed now, and why (kept as ``last_choice``)."""
+        self.last_choice = self.chooser.choose(snap, self.config.rules(), own_pids=self.own_pids)
         return self.last_choice
 
     def guard(self, pid: int) -> str | None:
         """Why ``pid`` must not be signalled (checked again by the killer for every pid)."""
-        if pid == 1 or pid in self.own_pids:
-            return "self" if pid != 1 else "init"
-        snap = self.last_snapshot
-        app = snap.app_by_pid(pid) if snap is not None else None
-        if app is None:
-            return None  # a child forked after the snapshot: the killer checks its uid
-        procs = [snap.processes[p].identity for p in app.pids if p in snap.processes]  # type: ignore[union-attr]
-        rule = self.config.rules().rule_for(app.identity, procs)
-        return exclusion_reason(app, rule, uid=self.uid, own_pids=self.own_pids)
+        return self.chooser.exclusion(
+            pid, self.last_snapshot, self.config.rules(), own_pids=self.own_pids
+        )
 
     # -- one tick ---------------------------------------------------------------------------------
 
@@ -333,30 +274,14 @@ class Engine:
             if (
                 assessment.action is not Action.NONE
                 and not paused
-                and now >= self._last_kill_t + SETTLE_AFTER_KILL_S
-                and self._still_needed_after_kill(assessment)
+                and self.response.may_act(now, assessment, self.thresholds)
             ):
-                await self.act(assessment, choice)
+                await self.response.act(assessment, choice)
             elif assessment.state is WatchState.WARNING or assessment.action is not Action.NONE:
-                self.warn(assessment, choice)
+                self.response.warn(assessment, choice)
         elif now - self._last_rules_t >= CALM_RULES_EVERY_S and self._rules_need_a_scan():
             await self.apply_rules(self.scan())
-        return self.next_interval()
-
-    def _still_needed_after_kill(self, assessment: Assessment) -> bool:
-        """Right after a kill, is another one needed? The victim's pages can wait in per-CPU free
-        lists for seconds, unseen by MemAvailable (6.x, core/zoneinfo.py: 300-900 MiB seen here),
-        so for a while after a kill they count as available; otherwise the next tick would close
-        a second app for memory that is already free."""
-        if self.clock() - self._last_kill_t > SECOND_KILL_WINDOW_S:
-            return True
-        available = measure_available_bytes(self.proc_root, with_swap=True)
-        limit = (
-            self.thresholds.kill_bytes
-            if assessment.action is Action.KILL
-            else self.thresholds.close_bytes
-        )
-        return available <= limit
+        return next_interval(self.last, self.thresholds, self.trend)
 
     def _rules_need_a_scan(self) -> bool:
         """While calm, scan for rules only when there are rules and new processes: a listing of
@@ -372,62 +297,6 @@ class Engine:
             return True
         known = self.last_snapshot.processes.keys()
         return any(name.isdigit() and int(name) not in known for name in os.listdir(self.proc_root))
-
-    def warn(self, assessment: Assessment, choice: Choice) -> None:
-        """Tell listeners which app would be closed, how big it is and when."""
-        now = self.clock()
-        key = choice.victim.app.id if choice.victim else f"-{choice.reason}"
-        if now - self._last_warning.get(key, float("-inf")) < WARNING_REPEAT_S:
-            return
-        self._last_warning[key] = now
-        self.emit(
-            "warning",
-            app=app_summary(choice.victim.app) if choice.victim else None,
-            eta_s=_round(assessment.eta_s),
-            reason=assessment.reasons[0] if assessment.reasons else "warning",
-            reasons=list(assessment.reasons),
-            victim_reason=choice.victim.reason if choice.victim else choice.reason,
-            available=assessment.available_bytes,
-            orphan_bytes=choice.orphan_bytes,
-        )
-
-    async def act(self, assessment: Assessment, choice: Choice) -> None:
-        """Close (or kill) the chosen app, and report what it freed."""
-        if choice.victim is None:
-            self.warn(assessment, choice)
-            return
-        # A leak fast enough to skip the warning state still gets its warning, first.
-        self.warn(assessment, choice)
-        app = choice.victim.app
-        graceful = assessment.action is Action.CLOSE
-        before = assessment.available_bytes
-        self.emit(
-            "kill",
-            app=app_summary(app),
-            reason=assessment.reasons[0],
-            victim_reason=choice.victim.reason,
-            graceful=graceful,
-            dry_run=self.dry_run,
-            available=before,
-            score_bytes=choice.victim.score_bytes,
-            growth_bytes_per_s=round(choice.victim.growth_bytes_per_s),
-        )
-        outcome = await self.close_app(app, graceful=graceful)
-        after = measure_available_bytes(self.proc_root, with_swap=True)
-        self.emit(
-            "killed",
-            app=app_summary(app),
-            reason=assessment.reasons[0],
-            method=outcome.method,
-            escalated=outcome.escalated,
-            signalled=outcome.signalled,
-            exited=sorted(outcome.exited),
-            skipped={str(k): v for k, v in outcome.skipped.items()},
-            freed_bytes=max(0, after - before),
-            dry_run=self.dry_run,
-        )
-        self.trend.reset()
-        self._last_kill_t = self.clock()
 
     async def close_app(self, app: AppRecord, *, graceful: bool = True) -> Any:
         """Close every process of ``app`` (the killer re-checks every pid)."""
@@ -475,51 +344,17 @@ class Engine:
 
     # -- the loop ---------------------------------------------------------------------------------
 
-    def wake_now(self) -> None:
-        """Cut the current wait short (a PSI trigger fired, or we are stopping)."""
-        if self._sleeping is not None and not self._sleeping.done():
-            self._sleeping.set_result(None)
-
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
-        """Tick until ``stop`` is set; ``wake`` (a PSI trigger) cuts a wait short.
+        """Tick until ``stop`` is set; ``wake`` (a PSI trigger) cuts a wait short."""
+        await run_ticks(self._tick_or_retry, stop, wake)
 
-        Each wait is one future and one timer: an idle tick must cost next to nothing (the budget
-        is 0.02 CPU-seconds a minute), so no tasks are made per tick.
-        """
-        loop = asyncio.get_running_loop()
-        wake = wake or asyncio.Event()
-        watchers = [
-            asyncio.ensure_future(self._forward(stop, clear=False)),
-            asyncio.ensure_future(self._forward(wake, clear=True)),
-        ]
+    async def _tick_or_retry(self) -> float:
         try:
-            while not stop.is_set():
-                try:
-                    interval = await self.tick()
-                except CoreError as exc:
-                    # /proc/meminfo unreadable or malformed: say so, keep trying.
-                    log.error("sampling failed: %s", exc)
-                    interval = CALM_INTERVAL_S
-                if stop.is_set():
-                    break
-                self._sleeping = loop.create_future()
-                timer = loop.call_later(interval, self.wake_now)
-                await self._sleeping
-                timer.cancel()
-        finally:
-            self._sleeping = None
-            for watcher in watchers:
-                watcher.cancel()
-
-    async def _forward(self, event: asyncio.Event, *, clear: bool) -> None:
-        """Turn an event into wake-ups, for the life of the loop (one task, not one per tick)."""
-        while True:
-            await event.wait()
-            if clear:
-                event.clear()
-            self.wake_now()
-            if not clear:
-                return
+            return await self.tick()
+        except CoreError as exc:
+            # /proc/meminfo unreadable or malformed: say so, keep trying.
+            log.error("sampling failed: %s", exc)
+            return CALM_INTERVAL_S
 
     # -- for the D-Bus API and the UI -------------------------------------------------------------
 
@@ -536,8 +371,4 @@ class Engine:
     def snapshot_json(self) -> dict[str, Any]:
         """A fresh snapshot in the ``scan --json`` schema."""
         snap = self.scan()
-        return report.snapshot_json(snap, self.orphans(snap))
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+        return report.snapshot_json(snap, self.chooser.orphans(snap))

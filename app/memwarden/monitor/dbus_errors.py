@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The errors of the monitor's D-Bus API, and the checks of its callers' arguments.
+
+Every method maps its failures to one of four named errors whose message is a reason code
+(``dbus_constants.ERROR_*``); anything unexpected is logged here and answered with
+``Failed("internal-error")``, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, TypeVar
+
+from dbus_fast.errors import DBusError
+from dbus_fast.service import ServiceInterface
+
+from memwarden.monitor import dbus_constants as c
+
+log = logging.getLogger(__name__)
+
+#: Longest accepted rule name (app ids, names and process names are far shorter).
+MAX_NAME_LEN = 256
+
+
+class ApiError(Exception):
+    """A failure the caller should see as a named D-Bus error with a reason code."""
+
+    dbus_name: ClassVar[str] = c.ERROR_FAILED
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class InvalidArgument(ApiError):
+    """An empty or malformed name, an unknown rule."""
+
+    dbus_name = c.ERROR_INVALID_ARGUMENT
+
+
+class NoSuchApp(ApiError):
+    """No app has that id (or it exited before it could be closed)."""
+
+    dbus_name = c.ERROR_NO_SUCH_APP
+
+
+class Refused(ApiError):
+    """The guard said no: ``protected``, ``session``, ``other-user``, ``init``, ``self``."""
+
+    dbus_name = c.ERROR_REFUSED
+
+
+_F = TypeVar("_F", bound=Callable[..., Awaitable[Any]])
+
+
+def map_errors(fn: _F) -> _F:
+    """Turn an ApiError into its named D-Bus error, and anything else into ``Failed``."""
+
+    @functools.wraps(fn)
+    async def wrapper(self: ServiceInterface, *args: Any) -> Any:
+        try:
+            return await fn(self, *args)
+        except ApiError as exc:
+            log.info("D-Bus %s refused: %s %s", fn.__name__, exc.dbus_name, exc.reason)
+            raise DBusError(exc.dbus_name, exc.reason) from None
+        except DBusError:
+            raise
+        except Exception:
+            log.exception("D-Bus %s failed", fn.__name__)
+            raise DBusError(c.ERROR_FAILED, "internal-error") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def valid_name(name: str) -> str:
+    """A rule name, stripped; raises InvalidArgument for an empty, long or control-laden one."""
+    name = name.strip()
+    if not name:
+        raise InvalidArgument("empty-name")
+    if len(name) > MAX_NAME_LEN:
+        raise InvalidArgument("name-too-long")
+    if not name.isprintable():
+        raise InvalidArgument("bad-name")
+    return name

@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The fields of the engine's ``state``, ``warning``, ``kill`` and ``killed`` events.
+
+Reason codes and numbers, never prose (see :mod:`memwarden.monitor.events`); seconds are rounded
+to 10 ms. The D-Bus interface reads these same fields to build its signals
+(``MonitorInterface.on_event``): renaming one here changes what the tray hears.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from memwarden.core.policy import Candidate, Choice
+from memwarden.core.snapshot import AppRecord
+from memwarden.core.watch_state import Assessment, WatchState
+from memwarden.monitor.events import app_summary
+from memwarden.monitor.killer import KillOutcome
+
+
+def state_change(
+    assessment: Assessment, *, previous: WatchState, available: int, eta: float | None
+) -> dict[str, Any]:
+    """A ``state`` event: the new state, the one it left and the figures behind it."""
+    return {
+        "state": assessment.state.value,
+        "previous": previous.value,
+        "reasons": list(assessment.reasons),
+        "available": available,
+        "eta_s": _round(eta),
+    }
+
+
+def warning(assessment: Assessment, choice: Choice) -> dict[str, Any]:
+    """A ``warning`` event: which app would be closed (None: none may be), its size and when."""
+    return {
+        "app": app_summary(choice.victim.app) if choice.victim else None,
+        "eta_s": _round(assessment.eta_s),
+        "reason": assessment.reasons[0] if assessment.reasons else "warning",
+        "reasons": list(assessment.reasons),
+        "victim_reason": choice.victim.reason if choice.victim else choice.reason,
+        "available": assessment.available_bytes,
+        "orphan_bytes": choice.orphan_bytes,
+    }
+
+
+def kill_decision(
+    assessment: Assessment, victim: Candidate, *, graceful: bool, dry_run: bool
+) -> dict[str, Any]:
+    """A ``kill`` event, sent before the victim is signalled."""
+    return {
+        "app": app_summary(victim.app),
+        "reason": assessment.reasons[0],
+        "victim_reason": victim.reason,
+        "graceful": graceful,
+        "dry_run": dry_run,
+        "available": assessment.available_bytes,
+        "score_bytes": victim.score_bytes,
+        "growth_bytes_per_s": round(victim.growth_bytes_per_s),
+    }
+
+
+def kill_result(
+    app: AppRecord, assessment: Assessment, outcome: KillOutcome, *, freed_bytes: int, dry_run: bool
+) -> dict[str, Any]:
+    """A ``killed`` event: what the close did and what it freed."""
+    return {
+        "app": app_summary(app),
+        "reason": assessment.reasons[0],
+        "method": outcome.method,
+        "escalated": outcome.escalated,
+        "signalled": outcome.signalled,
+        "exited": sorted(outcome.exited),
+        "skipped": {str(k): v for k, v in outcome.skipped.items()},
+        "freed_bytes": freed_bytes,
+        "dry_run": dry_run,
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
