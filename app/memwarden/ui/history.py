@@ -2,7 +2,7 @@
 """A short history of available memory and pressure, for the window's chart.
 
 The monitor announces ``AvailableBytes`` only when it moved by 1 % of RAM + swap and PSI when it
-moved by a point (dbus_service.py), so the window samples its cached values on a timer and adds
+moved by a point (dbus_properties.py), so the window samples its cached values on a timer and adds
 the snapshot's exact figures when it has them. Pure Python; the clock is a parameter.
 """
 
