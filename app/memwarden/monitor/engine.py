@@ -50,6 +50,11 @@ log = logging.getLogger(__name__)
 
 #: While calm, new processes get their protect/prefer rule this often (a /proc listing).
 CALM_RULES_EVERY_S = 10.0
+#: While not calm, memory is sampled as often as every 20 ms (tick_schedule), but scanned and the
+#: victim chosen at most this often: a rescan of a busy desktop costs tens of ms (make bench), so a
+#: scan per sample would make the samples late. A close acts on a choice at most this old (the
+#: killer re-checks every pid against the rules and its start time).
+CHOICE_MAX_AGE_S = 0.1
 
 
 def is_memwarden_process(cmdline: tuple[str, ...]) -> bool:
@@ -126,6 +131,7 @@ class Engine:
         self.last_pressure: Pressure | None = None
         self.last_snapshot: Snapshot | None = None
         self.last_choice: Choice | None = None
+        self._choice_t = float("-inf")  # when ``last_choice`` was made (reset: choose again)
         self.paused_until: float | None = None
         self._last_rules_t = float("-inf")
         self._rules_changed = True
@@ -173,6 +179,7 @@ class Engine:
         self.machine.thresholds = self.thresholds
         self._last_rules_t = float("-inf")  # re-apply rules now
         self._rules_changed = True
+        self._choice_t = float("-inf")
 
     def set_rule(self, name: str, rule: str) -> None:
         """Protect / prefer / normal an app by name, persisted in the config file."""
@@ -189,6 +196,7 @@ class Engine:
             self.config = self.config.with_rule(name, "normal")
         self._last_rules_t = float("-inf")
         self._rules_changed = True
+        self._choice_t = float("-inf")  # never act on a choice made before a new protect rule
 
     # -- events -----------------------------------------------------------------------------------
 
@@ -268,15 +276,19 @@ class Engine:
         now = self.clock()
         paused = self.paused_until is not None and now < self.paused_until
         if assessment.state is not WatchState.CALM:
-            snap = self.scan()
-            await self.apply_rules(snap)
-            choice = self.choose(snap)
+            choice = self.last_choice
+            if choice is None or now - self._choice_t >= CHOICE_MAX_AGE_S:
+                snap = self.scan()
+                await self.apply_rules(snap)
+                choice = self.choose(snap)
+                self._choice_t = now
             if (
                 assessment.action is not Action.NONE
                 and not paused
                 and self.response.may_act(now, assessment, self.thresholds)
             ):
                 await self.response.act(assessment, choice)
+                self._choice_t = float("-inf")  # the victim is gone: choose afresh
             elif assessment.state is WatchState.WARNING or assessment.action is not Action.NONE:
                 self.response.warn(assessment, choice)
         elif now - self._last_rules_t >= CALM_RULES_EVERY_S and self._rules_need_a_scan():

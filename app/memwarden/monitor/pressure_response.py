@@ -2,7 +2,7 @@
 """What the engine does once memory runs short: warn about the app it would close, then close it.
 
 Both are paced. A warning about the same app is repeated at most every ``WARNING_REPEAT_S``, not
-on every tick (down to 100 ms). After a close, the next one waits ``SETTLE_AFTER_KILL_S`` for
+on every tick (down to 20 ms). After a close, the next one waits ``SETTLE_AFTER_KILL_S`` for
 memory to come back, and for ``SECOND_KILL_WINDOW_S`` the pages still in per-CPU free lists count
 as available, so that one shortage costs one app.
 """
