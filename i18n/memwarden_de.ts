@@ -756,7 +756,6 @@ mangel</translation>
     <name>PromptWindow</name>
     <message>
         <source>Out of memory</source>
-        <extracomment>The highlight of the row that would be closed: a warm tint that reads on light and dark themes (the text keeps the palette's colour; the row is also bold and marked in words).</extracomment>
         <translation>Speicher erschöpft</translation>
     </message>
     <message>
@@ -954,7 +953,6 @@ mangel</translation>
     <name>TrayController</name>
     <message>
         <source>Looking at your apps…</source>
-        <extracomment>A snapshot younger than this is good enough for the menu (a scan costs the monitor ~0.1 s).</extracomment>
         <translation>Ihre Apps werden angesehen …</translation>
     </message>
     <message>

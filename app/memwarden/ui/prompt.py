@@ -26,8 +26,8 @@ from memwarden.ui import ui_events
 from memwarden.ui.prompt_presenter import PromptModel, PromptRow
 from memwarden.ui.qt_compat import emit
 
-#: The highlight of the row that would be closed: a warm tint that reads on light and dark themes
-#: (the text keeps the palette's colour; the row is also bold and marked in words).
+# The highlight of the row that would be closed: a warm tint that reads on light and dark themes
+# (the text keeps the palette's colour; the row is also bold and marked in words).
 VICTIM_TINT = QColor(245, 167, 0, 90)
 
 

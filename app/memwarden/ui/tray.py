@@ -32,7 +32,7 @@ from memwarden.ui.tray_menu_builder import fill_menu, menu_entries, menu_key
 
 log = logging.getLogger(__name__)
 
-#: A snapshot younger than this is good enough for the menu (a scan costs the monitor ~0.1 s).
+# A snapshot younger than this is good enough for the menu (a scan costs the monitor ~0.1 s).
 SNAPSHOT_FRESH_S = 5.0
 
 
