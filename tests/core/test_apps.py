@@ -21,18 +21,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from memwarden.core.apps import (
-    AppIdentity,
-    app_matches,
-    group_apps,
-    pids_by_app,
-    process_program,
-)
-from memwarden.core.cgroup import parse_pid_cgroup, read_cgroup2_mount
-from memwarden.core.desktop_entries import DesktopIndex
+from memwarden.core.app_identity import AppIdentity, app_matches, pids_by_app
+from memwarden.core.apps import group_apps
+from memwarden.core.cgroup2 import read_cgroup2_mount
+from memwarden.core.desktop_index import DesktopIndex
 from memwarden.core.errors import ParseError
+from memwarden.core.pid_cgroup import parse_pid_cgroup
 from memwarden.core.pid_stat import parse_pid_stat
 from memwarden.core.process import ProcessIdentity
+from memwarden.core.process_names import process_program
 
 UID = 1000
 USER = f"/user.slice/user-{UID}.slice/user@{UID}.service"

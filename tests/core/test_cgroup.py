@@ -14,23 +14,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from memwarden.core.cgroup import (
-    AppUnit,
+from memwarden.core.app_units import AppUnit, parse_app_unit, systemd_unescape
+from memwarden.core.cgroup2 import (
     Cgroup2Mount,
-    PidCgroups,
-    V1Hierarchy,
     has_memory_pressure,
-    parse_app_unit,
     parse_cgroup2_mount,
     parse_memory_current,
-    parse_pid_cgroup,
     read_cgroup2_controllers,
     read_cgroup2_mount,
     read_memory_current_bytes,
-    read_pid_cgroups,
-    systemd_unescape,
 )
 from memwarden.core.errors import ParseError, ProcessGone
+from memwarden.core.pid_cgroup import PidCgroups, V1Hierarchy, parse_pid_cgroup, read_pid_cgroups
 
 USER = "/user.slice/user-1000.slice/user@1000.service"
 

@@ -11,15 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from memwarden.core.desktop_entries import (
-    MAX_DESKTOP_FILE_BYTES,
-    DesktopIndex,
-    current_locale,
-    default_data_dirs,
-    is_interpreter,
-    parse_desktop_entry,
-    program_of_argv,
-)
+from memwarden.core.command_program import is_interpreter, program_of_argv
+from memwarden.core.desktop_file import current_locale, parse_desktop_entry
+from memwarden.core.desktop_index import MAX_DESKTOP_FILE_BYTES, DesktopIndex, default_data_dirs
 from memwarden.core.errors import ParseError
 
 FIREFOX = """\

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from memwarden.core.cgroup import read_cgroup2_mount
+from memwarden.core.cgroup2 import read_cgroup2_mount
 from memwarden.core.pid_stat import read_pid_stat
 from memwarden.monitor.killer import Killer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from memwarden.core.apps import AppIdentity
+from memwarden.core.app_identity import AppIdentity
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.meminfo import MemInfo
 from memwarden.core.policy import GrowthTracker, Rules, choose_victim

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from memwarden.core import report
-from memwarden.core.desktop_entries import DesktopIndex
+from memwarden.core.desktop_index import DesktopIndex
 from memwarden.core.meminfo import MemInfo
 from memwarden.core.mounts import read_mount_table
 from memwarden.core.orphans import read_orphans

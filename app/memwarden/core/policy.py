@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from memwarden.core.apps import AppIdentity, app_matches
+from memwarden.core.app_identity import AppIdentity, app_matches
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.process import ProcessIdentity
 from memwarden.core.snapshot import AppRecord, Snapshot

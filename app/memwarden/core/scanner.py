@@ -37,8 +37,7 @@ from memwarden.core.accounting import (
     discount_gpu_exported_dmabufs,
 )
 from memwarden.core.apps import group_apps
-from memwarden.core.cgroup import parse_pid_cgroup
-from memwarden.core.desktop_entries import DesktopIndex, default_data_dirs
+from memwarden.core.desktop_index import DesktopIndex, default_data_dirs
 from memwarden.core.dmabuf import DmabufFdinfo, parse_dmabuf_fdinfo
 from memwarden.core.drm_fdinfo import parse_drm_fdinfo
 from memwarden.core.errors import (
@@ -52,6 +51,7 @@ from memwarden.core.meminfo import read_meminfo
 from memwarden.core.mounts import RamFsTable, read_mount_table
 from memwarden.core.nvidia import read_nvidia_vram
 from memwarden.core.oom import oom_badness_pages, oom_score
+from memwarden.core.pid_cgroup import parse_pid_cgroup
 from memwarden.core.pid_fds import FdKind, classify_target, read_fd_targets_of, strip_deleted
 from memwarden.core.pid_maps import MappedObject, parse_mapped_objects, parse_smaps_pss
 from memwarden.core.pid_stat import PidStat, read_pid_stat

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from memwarden.core.accounting import Share
-from memwarden.core.apps import AppIdentity
+from memwarden.core.app_identity import AppIdentity
 from memwarden.core.meminfo import MemInfo
 from memwarden.core.pressure import Pressure
 from memwarden.core.process import ProcessIdentity

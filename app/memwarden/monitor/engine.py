@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from memwarden.core import report
-from memwarden.core.cgroup import read_cgroup2_mount, read_pid_cgroups
+from memwarden.core.cgroup2 import read_cgroup2_mount
 from memwarden.core.errors import CoreError
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.meminfo import MemInfo, MeminfoReader
+from memwarden.core.pid_cgroup import read_pid_cgroups
 from memwarden.core.policy import Choice, GrowthTracker, Rule, exclusion_reason
 from memwarden.core.pressure import (
     Pressure,

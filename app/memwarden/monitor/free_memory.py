@@ -27,9 +27,10 @@ import os
 from pathlib import Path
 from typing import Any, Protocol
 
-from memwarden.core.cgroup import Cgroup2Mount, read_memory_current_bytes, read_pid_cgroups
+from memwarden.core.cgroup2 import Cgroup2Mount, read_memory_current_bytes
 from memwarden.core.errors import CoreError
 from memwarden.core.meminfo import read_meminfo
+from memwarden.core.pid_cgroup import read_pid_cgroups
 from memwarden.core.zoneinfo import read_zoneinfo
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from memwarden.core.cgroup import Cgroup2Mount
+from memwarden.core.cgroup2 import Cgroup2Mount
 from memwarden.core.errors import CoreError
 from memwarden.core.pid_stat import read_pid_stat
 from memwarden.core.pid_status import read_pid_status
