@@ -178,9 +178,9 @@ class PropertyPublisher:
     def refresh_choice(self, *, force: bool = False) -> None:
         """Keep ``NextVictim`` current while calm, when the engine does not choose.
 
-        The engine chooses on every tick once it is not calm; while calm it only rescans now and
-        then (to apply rules) and a client may scan (GetSnapshot). Choose on each new snapshot, or
-        now when the rules changed (``force``).
+        The engine chooses up to ten times a second once it is not calm; while calm it only
+        rescans now and then (to apply rules) and a client may scan (GetSnapshot). Choose on each
+        new snapshot, or now when the rules changed (``force``).
         """
         engine = self._engine
         snap = engine.last_snapshot
