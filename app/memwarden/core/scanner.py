@@ -9,15 +9,8 @@ shmem fds it knows (a memfd grows without changing its fd) and re-reads DRM fdin
 moves). ``maps`` is re-read only when the fd set or ``RssShmem`` changed: a new mapping of a shmem
 object that is touched changes ``RssShmem``, and one that is not touched adds no mapped pages. An fd
 closed and another opened under the same number between two rescans is seen at the next full scan
-(every ``full_every`` scans).
-
-``smaps`` (the one expensive file: the kernel walks every page table to print it) is read only for
-processes that map an object we measure, and kept until the Pss it gave may have moved. A page's
-Pss is 1/mapcount, and every mapping or unmapping of a shmem page moves the mapper's ``RssShmem``
-(mm counters count PTEs), so the Pss of one object is still right while its set of mappers and each
-mapper's ``RssShmem`` are unchanged; when one of them moves, every mapper of that object is re-read
-(the others' Pss moved with it). Mappers we cannot read (another user's, for a user monitor) are
-not seen at all, here as in the split.
+(every ``full_every`` scans). ``smaps`` is re-read only when the Pss it gave may have moved
+(held_objects.py).
 """
 
 from __future__ import annotations
@@ -25,21 +18,11 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from memwarden.core.accounting import (
-    SHMEM_KINDS,
-    HiddenObject,
-    ObjectKind,
-    add_vram,
-    attribute,
-    discount_gpu_exported_dmabufs,
-)
+from memwarden.core.accounting import SHMEM_KINDS, add_vram, attribute
 from memwarden.core.apps import group_apps
 from memwarden.core.desktop_index import DesktopIndex, default_data_dirs
-from memwarden.core.dmabuf import DmabufFdinfo, parse_dmabuf_fdinfo
-from memwarden.core.drm_fdinfo import parse_drm_fdinfo
 from memwarden.core.errors import (
     AccessDenied,
     CoreError,
@@ -47,54 +30,24 @@ from memwarden.core.errors import (
     ProcessGone,
     translate_os_errors,
 )
+from memwarden.core.held_objects import HeldObjects
 from memwarden.core.meminfo import read_meminfo
 from memwarden.core.mounts import RamFsTable, read_mount_table
 from memwarden.core.nvidia import read_nvidia_vram
 from memwarden.core.oom import oom_badness_pages, oom_score
 from memwarden.core.pid_cgroup import parse_pid_cgroup
-from memwarden.core.pid_fds import FdKind, classify_target, read_fd_targets_of, strip_deleted
-from memwarden.core.pid_maps import MappedObject, parse_mapped_objects, parse_smaps_pss
+from memwarden.core.pid_fds import FdKind, classify_target, read_fd_targets_of
+from memwarden.core.pid_maps import parse_mapped_objects
 from memwarden.core.pid_stat import PidStat, read_pid_stat
 from memwarden.core.pid_status import PidStatus, read_pid_status
 from memwarden.core.pressure import read_memory_pressure
 from memwarden.core.process import ProcessIdentity
+from memwarden.core.scan_state import ProcState, read_proc_text
 from memwarden.core.snapshot import MemoryBytes, ProcessRecord, Snapshot, build_apps
-from memwarden.core.sysvipc import ShmSegment, read_sysvipc_shm
 
 #: ``PROC_PID_INIT_INO`` (include/linux/proc_ns.h): the initial PID namespace's inode. Only its
 #: pid 1 is the global init that ``oom_badness()`` skips.
 _INITIAL_PID_NS = "pid:[4026531836]"
-
-_SHMEM_FD_KINDS = (FdKind.MEMFD, FdKind.TMPFS)
-_OBJECT_KIND = {
-    FdKind.MEMFD: ObjectKind.MEMFD,
-    FdKind.TMPFS: ObjectKind.TMPFS,
-    FdKind.SYSV: ObjectKind.SYSV,
-    FdKind.DMABUF: ObjectKind.DMABUF,
-}
-
-
-@dataclass(slots=True)
-class _ProcState:
-    """What the scanner remembers about one process between scans."""
-
-    starttime: int
-    identity: ProcessIdentity
-    mnt_ns: str = ""
-    fd_targets: dict[int, str] = field(default_factory=dict)
-    fd_kinds: dict[int, FdKind] = field(default_factory=dict)
-    dmabuf_fdinfo: dict[int, DmabufFdinfo] = field(default_factory=dict)
-    maps: list[MappedObject] = field(default_factory=list)
-    rss_shmem_kib: int = -1
-    pss: dict[tuple[int, int], int] | None = None
-    pss_rss_shmem_kib: int = -1  # RssShmem when ``pss`` was read
-    hidden_readable: bool = True
-    unreadable_reason: str | None = None
-
-    def forget_holdings(self) -> None:
-        """Drop what we knew of its fds and mappings (the next read starts afresh)."""
-        self.fd_targets, self.fd_kinds, self.dmabuf_fdinfo = {}, {}, {}
-        self.maps, self.pss, self.rss_shmem_kib = [], None, -1
 
 
 def _is_pid(name: str) -> bool:
@@ -130,9 +83,9 @@ class Scanner:
         self.own_pids = frozenset(own_pids) | {os.getpid()}
         self.page_size = page_size or os.sysconf("SC_PAGE_SIZE")
         self.full_every = max(1, full_every)
-        self._states: dict[int, _ProcState] = {}
+        self._states: dict[int, ProcState] = {}
         self._ram_fs_by_ns: dict[str, RamFsTable] = {}
-        self._mappers: dict[object, set[int]] = {}  # who mapped each object at the last scan
+        self._held = HeldObjects(proc_root, self._ram_fs)
         self._scans = 0
         self._global_init_visible = self._reads_initial_pid_namespace()
 
@@ -156,7 +109,7 @@ class Scanner:
         total_pages = meminfo.oom_total_pages(self.page_size)
         pressure = read_memory_pressure(self.proc_root)
 
-        states: dict[int, _ProcState] = {}
+        states: dict[int, ProcState] = {}
         statuses: dict[int, tuple[PidStatus, int]] = {}
         for name in os.listdir(self._proc):
             if not _is_pid(name):
@@ -170,7 +123,7 @@ class Scanner:
             statuses[pid] = (status, adj)
         self._states = states
 
-        objects = self._collect_objects(states)
+        objects = self._held.collect(states)
         hidden = attribute(objects.values())
         nvidia_status = "off"
         if self.with_nvidia:
@@ -232,8 +185,8 @@ class Scanner:
     # -- one process ------------------------------------------------------------------------------
 
     def _scan_process(
-        self, pid: int, old: _ProcState | None, full: bool
-    ) -> tuple[_ProcState, PidStatus, int]:
+        self, pid: int, old: ProcState | None, full: bool
+    ) -> tuple[ProcState, PidStatus, int]:
         stat = read_pid_stat(pid, self.proc_root)
         if stat.state in ("Z", "X"):
             # A zombie holds no memory and cannot be signalled; for us it is gone.
@@ -246,7 +199,7 @@ class Scanner:
             state = old
         else:
             # New process, or it exec'd (comm changes with exec; cmdline/exe change with it).
-            state = _ProcState(stat.starttime_ticks, self._read_identity(stat, status))
+            state = ProcState(stat.starttime_ticks, self._read_identity(stat, status))
         if stat.kernel_thread or not status.has_mm:
             # Kernel threads (and a process between exit and zombie) hold no fds or mappings.
             state.forget_holdings()
@@ -266,7 +219,7 @@ class Scanner:
         return state, status, adj
 
     def _read_oom_score_adj(self, pid: int) -> int:
-        text = _read_text(f"{self._proc}/{pid}/oom_score_adj")
+        text = read_proc_text(f"{self._proc}/{pid}/oom_score_adj")
         try:
             return int(text)
         except ValueError:
@@ -303,7 +256,7 @@ class Scanner:
             kernel_thread=stat.kernel_thread,
         )
 
-    def _ram_fs(self, pid: int, state: _ProcState) -> RamFsTable:
+    def _ram_fs(self, pid: int, state: ProcState) -> RamFsTable:
         if not state.mnt_ns:
             try:
                 state.mnt_ns = os.readlink(f"{self._proc}/{pid}/ns/mnt")
@@ -322,7 +275,7 @@ class Scanner:
         return table
 
     def _read_holdings(
-        self, pid: int, state: _ProcState, status: PidStatus, *, incremental: bool
+        self, pid: int, state: ProcState, status: PidStatus, *, incremental: bool
     ) -> None:
         fd_dir = f"{self._proc}/{pid}/fd/"
         with translate_os_errors():
@@ -351,156 +304,7 @@ class Scanner:
             fds_changed = fds_changed or targets.keys() != old_targets.keys()
             state.fd_targets, state.fd_kinds = targets, kinds
         if fds_changed or status.rss_shmem_kib != state.rss_shmem_kib:
-            state.maps = parse_mapped_objects(_read_text(f"{self._proc}/{pid}/maps"), ram_fs)
+            state.maps = parse_mapped_objects(read_proc_text(f"{self._proc}/{pid}/maps"), ram_fs)
             state.rss_shmem_kib = status.rss_shmem_kib
         if not incremental:
             state.dmabuf_fdinfo = {}
-
-    # -- objects across processes -----------------------------------------------------------------
-
-    def _collect_objects(self, states: dict[int, _ProcState]) -> dict[object, HiddenObject]:
-        objects: dict[object, HiddenObject] = {}
-        for pid, state in states.items():
-            if state.hidden_readable and state.fd_kinds:
-                try:
-                    self._add_fd_objects(pid, state, objects)
-                except ProcessGone:
-                    continue
-        self._add_mapped_objects(states, objects)
-        discount_gpu_exported_dmabufs(objects.values())
-        return objects
-
-    def _add_fd_objects(
-        self, pid: int, state: _ProcState, objects: dict[object, HiddenObject]
-    ) -> None:
-        base = f"{self._proc}/{pid}/"
-        for fd, kind in state.fd_kinds.items():
-            target = state.fd_targets[fd]
-            try:
-                if kind in _SHMEM_FD_KINDS:
-                    st = os.stat(f"{base}fd/{fd}")
-                    key: object = (st.st_dev, st.st_ino)
-                    obj = objects.get(key)
-                    if obj is None:
-                        obj = objects[key] = HiddenObject(
-                            _OBJECT_KIND[kind],
-                            key,
-                            strip_deleted(target),
-                            resident_bytes=st.st_blocks * 512,
-                            owner_uid=st.st_uid,
-                        )
-                    obj.holders.add(pid)
-                elif kind is FdKind.DMABUF:
-                    info = state.dmabuf_fdinfo.get(fd)
-                    if info is None:
-                        info = parse_dmabuf_fdinfo(_read_text(f"{base}fdinfo/{fd}"))
-                        if info is None:
-                            continue
-                        state.dmabuf_fdinfo[fd] = info  # a dma-buf's size never changes
-                    # fdinfo has ino: since 5.14; before, the fd's inode is the buffer's.
-                    ino = info.ino if info.ino is not None else os.stat(f"{base}fd/{fd}").st_ino
-                    key = ("dmabuf", ino)
-                    obj = objects.get(key)
-                    if obj is None:
-                        label = f"{info.exp_name}:{info.name}" if info.name else info.exp_name
-                        obj = objects[key] = HiddenObject(
-                            ObjectKind.DMABUF,
-                            key,
-                            label,
-                            resident_bytes=info.size_bytes,
-                            exporter=info.exp_name,
-                        )
-                    obj.holders.add(pid)
-                elif kind is FdKind.DRM:
-                    client = parse_drm_fdinfo(_read_text(f"{base}fdinfo/{fd}"))
-                    if client is None:
-                        continue
-                    # Kernels before 6.5 may print no client id: then only the fd is unique.
-                    key = ("drm", client.dedupe_key() or (pid, fd))
-                    obj = objects.get(key)
-                    if obj is None:
-                        obj = objects[key] = HiddenObject(
-                            ObjectKind.DRM,
-                            key,
-                            client.driver,
-                            resident_bytes=client.system_resident_bytes(),
-                            vram_bytes=client.vram_resident_bytes(),
-                        )
-                    obj.holders.add(pid)
-            except (FileNotFoundError, ProcessGone):
-                continue  # the fd was closed since we listed it
-            except CoreError:
-                continue  # one malformed fdinfo must not hide the rest
-            except PermissionError:
-                raise AccessDenied(f"{pid}: fd {fd}") from None
-
-    def _add_mapped_objects(
-        self, states: dict[int, _ProcState], objects: dict[object, HiddenObject]
-    ) -> None:
-        segments: dict[int, ShmSegment] | None = None
-        mappers: dict[object, set[int]] = {}
-        for pid, state in states.items():
-            for vma in state.maps:
-                if vma.kind is FdKind.DMABUF:
-                    key: object = ("dmabuf", vma.ino)
-                    obj = objects.get(key)
-                    if obj is None:
-                        # Mapped only (libdmabufinfo does the same): the VMA length is the size.
-                        obj = objects[key] = HiddenObject(
-                            ObjectKind.DMABUF, key, vma.path, resident_bytes=vma.size_bytes
-                        )
-                    elif obj.resident_bytes < vma.size_bytes and obj.label == vma.path:
-                        obj.resident_bytes = vma.size_bytes
-                    obj.holders.add(pid)
-                    continue
-                key = (vma.dev, vma.ino)
-                if key not in objects and vma.kind is FdKind.SYSV:
-                    if segments is None:
-                        segments = {s.shmid: s for s in read_sysvipc_shm(self.proc_root)}
-                    seg = segments.get(vma.ino)
-                    if seg is not None:
-                        objects[key] = HiddenObject(
-                            ObjectKind.SYSV,
-                            key,
-                            f"SysV shm key {seg.key:#010x} id {seg.shmid}",
-                            resident_bytes=seg.rss_bytes + seg.swap_bytes,
-                            owner_uid=seg.uid,
-                        )
-                obj = objects.get(key)
-                if obj is None:
-                    continue  # a memfd whose fd was closed after mmap: all of it is in Rss
-                obj.holders.add(pid)
-                mappers.setdefault(key, set()).add(pid)
-        stale = self._pids_to_reread_smaps(states, mappers)
-        self._mappers = mappers
-        for pid in set().union(*mappers.values()) if mappers else ():
-            state = states[pid]
-            if pid in stale or state.pss is None:
-                try:
-                    text = _read_text(f"{self._proc}/{pid}/smaps")
-                    state.pss = parse_smaps_pss(text, self._ram_fs(pid, state))
-                except CoreError:  # gone, denied or malformed: it maps nothing we can measure
-                    state.pss = {}
-                state.pss_rss_shmem_kib = state.rss_shmem_kib
-            for key, kib in state.pss.items():
-                if pid in mappers.get(key, ()):
-                    objects[key].mapped_pss_kib += kib
-
-    def _pids_to_reread_smaps(
-        self, states: dict[int, _ProcState], mappers: dict[object, set[int]]
-    ) -> set[int]:
-        """Mappers of an object whose mappers, or their RssShmem, moved: re-read (module doc)."""
-        stale: set[int] = set()
-        for key, pids in mappers.items():
-            if pids != self._mappers.get(key) or any(
-                states[p].pss is None or states[p].pss_rss_shmem_kib != states[p].rss_shmem_kib
-                for p in pids
-            ):
-                stale |= pids
-        return stale
-
-
-def _read_text(path: str) -> str:
-    """Read a /proc file: bytes then decode (no newline translation), OS errors translated."""
-    with translate_os_errors(), open(path, "rb") as f:
-        return f.read().decode(errors="surrogateescape")

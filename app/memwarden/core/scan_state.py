@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the scanner remembers about one process between scans, and how it reads a /proc file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from memwarden.core.dmabuf import DmabufFdinfo
+from memwarden.core.errors import translate_os_errors
+from memwarden.core.pid_fds import FdKind
+from memwarden.core.pid_maps import MappedObject
+from memwarden.core.process import ProcessIdentity
+
+
+@dataclass(slots=True)
+class ProcState:
+    """What the scanner remembers about one process between scans."""
+
+    starttime: int
+    identity: ProcessIdentity
+    mnt_ns: str = ""
+    fd_targets: dict[int, str] = field(default_factory=dict)
+    fd_kinds: dict[int, FdKind] = field(default_factory=dict)
+    dmabuf_fdinfo: dict[int, DmabufFdinfo] = field(default_factory=dict)
+    maps: list[MappedObject] = field(default_factory=list)
+    rss_shmem_kib: int = -1
+    pss: dict[tuple[int, int], int] | None = None
+    pss_rss_shmem_kib: int = -1  # RssShmem when ``pss`` was read
+    hidden_readable: bool = True
+    unreadable_reason: str | None = None
+
+    def forget_holdings(self) -> None:
+        """Drop what we knew of its fds and mappings (the next read starts afresh)."""
+        self.fd_targets, self.fd_kinds, self.dmabuf_fdinfo = {}, {}, {}
+        self.maps, self.pss, self.rss_shmem_kib = [], None, -1
+
+
+def read_proc_text(path: str) -> str:
+    """Read a /proc file: bytes then decode (no newline translation), OS errors translated."""
+    with translate_os_errors(), open(path, "rb") as f:
+        return f.read().decode(errors="surrogateescape")
