@@ -178,9 +178,7 @@ class Engine:
         self.config = self._effective_config()
         self.thresholds = self.config.thresholds(self.last_meminfo)
         self.machine.thresholds = self.thresholds
-        self._last_rules_t = float("-inf")  # re-apply rules now
-        self._rules_changed = True
-        self._choice_t = float("-inf")
+        self._rules_moved()
 
     def set_rule(self, name: str, rule: str) -> None:
         """Protect / prefer / normal an app by name, persisted in the config file."""
@@ -195,9 +193,14 @@ class Engine:
         self.config = self._effective_config()
         if self.store is None and rule == "normal":
             self.config = self.config.with_rule(name, "normal")
+        self._rules_moved()
+
+    def _rules_moved(self) -> None:
+        """The rules changed: apply them to processes now, and never act on an older choice (it
+        may name an app that is protected now)."""
         self._last_rules_t = float("-inf")
         self._rules_changed = True
-        self._choice_t = float("-inf")  # never act on a choice made before a new protect rule
+        self._choice_t = float("-inf")
 
     # -- events -----------------------------------------------------------------------------------
 
