@@ -7,8 +7,8 @@ second (every 5 s while calm); ``PropertiesChanged`` carries only those that cha
 one point; the others on any change), so an idle desktop is not woken every tick. ``Get`` always
 returns the engine's latest value.
 
-``NextVictim``: once not calm the engine chooses on every tick. While calm it scans rarely (only
-for rules, to keep its idle budget), so the choice is made here on each new snapshot: after
+``NextVictim``: once not calm the engine chooses ten times a second. While calm it scans rarely (for
+rules only, to keep its idle budget), so the choice is made here on each new snapshot: after
 GetSnapshot, SetAppRule, ReloadConfig and the engine's own scans. It can be old while calm; a
 client that shows it calls GetSnapshot first.
 """
