@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -204,3 +206,47 @@ def test_rescan_rereads_every_mapper_when_one_of_them_maps_more(hog):
         (p, rescan.processes[p].bytes.shmem) for p in shared.pids
     ]
     assert approx(hidden_total(scanner.scan(full=True)), 32 * MiB)
+
+
+_FD_SWAPPER = r"""
+import os, sys
+fd = os.memfd_create("memwarden-test-swapped")
+os.write(fd, b"\x5a" * (16 << 20))
+print(fd, flush=True)
+sys.stdin.readline()
+os.dup2(os.open(sys.argv[1], os.O_RDONLY), fd)  # the same number, now a file on disk
+print("swapped", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_full_scan_forgets_the_kind_of_an_fd_number_now_used_by_another_file(tmp_path):
+    """An fd number that held a memfd and now holds an 8 MiB file on disk: the full scan must
+    classify the number afresh, not keep "memfd" and count the file's blocks as hidden memory."""
+    ram_fs = read_mount_table()
+    disks = [d for d in (tmp_path, Path("/var/tmp")) if not ram_fs.is_ram_backed(str(d))]
+    if not disks:
+        pytest.skip("no disk-backed folder to write to")
+    on_disk = disks[0] / f"memwarden-test-{uuid.uuid4().hex}"
+    on_disk.write_bytes(b"l" * (8 * MiB))
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-c", _FD_SWAPPER, str(on_disk)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as child:
+            assert child.stdin is not None and child.stdout is not None
+            try:
+                child.stdout.readline()
+                scanner = Scanner(with_nvidia=False)
+                assert approx(scanner.scan(full=True).processes[child.pid].bytes.shmem, 16 * MiB)
+                child.stdin.write("swap\n")
+                child.stdin.flush()
+                assert child.stdout.readline().strip() == "swapped"
+                rec = scanner.scan(full=True).processes[child.pid]
+                assert rec.bytes.shmem == 0, rec.shares
+            finally:
+                child.kill()
+    finally:
+        on_disk.unlink()

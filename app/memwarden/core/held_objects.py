@@ -54,7 +54,7 @@ class HeldObjects:
         """Every object the processes hold by fd or by mapping, with its holders and mapped Pss."""
         objects: dict[object, HiddenObject] = {}
         for pid, state in states.items():
-            if state.hidden_readable and state.fd_kinds:
+            if state.hidden_readable and state.held_fds:
                 try:
                     self._add_fd_objects(pid, state, objects)
                 except ProcessGone:
@@ -67,8 +67,7 @@ class HeldObjects:
         self, pid: int, state: ProcState, objects: dict[object, HiddenObject]
     ) -> None:
         base = f"{self._proc}/{pid}/"
-        for fd, kind in state.fd_kinds.items():
-            target = state.fd_targets[fd]
+        for fd, (kind, target) in state.held_fds.items():
             try:
                 if kind in _SHMEM_FD_KINDS:
                     st = os.stat(f"{base}fd/{fd}")

@@ -19,8 +19,12 @@ class ProcState:
     starttime: int
     identity: ProcessIdentity
     mnt_ns: str = ""
-    fd_targets: dict[int, str] = field(default_factory=dict)
-    fd_kinds: dict[int, FdKind] = field(default_factory=dict)
+    #: Every fd seen open. Only the numbers (most fds are sockets and pipes: their ~20,000 link
+    #: targets on a desktop would be kept for nothing), in a tuple: a set per process would cost
+    #: more than the strings, and a rescan needs them only when the fd count moved.
+    fd_numbers: tuple[int, ...] = ()
+    #: The fds that may hold hidden memory: their kind and link target.
+    held_fds: dict[int, tuple[FdKind, str]] = field(default_factory=dict)
     dmabuf_fdinfo: dict[int, DmabufFdinfo] = field(default_factory=dict)
     maps: list[MappedObject] = field(default_factory=list)
     rss_shmem_kib: int = -1
@@ -31,7 +35,7 @@ class ProcState:
 
     def forget_holdings(self) -> None:
         """Drop what we knew of its fds and mappings (the next read starts afresh)."""
-        self.fd_targets, self.fd_kinds, self.dmabuf_fdinfo = {}, {}, {}
+        self.fd_numbers, self.held_fds, self.dmabuf_fdinfo = (), {}, {}
         self.maps, self.pss, self.rss_shmem_kib = [], None, -1
 
 

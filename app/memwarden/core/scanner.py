@@ -282,27 +282,27 @@ class Scanner:
             # Since 6.2 the size of /proc/PID/fd is the number of open fds ("proc: report open
             # files as size in stat()"); 0 on older kernels. An unchanged count on a rescan lets
             # us skip the listing (the full scan every `full_every` catches a swapped fd).
-            if incremental and 0 < os.stat(fd_dir).st_size == len(state.fd_targets):
+            if incremental and 0 < os.stat(fd_dir).st_size == len(state.fd_numbers):
                 names = None
             else:
                 names = os.listdir(fd_dir)
         ram_fs = self._ram_fs(pid, state)
         fds_changed = not incremental
         if names is not None:
-            old_targets = state.fd_targets if incremental else {}
-            current = {int(n) for n in names}
-            new_names = [n for n in names if int(n) not in old_targets]
-            fresh = read_fd_targets_of(fd_dir, new_names)
-            targets = {fd: t for fd, t in old_targets.items() if fd in current} | fresh
-            kinds = {fd: k for fd, k in state.fd_kinds.items() if fd in targets}
+            known = set(state.fd_numbers) if incremental else set()
+            listed = {int(n) for n in names}
+            fresh = read_fd_targets_of(fd_dir, [n for n in names if int(n) not in known])
+            # Closed between the listing and its readlink: neither known nor fresh.
+            numbers = known & listed | fresh.keys()
+            held = {fd: h for fd, h in state.held_fds.items() if fd in numbers and fd not in fresh}
             for fd, target in fresh.items():
                 if target[0] != "/" and target != "anon_inode:dmabuf":
                     continue  # sockets, pipes, eventfds: most fds, and never hidden memory
                 kind = classify_target(target, ram_fs)
                 if kind is not FdKind.OTHER:
-                    kinds[fd] = kind
-            fds_changed = fds_changed or targets.keys() != old_targets.keys()
-            state.fd_targets, state.fd_kinds = targets, kinds
+                    held[fd] = (kind, target)
+            fds_changed = fds_changed or numbers != known
+            state.fd_numbers, state.held_fds = tuple(numbers), held
         if fds_changed or status.rss_shmem_kib != state.rss_shmem_kib:
             state.maps = parse_mapped_objects(read_proc_text(f"{self._proc}/{pid}/maps"), ram_fs)
             state.rss_shmem_kib = status.rss_shmem_kib
