@@ -304,6 +304,23 @@ def test_scan_runs_from_the_installed_package(installed_deb: InstalledDeb) -> No
     assert '"apps"' in doc
 
 
+def test_the_package_carries_the_nvml_bindings(installed_deb: InstalledDeb) -> None:
+    # NVIDIA VRAM per process comes only from NVML. The installed bindings, handed in directly
+    # (past the /proc/driver/nvidia check), try to load the driver's library: on a machine without
+    # one that is "no-driver", which only bindings that import and run can answer.
+    code = (
+        "import pynvml; from memwarden.core.nvidia import read_nvidia_vram;"
+        "print(pynvml.__file__); print(read_nvidia_vram(pynvml).status)"
+    )
+    found = run(VENV_PYTHON, "-I", "-c", code, env={"PATH": "/usr/bin:/bin"}).stdout.split()
+    bindings, status = found
+    assert dpkg_owner(Path(bindings)) == deb_lib.PACKAGE
+    if any(name.startswith("libnvidia-ml.so") for name in system_libraries()):
+        assert status in ("ok", "no-driver", "error"), status  # the module may not be loaded
+    else:
+        assert status == "no-driver", status
+
+
 @pytest.fixture
 def nobody_session() -> Iterator[str]:
     """A session bus of user ``nobody`` with the system's session config and service files.
