@@ -68,9 +68,12 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _monitor(args: argparse.Namespace) -> int:
-    # asyncio imports ssl (and OpenSSL: ~1.4 MiB private, 4 MiB resident) only to offer TLS
-    # transports, and works without it; the monitor never uses TLS and must stay small.
-    sys.modules.setdefault("ssl", None)  # type: ignore[arg-type]
+    # The monitor must stay small, and OpenSSL is 3.4 MiB of its RSS (bench/monitor.py). It speaks
+    # D-Bus over a Unix socket and needs neither TLS nor OpenSSL's hashes, but asyncio imports ssl
+    # to offer TLS transports and dbus_fast imports hashlib (a sha256 cache key), whose _hashlib
+    # loads libcrypto. Both work without: asyncio with no TLS, hashlib with CPython's own hashes.
+    for optional in ("ssl", "_hashlib"):
+        sys.modules.setdefault(optional, None)  # type: ignore[arg-type]
     from memwarden.monitor.main import main as monitor_main
 
     return monitor_main(args)
