@@ -31,6 +31,8 @@ from helper_testlib import Spawn, has_cap_sys_resource, oom_score_adj, starttime
 
 from memwarden import __version__
 from memwarden.helper import constants as c
+from memwarden.helper.kernel import CAP_DAC_OVERRIDE
+from memwarden.helper.privileges import read_capability_sets
 
 pytestmark = pytest.mark.root
 
@@ -65,6 +67,11 @@ def test_activation_from_the_installed_service_file(system_bus: SystemBusFixture
     status = Path(f"/proc/{pid}/status").read_text()
     uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
     assert uid_line.split()[1:] == ["0", "0", "0", "0"]  # User=root from the activation file
+    # Plain root with every capability, as dbus-daemon starts it without systemd: the helper
+    # kept only CAP_DAC_OVERRIDE and CAP_SYS_RESOURCE, and can gain nothing back.
+    caps = read_capability_sets(Path(f"/proc/{pid}/status"))
+    assert caps.unwanted == 0 and caps.inheritable == 0 and caps.no_new_privs, caps
+    assert caps.effective >> CAP_DAC_OVERRIDE & 1
     assert b"memwarden.helper.service" in Path(f"/proc/{pid}/cmdline").read_bytes()
     # What was installed is the committed file; only Exec= points at this checkout (and the
     # systemd unit is not named: this bus activates the helper itself).

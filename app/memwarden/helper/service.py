@@ -29,7 +29,7 @@ from dbus_fast.service import ServiceInterface, dbus_method
 
 from memwarden import __version__
 from memwarden.helper import constants as c
-from memwarden.helper import kernel, targets
+from memwarden.helper import kernel, privileges, targets
 from memwarden.helper.caller import (
     Caller,
     CallerShim,
@@ -269,7 +269,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if os.geteuid() != 0:
         _LOG.warning("not running as root: only processes of uid %d can be changed", os.geteuid())
+    _confine()
     return asyncio.run(serve(args.idle_timeout))
+
+
+def _confine() -> None:
+    """Drop every capability but the two it needs, before anything reaches us from the bus."""
+    sets, problems = privileges.drop_unneeded_capabilities()
+    if sets.unwanted:
+        _LOG.warning(
+            "could not drop capabilities %#x (%s): running with more than it needs",
+            sets.unwanted,
+            "; ".join(problems),
+        )
+    _LOG.debug(
+        "capabilities: effective %#x, bounding %#x, no_new_privs %s%s",
+        sets.effective,
+        sets.bounding,
+        sets.no_new_privs,
+        f" ({'; '.join(problems)})" if problems else "",
+    )
 
 
 if __name__ == "__main__":

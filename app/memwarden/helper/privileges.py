@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Keep only the two capabilities the helper needs, wherever it was started.
+
+Under systemd, ``memwarden-helper.service`` bounds the helper to CAP_DAC_OVERRIDE and
+CAP_SYS_RESOURCE (the unit explains each). Without systemd (another init, or a dbus-daemon that
+runs ``Exec=`` itself), D-Bus activation starts it as plain root with every capability, and a
+hijacked helper could then do anything root can. So the helper drops the rest itself, at start,
+before it touches the bus:
+
+1. the bounding set, so that nothing it could ever exec regains them (needs CAP_SETPCAP, which
+   systemd's unit does not grant: there the unit has done this already);
+2. its permitted, effective and inheritable sets, with ``capset(2)``;
+3. ``PR_SET_NO_NEW_PRIVS``, so no setuid or file capability can add any back.
+
+``capset`` is in systemd's ``@privileged`` system-call group, which the unit filters out with
+EPERM: a refusal there is expected and harmless as long as no unwanted capability is left.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+from dataclasses import dataclass
+from pathlib import Path
+
+from memwarden.helper.kernel import CAP_DAC_OVERRIDE, CAP_SYS_RESOURCE
+
+#: What SetOomScoreAdj needs (see kernel.features and the systemd unit); nothing else.
+NEEDED = (1 << CAP_DAC_OVERRIDE) | (1 << CAP_SYS_RESOURCE)
+
+# include/uapi/linux/capability.h and prctl.h
+CAP_SETPCAP = 8
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+_PR_CAPBSET_DROP = 24
+_PR_SET_NO_NEW_PRIVS = 38
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CapabilitySets:
+    """This process's capability masks and no_new_privs flag, from ``/proc/self/status``."""
+
+    effective: int
+    permitted: int
+    inheritable: int
+    bounding: int
+    no_new_privs: bool
+
+    @property
+    def unwanted(self) -> int:
+        """Capabilities held in any set beyond :data:`NEEDED`."""
+        held = self.effective | self.permitted | self.inheritable | self.bounding
+        return held & ~NEEDED
+
+
+def read_capability_sets(status: Path = Path("/proc/self/status")) -> CapabilitySets:
+    """Parse the ``Cap*`` and ``NoNewPrivs`` lines of a ``/proc/PID/status`` file."""
+    fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+
+    def mask(name: str) -> int:
+        return int(fields[name].strip(), 16)
+
+    return CapabilitySets(
+        effective=mask("CapEff"),
+        permitted=mask("CapPrm"),
+        inheritable=mask("CapInh"),
+        bounding=mask("CapBnd"),
+        no_new_privs=fields.get("NoNewPrivs", "0").strip() == "1",
+    )
+
+
+def _prctl(libc: ctypes.CDLL, option: int, arg: int) -> int:
+    # prctl(2) is variadic and reads its arguments as unsigned long: pass them at that width.
+    zero = ctypes.c_ulong(0)
+    return int(libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg), zero, zero, zero))
+
+
+def drop_unneeded_capabilities() -> tuple[CapabilitySets, list[str]]:
+    """Drop every capability but :data:`NEEDED` from every set, then forbid new privileges.
+
+    Returns:
+        The sets afterwards, and what could not be done (``"bounding: EPERM"``-like notes) for
+        the log. The caller decides what an unwanted capability left over means.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    problems: list[str] = []
+    before = read_capability_sets()
+    if before.effective >> CAP_SETPCAP & 1:
+        last_cap = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+        unwanted_bounding = before.bounding & ~NEEDED
+        for cap in range(last_cap + 1):
+            if unwanted_bounding >> cap & 1 and _prctl(libc, _PR_CAPBSET_DROP, cap) != 0:
+                problems.append(f"bounding {cap}: {errno.errorcode[ctypes.get_errno()]}")
+    keep = before.permitted & NEEDED  # a capability not permitted now cannot be added
+    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)(
+        _CapData(keep & 0xFFFFFFFF, keep & 0xFFFFFFFF, 0),
+        _CapData(keep >> 32, keep >> 32, 0),
+    )
+    if libc.capset(ctypes.byref(header), data) != 0:
+        problems.append(f"capset: {errno.errorcode[ctypes.get_errno()]}")
+    if _prctl(libc, _PR_SET_NO_NEW_PRIVS, 1) != 0:
+        problems.append(f"no_new_privs: {errno.errorcode[ctypes.get_errno()]}")
+    return read_capability_sets(), problems
