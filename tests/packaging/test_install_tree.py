@@ -54,7 +54,7 @@ def expected_files(prefix: str) -> set[str]:
 
 
 def languages() -> list[str]:
-    """po/LINGUAS: the languages merged into the .desktop and polkit files."""
+    """po/LINGUAS: the languages merged into the .desktop, polkit and metainfo files."""
     lines = (REPO / "po" / "LINGUAS").read_text().splitlines()
     return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
 
@@ -89,11 +89,13 @@ def test_install_data_and_uninstall(tmp_path: Path, prefix: str) -> None:
     xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
     for action in policy.getroot().iter("action"):
         assert {e.get(xml_lang) for e in action.findall("message")} == {None, *langs}
-    # Everything else is copied as committed.
-    metainfo = f"{prefix}/share/metainfo/{APP_ID}.metainfo.xml"
-    assert (stage / metainfo.lstrip("/")).read_bytes() == (
-        REPO / "resources" / f"{APP_ID}.metainfo.xml"
-    ).read_bytes()
+    # So does the AppStream metainfo; without xml:lang its elements are the committed ones.
+    metainfo = ET.parse(stage / f"{prefix}/share/metainfo/{APP_ID}.metainfo.xml".lstrip("/"))
+    committed_metainfo = ET.parse(REPO / "resources" / f"{APP_ID}.metainfo.xml")
+    assert {e.get(xml_lang) for e in metainfo.getroot().findall("summary")} == {None, *langs}
+    assert [e.text for e in metainfo.iter() if e.get(xml_lang) is None] == [
+        e.text for e in committed_metainfo.iter()
+    ]
     # A file of someone else's in the same directories survives the uninstall.
     other = stage / prefix.lstrip("/") / "share" / "applications" / "other.desktop"
     other.write_text("[Desktop Entry]\n")

@@ -209,7 +209,7 @@ def test_the_system_locale_picks_the_catalog(lang: str, expected: str, catalogs:
     assert out.stdout.strip() == expected, out.stderr
 
 
-# -- the .desktop entries and polkit actions: gettext po/ (i18n/README.md) ------------------------
+# -- the .desktop entries, polkit actions and metainfo: gettext po/ (i18n/README.md) --------------
 
 
 def po_languages() -> list[str]:
@@ -223,18 +223,19 @@ def test_po_languages_are_the_ui_languages() -> None:
 
 @pytest.fixture(scope="module")
 def pot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The msgids of the .desktop and .policy files now (xgettext, polkit's ITS rules)."""
+    """The msgids of the .desktop, .policy and metainfo files now (xgettext, ITS rules)."""
     out = tmp_path_factory.mktemp("pot") / "memwarden.pot"
     subprocess.run(
         ["xgettext", "--from-code=UTF-8", "-f", "po/POTFILES.in", "-o", str(out)],
         cwd=ROOT, check=True,
     )  # fmt: skip
-    assert out.read_text().count("msgid ") >= 8, "xgettext found too little (polkit.its missing?)"
+    found = out.read_text().count("msgid ")
+    assert found >= 20, f"xgettext found too little ({found}: polkit.its or metainfo.its missing?)"
     return out
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_po_translates_every_desktop_and_polkit_string(language: str, pot: Path) -> None:
+def test_po_translates_every_desktop_polkit_and_metainfo_string(language: str, pot: Path) -> None:
     po = ROOT / "po" / f"{language}.po"
     # Every msgid of the files is in the .po (msgcmp fails otherwise) …
     subprocess.run(["msgcmp", str(po), str(pot)], check=True, capture_output=True)
@@ -270,3 +271,22 @@ def test_msgfmt_merges_the_translations_into_the_installed_files(tmp_path: Path)
         for tag in ("description", "message"):
             langs = {e.get(lang) for e in action.findall(tag)}
             assert langs == {None, "de", "es"}, (action.get("id"), tag, langs)
+
+    metainfo = tmp_path / "app.metainfo.xml"
+    subprocess.run(
+        ["msgfmt", "--xml", "-d", "po", "--template",
+         "resources/io.github.memwarden.MemWarden.metainfo.xml", "-o", str(metainfo)],
+        cwd=ROOT, check=True,
+    )  # fmt: skip
+    component = ET.parse(metainfo).getroot()
+    # What a software centre shows: each element in English, German and Spanish …
+    for path in ("summary", "description/p", "description/ul/li", "screenshots/screenshot/caption"):
+        english = [e for e in component.findall(path) if e.get(lang) is None]
+        assert english, path
+        for language in ("de", "es"):
+            translated = [e for e in component.findall(path) if e.get(lang) == language]
+            assert len(translated) == len(english), (path, language)
+    german = {e.text for e in component.iter() if e.get(lang) == "de"}
+    assert "Die MemWarden-Entwickler" in german
+    # … except the product's name, which is marked translate="no".
+    assert [e.get(lang) for e in component.findall("name")] == [None]
