@@ -29,7 +29,7 @@ from memwarden.core.errors import ParseError
 from memwarden.core.pid_cgroup import parse_pid_cgroup
 from memwarden.core.pid_stat import parse_pid_stat
 from memwarden.core.process import ProcessIdentity
-from memwarden.core.process_names import process_program
+from memwarden.core.process_names import process_names, process_program
 
 UID = 1000
 USER = f"/user.slice/user-{UID}.slice/user@{UID}.service"
@@ -524,6 +524,12 @@ def test_process_program_names() -> None:
     assert process_program(other_user) == "gnome-terminal-server"
     assert process_program(proc(1, 0, "kworker", exe="", cmdline=())) == "kworker"
     assert process_program(proc(1, 0, "app", exe="/opt/app (deleted)")) == "app"
+    # Run from a memfd: argv[0] names it, not the memfd (nor a comm cut from the memfd's name).
+    sealed = proc(1, 0, "memfd:sealed-91", exe="/memfd:sealed-91173221a7ea (deleted)",
+                  cmdline=("tools/binary_backend", "--uid", "0"))  # fmt: skip
+    assert process_program(sealed) == "binary_backend"
+    empty_argv = proc(1, 0, "memfd:x", exe="/memfd:x (deleted)", cmdline=("",))
+    assert process_program(empty_argv) == "memfd:x"
 
 
 def test_app_ids_are_unique_per_uid(empty: DesktopIndex) -> None:
@@ -646,6 +652,29 @@ def read_identity(pid: int) -> ProcessIdentity:
         starttime_ticks=stat.starttime_ticks,
         kernel_thread=stat.ppid == 2 or pid == 2,
     )
+
+
+def test_real_program_run_from_a_memfd_is_named_by_its_argv0() -> None:
+    # The binary is copied into a memfd and executed from there, as sealed launchers do.
+    code = (
+        "import os, shutil\n"
+        "fd = os.memfd_create('sealed-launcher', 0)\n"
+        "with open(shutil.which('sleep'), 'rb') as f:\n"
+        "    os.write(fd, f.read())\n"
+        "os.execv(f'/proc/self/fd/{fd}', ['/opt/game/launcher', '60'])\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        deadline = time.monotonic() + 30
+        while "memfd:" not in (identity := read_identity(child.pid)).exe:
+            assert child.poll() is None and time.monotonic() < deadline, identity
+            time.sleep(0.01)
+        assert identity.exe == "/memfd:sealed-launcher (deleted)"
+        assert process_program(identity) == "launcher"
+        assert "launcher" in process_names(identity)
+    finally:
+        child.kill()
+        child.wait()
 
 
 def read_all() -> list[ProcessIdentity]:

@@ -23,12 +23,16 @@ def process_program(proc: ProcessIdentity) -> str:
     an interpreter the script or module (``python3 -m http.server`` → ``http.server``).
 
     ``exe`` is unreadable for other users' processes; then ``comm`` (15 bytes at most) is extended
-    from ``argv[0]`` when that starts with it.
+    from ``argv[0]`` when that starts with it. A program run from a memfd (a launcher that
+    unpacked or sealed its binary in memory, as runc does) has ``/memfd:NAME (deleted)`` as its
+    executable and often ``memfd:NAME`` as its ``comm``: then ``argv[0]`` names it.
     """
     exe = exe_basename(proc)
     base = exe or proc.comm
     if is_interpreter(base) and len(proc.cmdline) > 1:
         return program_of_argv([base, *proc.cmdline[1:]]) or base
+    if exe.startswith("memfd:") and proc.cmdline and proc.cmdline[0]:
+        return proc.cmdline[0].split(" ", 1)[0].rsplit("/", 1)[-1] or exe
     if exe:
         return exe
     if proc.cmdline:
