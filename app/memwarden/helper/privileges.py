@@ -86,11 +86,16 @@ def _prctl(libc: ctypes.CDLL, option: int, arg: int) -> int:
     return int(libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg), zero, zero, zero))
 
 
+def _last_error() -> str:
+    number = ctypes.get_errno()
+    return errno.errorcode.get(number, str(number))
+
+
 def drop_unneeded_capabilities() -> tuple[CapabilitySets, list[str]]:
     """Drop every capability but :data:`NEEDED` from every set, then forbid new privileges.
 
     Returns:
-        The sets afterwards, and what could not be done (``"bounding: EPERM"``-like notes) for
+        The sets afterwards, and what could not be done (notes like ``"capset: EPERM"``) for
         the log. The caller decides what an unwanted capability left over means.
     """
     libc = ctypes.CDLL(None, use_errno=True)
@@ -101,7 +106,7 @@ def drop_unneeded_capabilities() -> tuple[CapabilitySets, list[str]]:
         unwanted_bounding = before.bounding & ~NEEDED
         for cap in range(last_cap + 1):
             if unwanted_bounding >> cap & 1 and _prctl(libc, _PR_CAPBSET_DROP, cap) != 0:
-                problems.append(f"bounding {cap}: {errno.errorcode[ctypes.get_errno()]}")
+                problems.append(f"bounding {cap}: {_last_error()}")
     keep = before.permitted & NEEDED  # a capability not permitted now cannot be added
     header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
     data = (_CapData * 2)(
@@ -109,7 +114,7 @@ def drop_unneeded_capabilities() -> tuple[CapabilitySets, list[str]]:
         _CapData(keep >> 32, keep >> 32, 0),
     )
     if libc.capset(ctypes.byref(header), data) != 0:
-        problems.append(f"capset: {errno.errorcode[ctypes.get_errno()]}")
+        problems.append(f"capset: {_last_error()}")
     if _prctl(libc, _PR_SET_NO_NEW_PRIVS, 1) != 0:
-        problems.append(f"no_new_privs: {errno.errorcode[ctypes.get_errno()]}")
+        problems.append(f"no_new_privs: {_last_error()}")
     return read_capability_sets(), problems
