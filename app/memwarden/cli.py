@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from memwarden import __version__
@@ -106,11 +106,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def missing_display(env: Mapping[str, str]) -> bool:
+    """True when the tray cannot have a display: no X or Wayland display, no Qt platform chosen.
+
+    Qt would abort then (SIGABRT, "Reinstalling the application may fix this problem"); a person
+    in an ssh session or on a text console deserves a sentence instead.
+    """
+    if env.get("QT_QPA_PLATFORM") or env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return False
+    # A Wayland session without WAYLAND_DISPLAY: Qt tries the default socket, wayland-0.
+    return env.get("XDG_SESSION_TYPE") != "wayland"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``memwarden`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
+        if missing_display(os.environ):
+            print(
+                "memwarden: the tray needs a graphical session, and there is none here "
+                "(neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
+                "In a terminal, 'memwarden scan' shows what each app really holds and "
+                "'memwarden monitor' guards without a tray.",
+                file=sys.stderr,
+            )
+            return 1
         # No subcommand: the tray (Qt is imported only here, so `scan` stays light).
         from memwarden.ui.app import main as tray_main
 
