@@ -367,6 +367,7 @@ def test_bad_config_file_is_kept_aside_and_explained(
     (backup,) = sandbox.directory.glob("config.toml.invalid-*")
     assert backup.read_text() == bad
     assert says in before["ConfigError"] and backup.name in before["ConfigError"]
+    assert sandbox.output().count(backup.name) == 1  # said once in the log, not once per layer
     assert snapshot["schema"] == "memwarden.scan/1"
     assert before["State"] in c.STATES and before["AppRules"] == {}
     assert after["ConfigError"] == ""

@@ -52,9 +52,7 @@ async def run(args: argparse.Namespace) -> int:
     store = None
     if not args.no_config:
         store = ConfigStore(args.config or default_config_path())
-        store.load()
-        if store.error:
-            log.warning("%s", store.error)
+        store.load()  # logs why a file was not used; the D-Bus API exposes it as ConfigError
     listeners: list[Listener] = [JsonLinesWriter()] if args.json_events else []
     helper = None
     if not args.no_helper:
