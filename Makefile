@@ -60,8 +60,8 @@ clean:
 # The Python side is a private venv at $(PREFIX)/lib/memwarden/venv with wrappers in $(PREFIX)/bin.
 PREFIX       ?= /usr/local
 DESTDIR      ?=
-# The .deb: xz is Debian's default and the smallest (≈53 MiB); the tests build with zstd (≈75 MiB,
-# seconds instead of a minute), which dpkg reads since 1.21.18 (Debian 12 has 1.21.22).
+# The .deb: xz is Debian's default and the smallest (≈24 MiB); the tests build with zstd (≈34 MiB,
+# seconds instead of half a minute), which dpkg reads since 1.21.18 (Debian 12 has 1.21.22).
 DEB_COMPRESS ?= xz
 DEB_OUT      ?= dist
 INSTALL_ENV   = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)'

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))  # elf_needed
 
 import deb_lib
 from deb_lib import InstalledDeb

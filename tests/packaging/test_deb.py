@@ -22,8 +22,10 @@ from typing import Any
 import deb_lib
 import pytest
 from deb_lib import APP_ID, REPO, VENV, VENV_PYTHON, InstalledDeb, dpkg_owner, run
-from elf_needed import needed
+from elf_needed import is_elf, needed
+from prune_bundle import read_roots
 
+from desktop import TestDesktop, missing_programs, wait_until
 from memwarden import __version__
 from memwarden.helper import constants as helper_c
 from memwarden.monitor import dbus_constants as monitor_c
@@ -37,24 +39,10 @@ SYSTEM_UNIT = Path("/usr/lib/systemd/system/memwarden-helper.service")
 SESSION_SERVICE = Path("/usr/share/dbus-1/services") / f"{monitor_c.BUS_NAME}.service"
 SYSTEM_SERVICE = Path("/usr/share/dbus-1/system-services") / f"{helper_c.BUS_NAME}.service"
 
-#: What MemWarden loads from the bundle (see packaging/deb/control.in): the .deb must depend on
-#: exactly the packages of the system libraries these ask for, directly or through the Qt
-#: libraries of the bundle.
-LOADED = (
-    "PySide6/QtCore.abi3.so", "PySide6/QtGui.abi3.so", "PySide6/QtWidgets.abi3.so",
-    "PySide6/QtDBus.abi3.so", "PySide6/QtSvg.abi3.so",
-    "PySide6/Qt/plugins/platforms/libqxcb.so", "PySide6/Qt/plugins/platforms/libqwayland.so",
-    "PySide6/Qt/plugins/platforms/libqoffscreen.so",
-    "PySide6/Qt/plugins/xcbglintegrations/*.so",
-    "PySide6/Qt/plugins/wayland-shell-integration/*.so",
-    "PySide6/Qt/plugins/wayland-decoration-client/*.so",
-    "PySide6/Qt/plugins/wayland-graphics-integration-client/*.so",
-    "PySide6/Qt/plugins/iconengines/libqsvgicon.so", "PySide6/Qt/plugins/imageformats/libqsvg.so",
-    "PySide6/Qt/plugins/platforminputcontexts/libcomposeplatforminputcontextplugin.so",
-    "PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so",
-    "PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so",
-    "dbus_fast/**/*.so", "psutil/*.so",
-)  # fmt: skip
+#: What MemWarden loads from the bundle (packaging/bundle-roots.txt, without the optional ones):
+#: the .deb must depend on exactly the packages of the system libraries these ask for, directly or
+#: through the Qt libraries of the bundle.
+LOADED, OPTIONAL = read_roots()
 
 
 def site_packages() -> Path:
@@ -95,7 +83,7 @@ def test_depends_are_what_the_bundled_libraries_ask_for(installed_deb: Installed
     roots: list[Path] = []
     for pattern in LOADED:
         matches = sorted(site.glob(pattern))
-        assert matches, f"{pattern} is not in the bundle any more: update LOADED and control.in"
+        assert matches, f"{pattern} is not in the bundle: update bundle-roots.txt and control.in"
         roots += matches
     system: set[str] = set()  # sonames from outside the bundle
     seen: set[Path] = set()
@@ -120,6 +108,96 @@ def test_depends_are_what_the_bundled_libraries_ask_for(installed_deb: Installed
     depends.discard(python)
     # (declared but not needed, needed but not declared)
     assert (sorted(depends - wanted), sorted(wanted - depends)) == ([], [])
+
+
+def test_the_bundle_carries_only_the_part_of_pyside6_that_memwarden_loads(
+    installed_deb: InstalledDeb,
+) -> None:
+    site = site_packages()
+    pyside = site / "PySide6"
+    elves = [f for f in site.rglob("*") if f.is_file() and is_elf(f)]
+    names = {f.name for f in elves}
+    # Every bundled library a kept object asks for is still there (ICU, libpyside, libshiboken
+    # and Qt's own): pruning took nothing that is loaded.
+    for obj in elves:
+        for soname in needed(obj):
+            if soname.startswith(("libQt6", "libicu", "libpyside", "libshiboken")):
+                assert soname in names, f"{obj.relative_to(site)} needs {soname}, pruned"
+    # The Qt Python modules are exactly those the code imports (the roots), plus nothing.
+    modules = sorted(p.name for p in pyside.glob("Qt*.abi3.so"))
+    imported = sorted(Path(g).name for g in LOADED if re.fullmatch(r"PySide6/Qt\w+\.abi3\.so", g))
+    assert modules == imported, modules
+    # What only QML, Designer and the tools use is gone.
+    assert not (pyside / "Qt" / "qml").exists() and not (pyside / "include").exists()
+    for tool in ("designer", "linguist", "assistant", "lupdate", "qmlls"):
+        assert not (pyside / tool).exists(), tool
+    assert not list((pyside / "Qt" / "lib").glob("libQt6Quick*"))
+    translations = {p.name.split("_")[0] for p in (pyside / "Qt" / "translations").glob("*.qm")}
+    assert translations == {"qtbase"}, translations
+
+
+def test_the_installed_tray_runs_on_a_real_desktop(
+    installed_deb: InstalledDeb, tmp_path: Path
+) -> None:
+    # The pruned bundle, for real: the xcb platform, the SVG icon engine and the widgets, in a
+    # real XEmbed tray (trayer on Xvfb) with a notification server, from /usr/bin/memwarden.
+    missing = missing_programs(("dbus-daemon", "dbus-send", "Xvfb", "trayer", "dunst", "xdotool",
+                                "xwininfo", "import"))  # fmt: skip
+    if missing:
+        pytest.fail(f"the test desktop needs {', '.join(missing)}", pytrace=False)
+    desktop = TestDesktop(tmp_path / "desktop")
+    events = tmp_path / "ui-events.jsonl"
+    monitor = "/usr/bin/memwarden monitor --no-helper --dry-run --kill-below-mib 1"
+    log = tmp_path / "tray.log"
+    tray: subprocess.Popen[bytes] | None = None
+    try:
+        desktop.start()
+        env = desktop.env(
+            MEMWARDEN_UI_EVENTS=str(events), MEMWARDEN_MONITOR_COMMAND=monitor, LANG="C.UTF-8",
+            XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"),
+        )  # fmt: skip
+        with open(log, "wb") as out:
+            tray = subprocess.Popen(["/usr/bin/memwarden"], env=env, stdin=subprocess.DEVNULL,
+                                    stdout=out, stderr=out)  # fmt: skip
+
+        def seen(kind: str) -> bool:
+            assert tray is not None and tray.poll() is None, log.read_text()
+            return events.exists() and f'"event": "{kind}"' in events.read_text()
+
+        wait_until(lambda: seen("tray-icon"), 60, "the tray icon")
+        wait_until(lambda: bool(desktop.tray_icons()), 30, "the icon embedded in trayer")
+        # Painted: the calm shield's green (#2f9e44) in the icon's place on the screen.
+        x, y, w, h = desktop.tray_icons()[0]
+        wait_until(lambda: _green_pixels(desktop, tmp_path / "screen.png", (x, y, w, h)) > 10,
+                   20, "the icon painted")  # fmt: skip
+        # A second memwarden raises the first one's window: the widgets come up too.
+        second = subprocess.run(["/usr/bin/memwarden"], env=env, capture_output=True, timeout=60)
+        assert second.returncode == 0, second.stderr
+        wait_until(lambda: seen("open-window"), 30, "the window")
+    finally:
+        if tray is not None and tray.poll() is None:
+            tray.terminate()  # SIGTERM quits like "Quit"
+            tray.wait(timeout=30)
+        for pid, argv in deb_lib.memwarden_processes():
+            if "monitor" in argv and "--dry-run" in argv:
+                deb_lib.stop_pid(pid)
+        desktop.stop()
+    assert tray.returncode == 0, log.read_text()
+    assert "Traceback" not in log.read_text() and " ERROR " not in log.read_text(), log.read_text()
+
+
+def _green_pixels(desktop: TestDesktop, path: Path, rect: tuple[int, int, int, int]) -> int:
+    from PySide6.QtGui import QImage
+
+    desktop.screenshot(path)
+    image = QImage(str(path))
+    x, y, w, h = rect
+    green = 0
+    for px in range(x, x + w):
+        for py in range(y, y + h):
+            r, g, b, _ = image.pixelColor(px, py).getRgb()
+            green += abs(r - 0x2F) < 40 and abs(g - 0x9E) < 40 and abs(b - 0x44) < 40
+    return green
 
 
 def test_files_land_in_their_fhs_places(installed_deb: InstalledDeb) -> None:

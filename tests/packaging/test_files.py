@@ -114,3 +114,16 @@ def test_user_unit_hardening_leaves_the_session_visible() -> None:
     assert ini_values(USER_UNIT, "RestrictAddressFamilies") == ["AF_UNIX"]
     # The killer calls process_mrelease after SIGKILL; systemd 252's @system-service lacks it.
     assert "process_mrelease" in " ".join(ini_values(USER_UNIT, "SystemCallFilter")).split()
+
+
+def test_the_bundle_keeps_every_qt_module_the_code_imports_and_no_other() -> None:
+    # packaging/prune_bundle.py deletes every PySide6 module that bundle-roots.txt does not name:
+    # one imported by the code but missing there would break the installed app, not the tests.
+    from prune_bundle import read_roots
+
+    required, optional = read_roots()
+    kept = set(re.findall(r"^PySide6/(Qt\w+)\.abi3\.so$", "\n".join(required), re.M))
+    code = "\n".join(p.read_text() for p in (REPO / "app" / "memwarden").rglob("*.py"))
+    imported = set(re.findall(r"^\s*(?:from|import) PySide6\.(Qt\w+)", code, re.M))
+    assert imported and kept == imported, (sorted(kept), sorted(imported))
+    assert all(pattern.startswith("PySide6/Qt/plugins/") for pattern in optional), optional

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The shared libraries an ELF file asks for (``DT_NEEDED``), read without binutils.
 
-``ldd`` lists the whole closure (a system library's own dependencies too, which its package
-already declares); the .deb must declare only what our bundled objects ask for directly.
-64-bit little-endian only: the .deb is built for the machine's architecture, and amd64/arm64
-are what PySide6 has wheels for.
+Used by prune_bundle.py (what of PySide6 the bundle keeps) and by tests/packaging (what the .deb
+must depend on). ``ldd`` lists the whole closure (a system library's own dependencies too, which
+its package already declares); the .deb must declare only what our bundled objects ask for
+directly. 64-bit little-endian only: the .deb is built for the machine's architecture, and
+amd64/arm64 are what PySide6 has wheels for.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ DT_NEEDED = 1
 DT_STRTAB = 5
 PT_LOAD = 1
 PT_DYNAMIC = 2
+
+
+def is_elf(path: Path) -> bool:
+    """True when ``path`` starts with the ELF magic number."""
+    with open(path, "rb") as f:
+        return f.read(4) == b"\x7fELF"
 
 
 def needed(path: Path) -> list[str]:
