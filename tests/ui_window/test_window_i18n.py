@@ -24,6 +24,7 @@ from memwarden.ui.window import MainWindow
 ROOT = Path(__file__).resolve().parents[2]
 UI = ROOT / "app" / "memwarden" / "ui"
 BIN = Path(sys.executable).parent
+APP_ID = "io.github.memwarden.MemWarden"
 LANGUAGES = ("de", "es")
 
 Key = tuple[str, str, str]  # context, source, disambiguation comment
@@ -247,24 +248,22 @@ def test_po_translates_every_desktop_polkit_and_metainfo_string(language: str, p
     assert re.fullmatch(r"\d+ translated messages?\.", stats.stderr.strip()), stats.stderr
 
 
+def merged(kind: str, template: str, out: Path) -> Path:
+    """``template`` with the translations of po/ merged in, as install-tree installs it."""
+    subprocess.run(["msgfmt", kind, "-d", "po", "--template", template, "-o", str(out)],
+                   cwd=ROOT, check=True)  # fmt: skip
+    return out
+
+
 def test_msgfmt_merges_the_translations_into_the_installed_files(tmp_path: Path) -> None:
-    desktop = tmp_path / "app.desktop"
-    subprocess.run(
-        ["msgfmt", "--desktop", "-d", "po", "--template",
-         "resources/io.github.memwarden.MemWarden.desktop", "-o", str(desktop)],
-        cwd=ROOT, check=True,
-    )  # fmt: skip
+    desktop = merged("--desktop", f"resources/{APP_ID}.desktop", tmp_path / "app.desktop")
     text = desktop.read_text()
     assert "GenericName[de]=Speicherwächter" in text
     assert "Comment[es]=Vea la memoria" in text
     assert re.search(r"^Keywords\[de\]=.*;$", text, re.M)
 
-    policy = tmp_path / "helper.policy"
-    subprocess.run(
-        ["msgfmt", "--xml", "-d", "po", "--template",
-         "packaging/polkit/io.github.memwarden.Helper1.policy", "-o", str(policy)],
-        cwd=ROOT, check=True,
-    )  # fmt: skip
+    policy = merged("--xml", "packaging/polkit/io.github.memwarden.Helper1.policy",
+                    tmp_path / "helper.policy")  # fmt: skip
     root = ET.parse(policy).getroot()
     lang = "{http://www.w3.org/XML/1998/namespace}lang"
     for action in root.iter("action"):
@@ -272,12 +271,7 @@ def test_msgfmt_merges_the_translations_into_the_installed_files(tmp_path: Path)
             langs = {e.get(lang) for e in action.findall(tag)}
             assert langs == {None, "de", "es"}, (action.get("id"), tag, langs)
 
-    metainfo = tmp_path / "app.metainfo.xml"
-    subprocess.run(
-        ["msgfmt", "--xml", "-d", "po", "--template",
-         "resources/io.github.memwarden.MemWarden.metainfo.xml", "-o", str(metainfo)],
-        cwd=ROOT, check=True,
-    )  # fmt: skip
+    metainfo = merged("--xml", f"resources/{APP_ID}.metainfo.xml", tmp_path / "app.metainfo.xml")
     component = ET.parse(metainfo).getroot()
     # What a software centre shows: each element in English, German and Spanish …
     for path in ("summary", "description/p", "description/ul/li", "screenshots/screenshot/caption"):
