@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import select
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -124,8 +126,13 @@ def test_an_unprivileged_user_has_nothing_to_drop_and_no_error() -> None:
         finally:
             os._exit(0)
     os.close(write_end)
+    # Bounded: a fork of a process with threads could in theory block on a lock it inherited.
+    ready, _, _ = select.select([read_end], [], [], 60)
+    if not ready:
+        os.kill(child, signal.SIGKILL)
     with os.fdopen(read_end) as pipe:
-        text = pipe.read()
+        text = pipe.read() if ready else ""
     os.waitpid(child, 0)
+    assert text, "the child did not report"
     result = json.loads(text)
     assert result == {"before": 0, "after": [0, 0, True], "problems": []}
