@@ -2,7 +2,10 @@
 """The values of the monitor's D-Bus properties, and when a change is worth announcing.
 
 The properties are compared with the values last announced after every event and call, and every
-second (every 5 s while calm); ``PropertiesChanged`` carries only those that changed
+second (every 5 s while calm). While calm that rides on the engine's ticks (:meth:`after_tick`),
+so the API adds no wake-up of its own to the monitor's idle cost; otherwise a timer of its own
+keeps them fresh even while a tick waits out a grace period. ``PropertiesChanged`` carries only
+those that changed
 *meaningfully* (``AvailableBytes`` by at least 1 % of RAM + swap, ``EtaSeconds`` by 10 %, PSI by
 one point; the others on any change), so an idle desktop is not woken every tick. ``Get`` always
 returns the engine's latest value.
@@ -55,6 +58,8 @@ class PropertyPublisher:
         self._engine = engine
         self._announce = announce
         self._published: dict[str, Any] = {}
+        self._compared_at = float("-inf")
+        self._left_calm = asyncio.Event()
         self._chosen_on: Snapshot | None = None
         self._readers: dict[str, Callable[[], Any]] = {
             "State": lambda: engine.machine.state.value,
@@ -192,14 +197,35 @@ class PropertyPublisher:
         if force or engine.machine.state is WatchState.CALM:
             engine.choose(snap)
 
+    def after_tick(self) -> None:
+        """After each engine tick: compare, at most every 5 s while calm and every second else."""
+        calm = self._engine.machine.state is WatchState.CALM
+        if not calm:
+            self._left_calm.set()
+        if self._engine.clock() - self._compared_at >= (
+            CALM_PROPERTY_POLL_S if calm else PROPERTY_POLL_S
+        ):
+            self._compare()
+
     async def watch(self, stop: asyncio.Event) -> None:
-        """Compare the properties now and then until ``stop`` (Served.close cancels it sooner)."""
+        """Compare every second while not calm, until ``stop`` (Served.close cancels it sooner).
+
+        While calm it sleeps until a tick ends outside "calm": the ticks carry the comparisons.
+        """
         while not stop.is_set():
-            calm = self._engine.machine.state is WatchState.CALM
+            if self._engine.machine.state is WatchState.CALM:
+                self._left_calm.clear()
+                await self._left_calm.wait()
+                continue
             # A plain sleep: cheaper than waiting on ``stop`` with a timeout (no task each time).
-            await asyncio.sleep(CALM_PROPERTY_POLL_S if calm else PROPERTY_POLL_S)
-            try:
-                self.refresh_choice()
-                self.publish()
-            except Exception:  # never let the API's bookkeeping end the API
-                log.exception("publishing properties")
+            await asyncio.sleep(PROPERTY_POLL_S)
+            if self._engine.clock() - self._compared_at >= PROPERTY_POLL_S:  # else a tick did
+                self._compare()
+
+    def _compare(self) -> None:
+        self._compared_at = self._engine.clock()
+        try:
+            self.refresh_choice()
+            self.publish()
+        except Exception:  # never let the API's bookkeeping end the API
+            log.exception("publishing properties")

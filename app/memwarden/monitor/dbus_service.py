@@ -53,6 +53,8 @@ class Served:
         self._closing = True
         with contextlib.suppress(ValueError):
             self.engine.listeners.remove(self.interface.on_event)
+        with contextlib.suppress(ValueError):
+            self.engine.tick_hooks.remove(self.interface.publisher.after_tick)
         for task in self._tasks:
             task.cancel()
         if self.bus.connected:
@@ -95,6 +97,7 @@ async def serve(engine: Engine, *, stop: asyncio.Event, bus_address: str | None 
     log.info("owning %s on the session bus as %s", c.BUS_NAME, bus.unique_name)
     served = Served(bus, interface, engine)
     engine.listeners.append(interface.on_event)
+    engine.tick_hooks.append(interface.publisher.after_tick)
     served._tasks.append(asyncio.ensure_future(interface.publisher.watch(stop)))
 
     async def stop_with_the_bus() -> None:

@@ -98,6 +98,8 @@ class Engine:
         self.proc_root = proc_root
         self.dry_run = dry_run
         self.listeners = list(listeners)
+        #: Called after every tick (the D-Bus properties ride on them: no wake-ups of their own).
+        self.tick_hooks: list[Callable[[], None]] = []
         self.protector = protector
         self.clock = clock
         self.uid = os.getuid()
@@ -366,11 +368,17 @@ class Engine:
 
     async def _tick_or_retry(self) -> float:
         try:
-            return await self.tick()
+            interval = await self.tick()
         except CoreError as exc:
             # /proc/meminfo unreadable or malformed: say so, keep trying.
             log.error("sampling failed: %s", exc)
-            return CALM_INTERVAL_S
+            interval = CALM_INTERVAL_S
+        for hook in self.tick_hooks:
+            try:
+                hook()
+            except Exception:  # a listener's bookkeeping never stops the guard
+                log.exception("tick hook failed")
+        return interval
 
     # -- for the D-Bus API and the UI -------------------------------------------------------------
 
