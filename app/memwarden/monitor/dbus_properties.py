@@ -5,10 +5,9 @@ The properties are compared with the values last announced after every event and
 second (every 5 s while calm). While calm that rides on the engine's ticks (:meth:`after_tick`),
 so the API adds no wake-up of its own to the monitor's idle cost; otherwise a timer of its own
 keeps them fresh even while a tick waits out a grace period. ``PropertiesChanged`` carries only
-those that changed
-*meaningfully* (``AvailableBytes`` by at least 1 % of RAM + swap, ``EtaSeconds`` by 10 %, PSI by
-one point; the others on any change), so an idle desktop is not woken every tick. ``Get`` always
-returns the engine's latest value.
+those that changed *meaningfully* (``AvailableBytes`` by at least 1 % of RAM + swap,
+``EtaSeconds`` by 10 %, PSI by one point; the others on any change), so an idle desktop is not
+woken every tick. ``Get`` always returns the engine's latest value.
 
 ``NextVictim``: once not calm the engine chooses ten times a second. While calm it scans rarely (for
 rules only, to keep its idle budget), so the choice is made here on each new snapshot: after
