@@ -23,7 +23,7 @@ from helper_private_bus import HelperProcess, PrivateBus
 from helper_testlib import run_async
 
 from memwarden.helper import constants as c
-from memwarden.helper import errors, kernel, privileges
+from memwarden.helper import errors, kernel
 from memwarden.helper.caller import method_policies
 from memwarden.helper.service import HelperInterface
 
@@ -179,7 +179,7 @@ def test_systemd_unit_is_hardened_with_the_two_justified_capabilities() -> None:
     assert unit["ExecStart"] == ["/usr/bin/memwarden-helper"]
     assert set(unit["CapabilityBoundingSet"][0].split()) == {"CAP_SYS_RESOURCE", "CAP_DAC_OVERRIDE"}
     # ...the same two the helper keeps when it confines itself without the unit.
-    assert privileges.NEEDED == (1 << kernel.CAP_SYS_RESOURCE) | (1 << kernel.CAP_DAC_OVERRIDE)
+    assert kernel.NEEDED == (1 << kernel.CAP_SYS_RESOURCE) | (1 << kernel.CAP_DAC_OVERRIDE)
     for key, value in {
         "NoNewPrivileges": "yes",
         "ProtectSystem": "strict",

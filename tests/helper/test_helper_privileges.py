@@ -19,14 +19,15 @@ from typing import Any
 
 import pytest
 
-from memwarden.helper.kernel import CAP_DAC_OVERRIDE, CAP_SYS_RESOURCE
-from memwarden.helper.privileges import NEEDED, drop_unneeded_capabilities, read_capability_sets
+from memwarden.helper.kernel import CAP_DAC_OVERRIDE, CAP_SYS_RESOURCE, NEEDED, read_capability_sets
+from memwarden.helper.privileges import drop_unneeded_capabilities
 
 APP = str(Path(__file__).resolve().parents[2] / "app")
 
 DROP = """
 import json
-from memwarden.helper.privileges import drop_unneeded_capabilities, read_capability_sets
+from memwarden.helper.kernel import read_capability_sets
+from memwarden.helper.privileges import drop_unneeded_capabilities
 before = read_capability_sets()
 after, problems = drop_unneeded_capabilities()
 fields = lambda sets: {name: getattr(sets, name) for name in sets.__slots__}

@@ -31,8 +31,7 @@ from helper_testlib import Spawn, has_cap_sys_resource, oom_score_adj, starttime
 
 from memwarden import __version__
 from memwarden.helper import constants as c
-from memwarden.helper.kernel import CAP_DAC_OVERRIDE
-from memwarden.helper.privileges import read_capability_sets
+from memwarden.helper.kernel import CAP_DAC_OVERRIDE, read_capability_sets
 
 pytestmark = pytest.mark.root
 

@@ -20,6 +20,9 @@ from memwarden.helper.errors import Failed, MissingCapability
 # include/uapi/linux/capability.h
 CAP_DAC_OVERRIDE = 1
 CAP_SYS_RESOURCE = 24
+#: What SetOomScoreAdj needs (see features() and the systemd unit); the helper keeps nothing else
+#: (privileges.py).
+NEEDED = (1 << CAP_DAC_OVERRIDE) | (1 << CAP_SYS_RESOURCE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +33,42 @@ class FreeMemoryResult:
     available_after_kib: int
 
 
+@dataclass(frozen=True, slots=True)
+class CapabilitySets:
+    """This process's capability masks and no_new_privs flag, from ``/proc/self/status``."""
+
+    effective: int
+    permitted: int
+    inheritable: int
+    bounding: int
+    no_new_privs: bool
+
+    @property
+    def unwanted(self) -> int:
+        """Capabilities held in any set beyond :data:`NEEDED`."""
+        held = self.effective | self.permitted | self.inheritable | self.bounding
+        return held & ~NEEDED
+
+
+def read_capability_sets(status: Path = Path("/proc/self/status")) -> CapabilitySets:
+    """Parse the ``Cap*`` and ``NoNewPrivs`` lines of a ``/proc/PID/status`` file."""
+    fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+
+    def mask(name: str) -> int:
+        return int(fields[name].strip(), 16)
+
+    return CapabilitySets(
+        effective=mask("CapEff"),
+        permitted=mask("CapPrm"),
+        inheritable=mask("CapInh"),
+        bounding=mask("CapBnd"),
+        no_new_privs=fields.get("NoNewPrivs", "0").strip() == "1",
+    )
+
+
 def effective_capabilities(proc: Path = Path("/proc")) -> int:
     """The ``CapEff`` bit mask of this process (``/proc/self/status``)."""
-    for line in (proc / "self" / "status").read_text().splitlines():
-        if line.startswith("CapEff:"):
-            return int(line.split()[1], 16)
-    return 0
+    return read_capability_sets(proc / "self" / "status").effective
 
 
 def has_capability(cap: int, proc: Path = Path("/proc")) -> bool:

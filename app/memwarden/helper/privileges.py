@@ -20,13 +20,9 @@ from __future__ import annotations
 
 import ctypes
 import errno
-from dataclasses import dataclass
 from pathlib import Path
 
-from memwarden.helper.kernel import CAP_DAC_OVERRIDE, CAP_SYS_RESOURCE
-
-#: What SetOomScoreAdj needs (see kernel.features and the systemd unit); nothing else.
-NEEDED = (1 << CAP_DAC_OVERRIDE) | (1 << CAP_SYS_RESOURCE)
+from memwarden.helper.kernel import NEEDED, CapabilitySets, read_capability_sets
 
 # include/uapi/linux/capability.h and prctl.h
 CAP_SETPCAP = 8
@@ -45,39 +41,6 @@ class _CapData(ctypes.Structure):
         ("permitted", ctypes.c_uint32),
         ("inheritable", ctypes.c_uint32),
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class CapabilitySets:
-    """This process's capability masks and no_new_privs flag, from ``/proc/self/status``."""
-
-    effective: int
-    permitted: int
-    inheritable: int
-    bounding: int
-    no_new_privs: bool
-
-    @property
-    def unwanted(self) -> int:
-        """Capabilities held in any set beyond :data:`NEEDED`."""
-        held = self.effective | self.permitted | self.inheritable | self.bounding
-        return held & ~NEEDED
-
-
-def read_capability_sets(status: Path = Path("/proc/self/status")) -> CapabilitySets:
-    """Parse the ``Cap*`` and ``NoNewPrivs`` lines of a ``/proc/PID/status`` file."""
-    fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-
-    def mask(name: str) -> int:
-        return int(fields[name].strip(), 16)
-
-    return CapabilitySets(
-        effective=mask("CapEff"),
-        permitted=mask("CapPrm"),
-        inheritable=mask("CapInh"),
-        bounding=mask("CapBnd"),
-        no_new_privs=fields.get("NoNewPrivs", "0").strip() == "1",
-    )
 
 
 def _prctl(libc: ctypes.CDLL, option: int, arg: int) -> int:
