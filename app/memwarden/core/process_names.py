@@ -31,14 +31,14 @@ def process_program(proc: ProcessIdentity) -> str:
     base = exe or proc.comm
     if is_interpreter(base) and len(proc.cmdline) > 1:
         return program_of_argv([base, *proc.cmdline[1:]]) or base
-    if exe.startswith("memfd:") and proc.cmdline and proc.cmdline[0]:
-        return proc.cmdline[0].split(" ", 1)[0].rsplit("/", 1)[-1] or exe
+    # argv[0]'s basename; a process that rewrote its title may have put spaces in it.
+    argv0 = proc.cmdline[0].split(" ", 1)[0].rsplit("/", 1)[-1] if proc.cmdline else ""
+    if exe.startswith("memfd:"):
+        return argv0 or exe
     if exe:
         return exe
-    if proc.cmdline:
-        argv0 = proc.cmdline[0].split(" ", 1)[0].rsplit("/", 1)[-1]
-        if argv0.startswith(proc.comm) and proc.comm:
-            return argv0
+    if argv0.startswith(proc.comm) and proc.comm:
+        return argv0
     return proc.comm
 
 
