@@ -23,7 +23,7 @@ import deb_lib
 import pytest
 from deb_lib import APP_ID, REPO, VENV, VENV_PYTHON, InstalledDeb, dpkg_owner, run
 from elf_needed import is_elf, needed
-from prune_bundle import read_roots
+from prune_bundle import closure, read_roots
 
 from desktop import TestDesktop, missing_programs, wait_until
 from memwarden import __version__
@@ -42,7 +42,7 @@ SYSTEM_SERVICE = Path("/usr/share/dbus-1/system-services") / f"{helper_c.BUS_NAM
 #: What MemWarden loads from the bundle (packaging/bundle-roots.txt, without the optional ones):
 #: the .deb must depend on exactly the packages of the system libraries these ask for, directly or
 #: through the Qt libraries of the bundle.
-LOADED, OPTIONAL = read_roots()
+LOADED, _ = read_roots()
 
 
 def site_packages() -> Path:
@@ -85,18 +85,8 @@ def test_depends_are_what_the_bundled_libraries_ask_for(installed_deb: Installed
         matches = sorted(site.glob(pattern))
         assert matches, f"{pattern} is not in the bundle: update bundle-roots.txt and control.in"
         roots += matches
-    system: set[str] = set()  # sonames from outside the bundle
-    seen: set[Path] = set()
-    while roots:
-        obj = roots.pop()
-        if obj in seen:
-            continue
-        seen.add(obj)
-        for soname in needed(obj):
-            if soname in bundled:
-                roots.append(bundled[soname])
-            else:
-                system.add(soname)
+    # Sonames from outside the bundle, asked for by the roots or the bundled libraries they load.
+    system = {s for obj in closure(roots, bundled) for s in needed(obj) if s not in bundled}
     where = system_libraries()
     wanted = {f"<nothing provides {s}>" for s in system if s not in where}
     wanted |= {dpkg_owner(where[s]) or f"<no package owns {where[s]}>" for s in system & set(where)}
