@@ -27,6 +27,9 @@ class FakeMonitorClient(QObject):
         failures: Method name -> the exception its next calls raise.
     """
 
+    #: No bus: a tray over this double sends its notifications to the tray icon's fallback.
+    bus = None
+
     stateChanged = Signal(str)
     propertiesChanged = Signal(dict)
     warning = Signal(dict, float, str, str)

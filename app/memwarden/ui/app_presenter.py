@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 
 from memwarden.ui import words
 from memwarden.ui.formatting import human_size
+from memwarden.ui.plain_text import escape_markup
 
 # The breakdown fields of ``bytes``, in the order the table shows them.
 BREAKDOWN = ("resident", "swap", "shmem", "dmabuf", "gpu_system", "gpu_vram")
@@ -214,7 +215,7 @@ def total_tooltip(app: dict[str, Any], locale: QLocale | None = None) -> str:
 
 def details_html(app: dict[str, Any], rule: str, locale: QLocale | None = None) -> str:
     """The details pane for the selected app: what it holds, both ranks, why, the rule."""
-    esc = _escape
+    esc = escape_markup
     b = app["bytes"]
     diff = rank_difference(app, locale)
     parts = [
@@ -253,7 +254,3 @@ def details_html(app: dict[str, Any], rule: str, locale: QLocale | None = None) 
             )
         )
     return "<br>".join(parts)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

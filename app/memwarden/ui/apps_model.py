@@ -37,6 +37,7 @@ from memwarden.ui.app_presenter import (
 )
 from memwarden.ui.app_rules import rule_name, rule_of
 from memwarden.ui.formatting import human_size
+from memwarden.ui.plain_text import tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -200,7 +201,8 @@ class AppsTableModel(QAbstractTableModel):
         if role == APP_ROLE:
             return app
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(app, index.row(), column)
+            text = self._tooltip(app, index.row(), column)  # the name's tooltip has the app's id
+            return tooltip(text) if text else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column in _BYTES_FIELD or column in (
                 Column.KERNEL_RANK, Column.MEMWARDEN_RANK

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from memwarden.ui import orphans_presenter as op
+from memwarden.ui.plain_text import plain_labels, tooltip
 from memwarden.ui.window_presenter import WindowPresenter
 
 
@@ -64,6 +65,7 @@ class OrphansPage(QWidget):
 
         self.advice = QLabel(self)
         self.advice.setWordWrap(True)
+        plain_labels(self.summary, self.advice)
         layout.addWidget(self.advice)
 
         buttons = QHBoxLayout()
@@ -94,7 +96,7 @@ class OrphansPage(QWidget):
             cells = (row.size, row.kind, row.owner, row.path)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(row.advice)
+                item.setToolTip(tooltip(row.advice))
                 if c == 0:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -120,15 +122,27 @@ class OrphansPage(QWidget):
 
     # -- actions ----------------------------------------------------------------------------------
 
-    def _ask(self, row: op.OrphanRow) -> bool:
-        answer = QMessageBox.question(
-            self,
+    def confirm_box(self, row: op.OrphanRow) -> QMessageBox:
+        """The question before deleting ``row``'s file (its path is shown as written)."""
+        buttons = QMessageBox.StandardButton
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             self.tr("Delete file"),
             self.tr("Delete %1? Its %2 of RAM will be free again. This cannot be undone.")
             .replace("%1", row.path)
             .replace("%2", row.size),
+            buttons.Yes | buttons.No,
+            self,
         )
-        return answer == QMessageBox.StandardButton.Yes
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        return box
+
+    def _ask(self, row: op.OrphanRow) -> bool:
+        box = self.confirm_box(row)
+        try:
+            return box.exec() == QMessageBox.StandardButton.Yes
+        finally:
+            box.deleteLater()
 
     def delete_selected(self) -> bool:
         """Delete the selected file after asking; returns True when it was deleted."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from memwarden.ui import ui_events
+from memwarden.ui.plain_text import plain_labels, tooltip
 from memwarden.ui.prompt_presenter import PromptModel, PromptRow
 from memwarden.ui.qt_compat import emit
 
@@ -79,6 +80,8 @@ class PromptWindow(QWidget):
         self.victim.setWordWrap(True)
         self.result = QLabel()
         self.result.setWordWrap(True)
+        # The victim line names an app, the orphan note names files.
+        plain_labels(self.title, self.subtitle, self.orphans, self.victim, self.result)
 
         self.buttons = QDialogButtonBox()
         self.close_button = QPushButton(self.tr("Close selected"))
@@ -127,7 +130,7 @@ class PromptWindow(QWidget):
         select = None
         for i, row in enumerate(model.rows):
             item = QTreeWidgetItem([self._row_name(row), row.size, row.breakdown])
-            item.setToolTip(0, row.reason or row.detail)
+            item.setToolTip(0, tooltip(row.reason or row.detail))
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if row.next_victim:
                 font = item.font(0)

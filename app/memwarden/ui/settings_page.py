@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from memwarden.monitor.config import Config
 from memwarden.ui import settings_presenter as sp
 from memwarden.ui import words
+from memwarden.ui.plain_text import plain_labels
 from memwarden.ui.window_presenter import WindowPresenter
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,9 @@ class SettingsPage(QWidget):
         self.helper_headline.setFont(font)
         self.helper_text = QLabel(helper)
         self.helper_text.setWordWrap(True)
+        # A settings error quotes the file; the path is the person's.
+        plain_labels(self.config_error, self.in_force, self.result, self.where,
+                     self.helper_headline, self.helper_text)  # fmt: skip
         helper_layout.addWidget(self.helper_headline)
         helper_layout.addWidget(self.helper_text)
         layout.addWidget(helper)

@@ -25,6 +25,7 @@ from memwarden.ui.monitor_calls import MonitorError
 from memwarden.ui.monitor_client import MonitorClient
 from memwarden.ui.monitor_launcher import MonitorLauncher
 from memwarden.ui.notifications import Notifier
+from memwarden.ui.plain_text import tooltip
 from memwarden.ui.prompt import PromptWindow
 from memwarden.ui.prompt_presenter import build_prompt, derived_reason
 from memwarden.ui.slot_tasks import run_logged
@@ -111,10 +112,10 @@ class TrayController(QObject):
             self.icon.setIcon(self._icons[state])
             ui_events.record("tray-icon", state=state)
         log_path = str(self.launcher.log_path) if self.launcher is not None else ""
-        self.icon.setToolTip(tray_menu.tooltip(
+        self.icon.setToolTip(tooltip(tray_menu.tooltip(
             props, self.client.connected, snapshot=self.snapshot, launcher_status=status,
             log_path=log_path,
-        ))  # fmt: skip
+        )))  # fmt: skip
 
     def rebuild_menu(self) -> None:
         """Fill the menu anew (it is rebuilt every time it opens); fetch a fresh snapshot when

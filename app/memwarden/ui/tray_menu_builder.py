@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, SignalInstance
 from PySide6.QtWidgets import QMenu
 
 from memwarden.ui import autostart, messages, tray_menu
+from memwarden.ui.plain_text import menu_text
 from memwarden.ui.qt_compat import emit
 
 _t = QCoreApplication.translate
@@ -114,8 +115,9 @@ def _header_text(props: Mapping[str, Any], connected: bool) -> str:
 
 
 def _add_app_menu(menu: QMenu, item: tray_menu.AppItem, choices: TrayChoices) -> None:
-    sub = menu.addMenu(item.title)
-    detail = sub.addAction(item.detail)
+    # The title names the app: "Tom & Jerry" must not lose its "&" to a shortcut marker.
+    sub = menu.addMenu(menu_text(item.title))
+    detail = sub.addAction(menu_text(item.detail))
     detail.setEnabled(False)
     sub.addSeparator()
     protect = sub.addAction(_t("TrayController", "Protect"))
@@ -140,10 +142,15 @@ def menu_entries(menu: QMenu) -> list[Any]:
             continue
         sub = action.menu()
         if isinstance(sub, QMenu):
-            out.append({action.text(): menu_entries(sub)})
+            out.append({_shown(action.text()): menu_entries(sub)})
         else:
-            out.append(action.text())
+            out.append(_shown(action.text()))
     return out
+
+
+def _shown(text: str) -> str:
+    """What an entry reads: ``&&`` is an ``&``, a single ``&`` only marks the shortcut."""
+    return "&".join(part.replace("&", "") for part in text.split("&&"))
 
 
 def menu_key(snapshot: Mapping[str, Any] | None) -> list[tuple[str, int]]:

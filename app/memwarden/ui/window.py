@@ -47,6 +47,7 @@ from memwarden.ui.client_api import MonitorClientApi
 from memwarden.ui.history import HistoryBuffer
 from memwarden.ui.history_view import HistoryView
 from memwarden.ui.orphans_page import OrphansPage
+from memwarden.ui.plain_text import plain_labels
 from memwarden.ui.settings_page import SettingsPage
 from memwarden.ui.window_presenter import WindowPresenter
 
@@ -124,6 +125,8 @@ class MainWindow(QMainWindow):
         self.paused = QLabel(strip)
         for label in (self.figures, self.victim, self.paused):
             label.setWordWrap(True)
+        # The victim line names an app, the figures may carry an error's text.
+        plain_labels(self.headline, self.figures, self.victim, self.paused)
         strip_layout.addWidget(self.headline)
         strip_layout.addWidget(self.figures)
         strip_layout.addWidget(self.victim)
