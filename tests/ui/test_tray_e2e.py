@@ -11,10 +11,8 @@ received (its per-notification script), and the tray's own record of what it sho
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shlex
 import signal
 import subprocess
 import sys
@@ -25,77 +23,21 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QRect, QTranslator
 from PySide6.QtGui import QColor, QImage
-from tray_testlib import APP, EDITOR, GAME, MONITOR_NAME, attach_log, dry_monitor_argv
+from tray_testlib import (
+    APP,
+    EDITOR,
+    GAME,
+    MONITOR_NAME,
+    TrayProcess,
+    attach_log,
+    monitor_pid,
+    stop_monitor,
+)
 
 from desktop import TestDesktop, wait_until
 
-APP_NAME = "io.github.memwarden.MemWarden"
-APP_PATH = "/io/github/memwarden/MemWarden"
 CALM_GREEN = QColor("#2f9e44")
 TRANSLATIONS = APP / "memwarden" / "ui" / "translations"
-
-
-class TrayProcess:
-    """``python -m memwarden`` on the test desktop, with its UI event record and its log."""
-
-    def __init__(self, desktop: TestDesktop, directory: Path, **env: str) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self.desktop = desktop
-        self.events_path = directory / "ui-events.jsonl"
-        self.log = directory / "tray.log"
-        environment = desktop.env(
-            PYTHONPATH=str(APP),
-            MEMWARDEN_UI_EVENTS=str(self.events_path),
-            XDG_CONFIG_HOME=str(directory / "config"),
-            XDG_STATE_HOME=str(directory / "state"),
-            MEMWARDEN_MONITOR_COMMAND=shlex.join(dry_monitor_argv()),
-            LANG="C.UTF-8",
-        )
-        environment.pop("LANGUAGE", None)
-        environment.pop("LC_ALL", None)
-        environment.update(env)
-        self.started = time.monotonic()
-        with open(self.log, "w") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "memwarden"], env=environment,
-                                         stdin=subprocess.DEVNULL, stdout=out, stderr=out)
-        self.wait_for("started")
-
-    def events(self, kind: str) -> list[dict]:
-        if not self.events_path.exists():
-            return []
-        lines = self.events_path.read_text().splitlines()
-        return [e for e in map(json.loads, lines) if e["event"] == kind]
-
-    def wait_for(self, kind: str, match: Callable[[dict], bool] = lambda e: True,
-                 timeout_s: float = 30) -> dict:  # fmt: skip
-        found: list[dict] = []
-
-        def seen() -> bool:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"the tray exited ({self.proc.returncode}):\n{self.output()}")
-            found[:] = [e for e in self.events(kind) if match(e)]
-            return bool(found)
-
-        wait_until(seen, timeout_s, f"UI event {kind!r}")
-        return found[-1]
-
-    def action(self, name: str) -> None:
-        """org.freedesktop.Application.ActivateAction on the running tray."""
-        self.desktop.call(APP_NAME, APP_PATH, "org.freedesktop.Application", "ActivateAction",
-                          "sava{sv}", [name, [], {}])
-
-    def quit(self) -> int:
-        if self.proc.poll() is None:
-            self.action("quit")
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        return self.proc.returncode
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
 
 @pytest.fixture
@@ -123,26 +65,6 @@ def start_tray(
     desktop.close_all_notifications()
     for tray in trays:  # nothing went wrong behind the scenes, quitting included
         assert "Traceback" not in tray.output() and " ERROR " not in tray.output(), tray.output()
-
-
-def monitor_pid(desktop: TestDesktop) -> int | None:
-    if not desktop.name_has_owner(MONITOR_NAME):
-        return None
-    out = desktop.bus_call("org.freedesktop.DBus", "/org/freedesktop/DBus",
-                           "org.freedesktop.DBus.GetConnectionUnixProcessID",
-                           f"string:{MONITOR_NAME}")  # fmt: skip
-    return int(out.split()[-1])
-
-
-def stop_monitor(desktop: TestDesktop) -> None:
-    """Stop the dry-run monitor a tray started (it outlives the tray by design)."""
-    pid = monitor_pid(desktop)
-    if pid is None:
-        return
-    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    if b"--dry-run" in cmdline:  # ours; a namespace's monitor is stopped by its fixture
-        os.kill(pid, signal.SIGTERM)
-        wait_until(lambda: not desktop.name_has_owner(MONITOR_NAME), 20, "the monitor to stop")
 
 
 def app_rules(desktop: TestDesktop) -> str:

@@ -5,6 +5,8 @@
 * :class:`MonitorProcess`: a monitor subprocess on a test bus; :func:`dry_monitor_argv`.
 * :class:`NamespaceMonitor`: the monitor with memory hogs in a PID namespace (e2e_monitor.py);
   :data:`GAME` and :data:`EDITOR`, the hogs the tests use.
+* :class:`TrayProcess`: the real tray (``python -m memwarden``) on a test desktop;
+  :func:`stop_monitor`, for the dry-run monitor it starts.
 * :func:`run_until`: run the Qt/asyncio loop until a condition holds (bounded).
 * :func:`attach_log`: a log shown in the report of a failing test.
 """
@@ -14,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -36,6 +40,9 @@ TESTS = Path(__file__).resolve().parents[1]
 REPO = TESTS.parent
 APP = REPO / "app"
 MONITOR_NAME = "io.github.memwarden.Monitor1"
+#: The running tray's single-instance name and object (org.freedesktop.Application).
+TRAY_NAME = "io.github.memwarden.MemWarden"
+TRAY_PATH = "/io/github/memwarden/MemWarden"
 
 LOGS = pytest.StashKey[list[tuple[str, Path]]]()
 
@@ -184,3 +191,88 @@ def run_until(loop: qasync.QEventLoop, predicate: Callable[[], bool], timeout_s:
             await asyncio.sleep(0.02)
 
     loop.run_until_complete(poll())
+
+
+class TrayProcess:
+    """``python -m memwarden`` on the test desktop, with its UI event record and its log."""
+
+    def __init__(self, desktop: TestDesktop, directory: Path, **env: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.desktop = desktop
+        self.events_path = directory / "ui-events.jsonl"
+        self.log = directory / "tray.log"
+        environment = desktop.env(
+            PYTHONPATH=str(APP),
+            MEMWARDEN_UI_EVENTS=str(self.events_path),
+            XDG_CONFIG_HOME=str(directory / "config"),
+            XDG_STATE_HOME=str(directory / "state"),
+            MEMWARDEN_MONITOR_COMMAND=shlex.join(dry_monitor_argv()),
+            LANG="C.UTF-8",
+        )
+        environment.pop("LANGUAGE", None)
+        environment.pop("LC_ALL", None)
+        environment.update(env)
+        self.started = time.monotonic()
+        with open(self.log, "w") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "memwarden"], env=environment,
+                                         stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        self.wait_for("started")
+
+    def events(self, kind: str) -> list[dict]:
+        if not self.events_path.exists():
+            return []
+        lines = self.events_path.read_text().splitlines()
+        return [e for e in map(json.loads, lines) if e["event"] == kind]
+
+    def wait_for(self, kind: str, match: Callable[[dict], bool] = lambda e: True,
+                 timeout_s: float = 30) -> dict:  # fmt: skip
+        found: list[dict] = []
+
+        def seen() -> bool:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the tray exited ({self.proc.returncode}):\n{self.output()}")
+            found[:] = [e for e in self.events(kind) if match(e)]
+            return bool(found)
+
+        wait_until(seen, timeout_s, f"UI event {kind!r}")
+        return found[-1]
+
+    def action(self, name: str) -> None:
+        """org.freedesktop.Application.ActivateAction on the running tray."""
+        self.desktop.call(TRAY_NAME, TRAY_PATH, "org.freedesktop.Application", "ActivateAction",
+                          "sava{sv}", [name, [], {}])
+
+    def quit(self) -> int:
+        if self.proc.poll() is None:
+            self.action("quit")
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+
+def monitor_pid(desktop: TestDesktop) -> int | None:
+    if not desktop.name_has_owner(MONITOR_NAME):
+        return None
+    out = desktop.bus_call("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                           "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                           f"string:{MONITOR_NAME}")  # fmt: skip
+    return int(out.split()[-1])
+
+
+def stop_monitor(desktop: TestDesktop) -> None:
+    """Stop the dry-run monitor a tray started (it outlives the tray by design)."""
+    pid = monitor_pid(desktop)
+    if pid is None:
+        return
+    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    if b"--dry-run" in cmdline:  # ours; a namespace's monitor is stopped by its fixture
+        os.kill(pid, signal.SIGTERM)
+        wait_until(lambda: not desktop.name_has_owner(MONITOR_NAME), 20, "the monitor to stop")
+
