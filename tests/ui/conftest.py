@@ -10,6 +10,8 @@
   once; it can only ever close the hogs (needs root and ``unshare``).
 * ``desktop``: the whole test desktop (Xvfb, trayer, dunst) for the session; skipped cleanly when
   its programs are missing.
+* ``x_bus``: a private session bus whose programs show on the test desktop's X server (xcb, with
+  trayer), with no notification server.
 
 The app under test in the end-to-end tests is a real ``python -m memwarden`` process on the
 desktop's display and bus (the pytest process itself stays on the offscreen platform: a Qt
@@ -159,3 +161,12 @@ def screenshots() -> Path:
     path = Path(os.environ.get("MEMWARDEN_SCREENSHOTS") or REPO / "out" / "screenshots")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def x_bus(desktop: TestDesktop, session_bus: TestDesktop) -> TestDesktop:
+    """A private session bus without notification server; its programs run on xcb, on the test
+    desktop's X server (where trayer is the XEmbed tray)."""
+    session_bus.display = desktop.display
+    return session_bus
+

@@ -27,7 +27,13 @@ from memwarden import __version__
 
 log = logging.getLogger("memwarden.ui")
 
-APP_NAME = "memwarden"
+#: Qt shows the application name as the tray's StatusNotifierItem ``Title`` (and ``Id``), as the
+#: class of the X11 WM_CLASS (xdotool and window rules match it without regard to case) and as the
+#: app name of the notifications the tray icon sends on a StatusNotifierItem desktop. Nothing
+#: derives a file or bus name from it: the settings folder is platformdirs' "memwarden", the
+#: single-instance name is :data:`single_instance.BUS_NAME`, the catalogs are
+#: :data:`i18n.CATALOG`.
+APP_NAME = "MemWarden"
 DESKTOP_FILE = "io.github.memwarden.MemWarden"
 #: At session start the tray host may come up after us: wait this long before deciding that
 #: there is none and opening the window instead.
@@ -41,7 +47,7 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
         list(argv) if argv is not None else [sys.argv[0]]
     )  # fmt: skip
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName("MemWarden")
+    app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationDomain("memwarden.github.io")
     app.setDesktopFileName(DESKTOP_FILE)
