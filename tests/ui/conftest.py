@@ -11,7 +11,7 @@
 * ``desktop``: the whole test desktop (Xvfb, trayer, dunst) for the session; skipped cleanly when
   its programs are missing.
 * ``x_bus``: a private session bus whose programs show on the test desktop's X server (xcb, with
-  trayer), with no notification server.
+  trayer), with no notification server; ``dunst_on(bus, markup)`` starts a real dunst on one.
 
 The app under test in the end-to-end tests is a real ``python -m memwarden`` process on the
 desktop's display and bus (the pytest process itself stays on the offscreen platform: a Qt
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -42,6 +43,7 @@ from tray_testlib import (
     attach_log,
     can_unshare,
     dry_monitor_argv,
+    start_dunst,
 )
 
 from desktop import X_PROGRAMS, TestDesktop, missing_programs
@@ -170,3 +172,21 @@ def x_bus(desktop: TestDesktop, session_bus: TestDesktop) -> TestDesktop:
     session_bus.display = desktop.display
     return session_bus
 
+
+@pytest.fixture
+def dunst_on() -> Iterator[Callable[[TestDesktop, str], None]]:
+    """``dunst_on(bus, markup)``: a real dunst on that bus (:func:`tray_testlib.start_dunst`),
+    stopped after the test."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(bus: TestDesktop, markup: str) -> None:
+        started.append(start_dunst(bus, markup))
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

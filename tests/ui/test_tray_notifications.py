@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 from collections.abc import Iterator
 
 import pytest
@@ -71,6 +72,28 @@ def test_actions_come_back_and_a_notification_is_replaced_then_withdrawn(
     aloop.run_until_complete(notifier.withdraw("warning"))
     run_until(aloop, lambda: desktop.displayed_count() == 0, what="the notification withdrawn")
     assert notifier.shown_id("warning") is None
+
+
+@pytest.mark.parametrize("markup", ["full", "no"])
+def test_a_markup_name_reaches_the_server_as_text(
+    aloop, x_bus: TestDesktop, dunst_on, bus_on, markup: str
+):
+    """A real dunst. With ``markup = full`` it advertises body-markup and renders the body as
+    Pango markup: a name in the body must arrive escaped (&, <, >), or dunst would show it bold
+    and fetch the image. With ``markup = no`` it escapes the body itself: it must arrive as it
+    is. The summary is plain text for every server: it goes as it is (dunst escapes it)."""
+    name = '<b>bold</b><img src="/some/local.png"> & co'
+    summary, body = f"Closed {name}", f"{name} was using 2.0 GiB."
+    dunst_on(x_bus, markup)
+    notifier = Notifier(bus_on(x_bus.address))
+    assert aloop.run_until_complete(notifier.start())
+    assert ("body-markup" in notifier.capabilities) == (markup == "full")
+    nid = aloop.run_until_complete(notifier.notify("killed", Text(summary, body)))
+    run_until(aloop, lambda: any(n["id"] == str(nid) for n in x_bus.notifications()),
+              what="dunst's record of it")  # fmt: skip
+    [shown] = x_bus.notifications()
+    assert shown["body"] == (html.escape(body, quote=False) if markup == "full" else body)
+    assert shown["summary"] == summary
 
 
 def test_without_a_server_the_tray_icon_says_it(aloop, qapp, session_bus, bus_on):

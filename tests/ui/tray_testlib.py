@@ -7,6 +7,7 @@
   :data:`GAME` and :data:`EDITOR`, the hogs the tests use.
 * :class:`TrayProcess`: the real tray (``python -m memwarden``) on a test desktop;
   :func:`stop_monitor`, for the dry-run monitor it starts.
+* :func:`start_dunst`: a real dunst on a test bus that reads markup in bodies, or not.
 * :func:`run_until`: run the Qt/asyncio loop until a condition holds (bounded).
 * :func:`attach_log`: a log shown in the report of a failing test.
 """
@@ -34,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ui: e2e_monito
 
 from e2e_monitor import HOG_SOURCE, config_text
 
-from desktop import TestDesktop, wait_until
+from desktop import DUNSTRC, FAKE_DMENU, NOTIFY_LOGGER, TestDesktop, wait_until
 
 TESTS = Path(__file__).resolve().parents[1]
 REPO = TESTS.parent
@@ -276,3 +277,26 @@ def stop_monitor(desktop: TestDesktop) -> None:
         os.kill(pid, signal.SIGTERM)
         wait_until(lambda: not desktop.name_has_owner(MONITOR_NAME), 20, "the monitor to stop")
 
+
+def start_dunst(bus: TestDesktop, markup: str) -> subprocess.Popen[bytes]:
+    """A real dunst on ``bus`` (and its display), with ``markup = full`` (it advertises
+    body-markup and renders the body as Pango markup) or ``no`` (it escapes the body itself),
+    else configured as the test desktop's own (which sets no markup). What it receives is in
+    ``bus.notifications()``. The caller stops it."""
+    folder = bus.dir / f"dunst-{markup}"
+    folder.mkdir(parents=True, exist_ok=True)
+    dmenu, logger, config = folder / "dmenu.sh", folder / "logger.py", folder / "dunstrc"
+    dmenu.write_text(FAKE_DMENU.format(log=folder / "dmenu.log", pick=bus.pick_file))
+    logger.write_text(NOTIFY_LOGGER.format(python=sys.executable, out=str(bus.notify_log)))
+    dmenu.chmod(0o755)
+    logger.chmod(0o755)
+    config.write_text(DUNSTRC.format(dmenu=dmenu, logger=logger)
+                      .replace("[global]\n", f"[global]\n    markup = {markup}\n", 1))  # fmt: skip
+    with open(folder / "dunst.log", "wb") as log:
+        proc = subprocess.Popen(["dunst", "-config", str(config)], env=bus.env(),
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=log)  # fmt: skip
+    wait_until(lambda: bus.name_has_owner("org.freedesktop.Notifications")
+               or proc.poll() is not None, what="dunst")  # fmt: skip
+    if proc.poll() is not None:
+        raise RuntimeError(f"dunst exited: {(folder / 'dunst.log').read_text(errors='replace')}")
+    return proc

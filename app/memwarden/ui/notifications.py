@@ -7,6 +7,11 @@ with the same key replaces the one on screen instead of piling up, and :meth:`No
 takes it away (the warning, once memory is fine again). The action the person chooses comes back
 to the callback given with the notification; clicking the notification itself is the ``default``
 action. The fallback has no buttons: a click on the balloon is the ``default`` action.
+
+The body names apps and files, which name themselves: it is escaped wherever it would be read as
+markup: by a server with ``body-markup``, and in the fallback when Qt sends it on (a tray icon
+exported as a StatusNotifierItem, see :meth:`Notifier.start`). The summary is plain text for
+every server.
 """
 
 from __future__ import annotations
@@ -24,12 +29,14 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from memwarden.ui import ui_events
 from memwarden.ui.messages import Text
+from memwarden.ui.plain_text import escape_markup
 from memwarden.ui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
 NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
+SNI_WATCHER = "org.kde.StatusNotifierWatcher"
 APP_NAME = "MemWarden"
 DESKTOP_ENTRY = "io.github.memwarden.MemWarden"
 CALL_TIMEOUT_S = 5.0
@@ -77,6 +84,7 @@ class Notifier(QObject):
         self._by_id: dict[int, _Shown] = {}
         self._ids: dict[str, int] = {}
         self._balloon: _Shown | None = None
+        self._tray_exported = False
         self._looking: asyncio.Event | None = None
         if tray is not None:
             tray.messageClicked.connect(self._balloon_clicked)
@@ -93,12 +101,29 @@ class Notifier(QObject):
 
     async def start(self) -> bool:
         """Look for a notification server (running, or one the bus can start) and listen to it.
-        Returns whether there is one."""
+        Returns whether there is one.
+
+        Call it right after the tray icon is made: it also notes how Qt shows the icon's
+        messages. On an XEmbed tray Qt draws them in a balloon of its own, as plain text. When a
+        StatusNotifierWatcher is on the session bus as the first tray icon is made, Qt exports
+        the icon as a StatusNotifierItem instead, for the life of the process, and sends each
+        message on, unescaped, to org.freedesktop.Notifications and into the item's tooltip;
+        the fallback then escapes the body where it is read as markup.
+        """
         self._looking = asyncio.Event()
         try:
+            self._tray_exported = await self._tray_is_exported()
             return await self._start()
         finally:
             self._looking.set()
+
+    async def _tray_is_exported(self) -> bool:
+        if self._tray is None or self._bus is None or not self._bus.connected:
+            return False
+        try:
+            return bool((await self._dbus("NameHasOwner", "s", [SNI_WATCHER])).body[0])
+        except (RuntimeError, TimeoutError):
+            return False
 
     async def _start(self) -> bool:
         bus = self._bus
@@ -182,7 +207,8 @@ class Notifier(QObject):
                                                  persistent)  # fmt: skip
             except (RuntimeError, TimeoutError) as exc:
                 log.warning("notification server failed (%s): using the tray icon", exc)
-        self._notify_balloon(key, text, on_action, critical)
+        markup = await self._fallback_reads_markup()
+        self._notify_balloon(key, text, on_action, critical, markup=markup)
         return 0
 
     async def _notify_server(
@@ -205,7 +231,7 @@ class Notifier(QObject):
         replaces = self._ids.get(key, 0)
         body = text.body
         if "body-markup" in self._capabilities:
-            body = _escape_markup(body)
+            body = escape_markup(body)
         reply = await self._call("Notify", "susssasa{sv}i", [
             APP_NAME, replaces, self._icon, text.summary, body, flat, hints,
             0 if persistent or critical else -1,
@@ -218,16 +244,30 @@ class Notifier(QObject):
         ui_events.record("notification-shown", key=key, id=nid)
         return nid
 
+    async def _fallback_reads_markup(self) -> bool:
+        """Whether the tray icon's message will be read as markup: Qt sends it on over D-Bus
+        (see :meth:`start`) to a server that reads markup, or, when there is none, only into the
+        item's tooltip, whose text hosts read as markup too."""
+        if not self._tray_exported:
+            return False
+        try:
+            reply = await self._call("GetCapabilities")
+        except (RuntimeError, TimeoutError):
+            return True
+        return "body-markup" in [str(c) for c in reply.body[0]]
+
     def _notify_balloon(
-        self, key: str, text: Text, on_action: ActionCallback | None, critical: bool
-    ) -> None:
+        self, key: str, text: Text, on_action: ActionCallback | None, critical: bool,
+        *, markup: bool,
+    ) -> None:  # fmt: skip
         if self._tray is None or not self._tray.isVisible():
             log.info("%s: %s", text.summary, text.body)
             return
         self._balloon = _Shown(key, on_action)
         icon = (QSystemTrayIcon.MessageIcon.Critical if critical
                 else QSystemTrayIcon.MessageIcon.Warning)  # fmt: skip
-        self._tray.showMessage(text.summary, text.body, icon, BALLOON_MS)
+        body = escape_markup(text.body) if markup else text.body
+        self._tray.showMessage(text.summary, body, icon, BALLOON_MS)
 
     async def withdraw(self, key: str) -> None:
         """Close the notification with this key, if it is still up."""
@@ -274,8 +314,3 @@ class Notifier(QObject):
     def _balloon_clicked(self) -> None:
         if self._balloon is not None:
             self._invoke(self._balloon, "default")
-
-
-def _escape_markup(text: str) -> str:
-    """Body text for a server that reads markup (the spec's subset of HTML)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
