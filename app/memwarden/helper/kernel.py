@@ -3,8 +3,9 @@
 
 ``/proc/sys/vm/drop_caches`` and ``/proc/sys/vm/compact_memory`` are mode 0200: writable by uid 0
 and nobody else, no capability involved (kernel/sysctl.c ``test_perm``; verified on 6.18 with an
-empty bounding set). They do not free shmem/memfd (reference kernel-memory §5.5, §7.3); they are
-the "free memory now" button's cheap first step.
+empty bounding set). They do not free shmem/memfd (drop_caches drops only clean page cache and
+slab, Documentation/admin-guide/sysctl/vm.rst; shmem pages are swap-backed, never clean cache);
+they are the "free memory now" button's cheap first step.
 """
 
 from __future__ import annotations
