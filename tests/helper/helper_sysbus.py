@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from memwarden.helper import constants as c
 
@@ -448,16 +449,22 @@ class SystemBusFixture:
             proc.kill()
             proc.wait()
 
+    def driver_command(self, user: HelperTestUser, ops: list[dict[str, object]]) -> dict[str, Any]:
+        """``subprocess`` arguments that run the user driver as ``user`` with ``ops``."""
+        return dict(
+            args=[str(self.users_python), "-B", str(self.driver), json.dumps(ops)],
+            user=user.uid, group=user.gid, extra_groups=user.extra_gids, cwd="/",
+            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(self.app_dir)},
+            text=True,
+        )  # fmt: skip
+
     def run_as(
         self, user: HelperTestUser, ops: list[dict[str, object]], timeout: float = 60
     ) -> list[dict[str, object]]:
         """Run the user driver as ``user`` with ``ops``; returns one result dict per op."""
         proc = subprocess.run(
-            [str(self.users_python), "-B", str(self.driver), json.dumps(ops)],
-            user=user.uid, group=user.gid, extra_groups=user.extra_gids, cwd="/",
-            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(self.app_dir)},
-            capture_output=True, text=True, timeout=timeout, check=False,
-        )  # fmt: skip
+            **self.driver_command(user, ops), capture_output=True, timeout=timeout, check=False
+        )
         if proc.returncode != 0:
             raise AssertionError(f"user driver failed (rc={proc.returncode}):\n{proc.stderr}")
         return [json.loads(line) for line in proc.stdout.splitlines()]

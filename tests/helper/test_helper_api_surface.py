@@ -23,7 +23,7 @@ from helper_private_bus import HelperProcess, PrivateBus
 from helper_testlib import run_async
 
 from memwarden.helper import constants as c
-from memwarden.helper import errors, kernel
+from memwarden.helper import errors, kernel, service
 from memwarden.helper.caller import method_policies
 from memwarden.helper.service import HelperInterface
 
@@ -195,6 +195,17 @@ def test_systemd_unit_is_hardened_with_the_two_justified_capabilities() -> None:
     text = UNIT_FILE.read_text()
     for cap in ("CAP_SYS_RESOURCE", "CAP_DAC_OVERRIDE"):
         assert re.search(rf"^#\s+{cap}\s+\S", text, re.MULTILINE), cap
+
+
+def test_systemd_unit_bounds_memory_tasks_and_files() -> None:
+    unit = unit_settings()
+    (memory,) = unit["MemoryMax"]
+    assert memory.endswith("M") and 48 <= int(memory[:-1]) <= 256, memory
+    # The event loop and the worker threads, with room to spare.
+    assert int(unit["TasksMax"][0]) >= 2 * (1 + service._WORKER_THREADS)
+    # A SetOomScoreAdj call holds two fds per target (one call at a time), plus the few the
+    # helper always has open.
+    assert int(unit["LimitNOFILE"][0]) >= 2 * c.MAX_PROCESSES_PER_CALL + 64
 
 
 def test_xml_documents_every_named_error() -> None:

@@ -62,9 +62,13 @@ def test_other_owner_start_time_and_pid_zero(child: subprocess.Popen[bytes]) -> 
     with pytest.raises(ProcessGone) as gone:
         open_owned_process(ProcessTarget(child.pid, starttime(child.pid) + 1), ME)
     assert error_of(gone) == (ProcessGone, "start-time-mismatch", child.pid)
-    with pytest.raises(InvalidArgument) as invalid:
-        open_owned_process(ProcessTarget(0, 0), ME)
-    assert error_of(invalid) == (InvalidArgument, "invalid-pid", 0)
+    # pid_t is 32-bit signed: past it, pidfd_open would raise OverflowError (an internal error).
+    for pid in (0, 2**31, 2**32 - 1):
+        with pytest.raises(InvalidArgument) as invalid:
+            open_owned_process(ProcessTarget(pid, 0), ME)
+        assert error_of(invalid) == (InvalidArgument, "invalid-pid", pid)
+        with pytest.raises(InvalidArgument, match="invalid-pid"):
+            set_oom_score_adj([ProcessTarget(pid, 0)], 1, ME)
 
 
 def test_zombie_and_reaped_processes_are_gone() -> None:

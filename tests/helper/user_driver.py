@@ -10,9 +10,15 @@ Usage: ``user_driver.py '<json list of ops>'``; one JSON object per op on stdout
 * ``{"op": "raw", "interface": ..., "member": ..., "signature": ..., "body": [...],
   "flags": 0}``: a hand-made call to the helper; prints ``{"type": "return", "body": ...}`` or
   ``{"type": "error", "name": ..., "text": ...}``.
+  ``"targets": n`` instead of ``"body"`` sends SetOomScoreAdj for pids 1..n (made here: such a
+  list is too long for a command line).
 * ``{"op": "agent", "password": "...", "call": {<client op>}}``: registers ``pkttyagent`` for this
   process on a pseudo-terminal, makes the call and types the password if (and only if) the agent
   asks; adds ``"prompted": true/false`` to the result.
+* ``{"op": "flood", "connections": 6, "calls": 120, <raw op's fields>}``: each connection pipelines
+  ``calls`` calls at once, round after round; prints ``{"round": n}`` after each round and stops
+  after the round during which stdin was closed. Prints the count of each answer (``"<error name>
+  <text>"``, ``"return"`` or ``"exception <type>"``) and the unique names that answered.
 """
 
 from __future__ import annotations
@@ -60,25 +66,63 @@ async def client_op(client: HelperClient, op: dict[str, Any]) -> dict[str, Any]:
     return {"ok": result}
 
 
+def raw_message(op: dict[str, Any]) -> Message:
+    body = op.get("body", [])
+    if "targets" in op:
+        body = [[[pid, 1] for pid in range(1, op["targets"] + 1)], op.get("value", 1)]
+    return Message(
+        destination=op.get("destination", c.BUS_NAME),
+        path=op.get("path", c.OBJECT_PATH),
+        interface=op.get("interface", c.INTERFACE),
+        member=op["member"],
+        signature="a(ut)i" if "targets" in op else op.get("signature", ""),
+        body=body,
+        flags=MessageFlag(op.get("flags", 0)),
+    )
+
+
 async def raw_op(op: dict[str, Any]) -> dict[str, Any]:
     bus = await MessageBus(bus_type=BusType.SYSTEM).connect()
     try:
-        reply = await bus.call(
-            Message(
-                destination=op.get("destination", c.BUS_NAME),
-                path=op.get("path", c.OBJECT_PATH),
-                interface=op.get("interface", c.INTERFACE),
-                member=op["member"],
-                signature=op.get("signature", ""),
-                body=op.get("body", []),
-                flags=MessageFlag(op.get("flags", 0)),
-            )
-        )
+        reply = await bus.call(raw_message(op))
     finally:
         bus.disconnect()
     if reply.message_type is MessageType.ERROR:
         return {"type": "error", "name": reply.error_name, "text": (reply.body or [""])[0]}
     return {"type": "return", "signature": reply.signature, "body": reply.body}
+
+
+def answer_key(reply: Message | BaseException) -> str:
+    if isinstance(reply, BaseException):
+        return f"exception {type(reply).__name__}"
+    if reply.message_type is MessageType.ERROR:
+        return f"{reply.error_name} {(reply.body or [''])[0]}"
+    return "return"
+
+
+async def flood_op(op: dict[str, Any]) -> dict[str, Any]:
+    conns = [await MessageBus(bus_type=BusType.SYSTEM).connect() for _ in range(op["connections"])]
+    stop = asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    answers: dict[str, int] = {}
+    senders: set[str] = set()
+    rounds = 0
+    try:
+        while not stop.done():
+            replies = await asyncio.gather(
+                *(bus.call(raw_message(op)) for bus in conns for _ in range(op["calls"])),
+                return_exceptions=True,
+            )
+            for reply in replies:
+                key = answer_key(reply)
+                answers[key] = answers.get(key, 0) + 1
+                if isinstance(reply, Message) and reply.sender:
+                    senders.add(reply.sender)
+            rounds += 1
+            print(json.dumps({"round": rounds}), flush=True)
+    finally:
+        for bus in conns:
+            bus.disconnect()
+    return {"rounds": rounds, "answers": answers, "senders": sorted(senders)}
 
 
 async def agent_op(client: HelperClient, op: dict[str, Any]) -> dict[str, Any]:
@@ -136,6 +180,8 @@ async def main(ops: list[dict[str, Any]]) -> None:
                 result = await client_op(client, op)
             elif op["op"] == "raw":
                 result = await raw_op(op)
+            elif op["op"] == "flood":
+                result = await flood_op(op)
             elif op["op"] == "agent":
                 result = await agent_op(client, op)
             else:

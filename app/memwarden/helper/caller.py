@@ -6,7 +6,10 @@ name its caller to polkit (dbus-next issues #93, #129; PR #144 never merged). Th
 low-level message handler (``MessageBus.add_message_handler``, public API) that claims every call
 to our interface before dbus-fast's own dispatch sees it, and then, in a task of its own:
 
-1. checks the signature (wrong types become ``InvalidArgument``, not dbus-fast's generic error);
+1. checks the signature (wrong types become ``InvalidArgument``, not dbus-fast's generic error),
+   that the body is there (:mod:`memwarden.helper.incoming` drops oversized ones), and the
+   method's cheap argument checks, and bounds the calls in flight, overall and per caller: the
+   excess is answered at once with ``Busy``, before any task or polkit check exists;
 2. authorizes the method's declared polkit action for the caller's unique bus name;
 3. runs the method with the :class:`Caller` in a context variable (:func:`current_caller`),
    which is private to that task, so concurrent calls never see each other's caller;
@@ -33,7 +36,8 @@ from typing import Any, Protocol, TypeVar
 from dbus_fast import Message, MessageFlag, MessageType
 from dbus_fast.service import ServiceInterface
 
-from memwarden.helper.errors import AccessDenied, Failed, HelperError, InvalidArgument
+from memwarden.helper import constants as c
+from memwarden.helper.errors import AccessDenied, Busy, Failed, HelperError, InvalidArgument
 
 _LOG = logging.getLogger(__name__)
 
@@ -41,6 +45,7 @@ _POLICY_ATTR = "_memwarden_helper_policy"
 _FnT = TypeVar("_FnT", bound=Callable[..., Any])
 
 DetailsFn = Callable[..., Mapping[str, str]]
+PrecheckFn = Callable[..., None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +65,17 @@ class Caller:
 
 @dataclass(frozen=True, slots=True)
 class MethodPolicy:
-    """The authorization a method needs: a polkit action id, or ``None`` for read-only calls."""
+    """The authorization a method needs: a polkit action id, or ``None`` for read-only calls.
+
+    Attributes:
+        action: The polkit action id.
+        details: polkit details from the arguments (see :func:`requires_action`).
+        precheck: Cheap checks of the arguments, run before polkit is asked.
+    """
 
     action: str | None
     details: DetailsFn | None = None
+    precheck: PrecheckFn | None = None
 
 
 class Authorizer(Protocol):
@@ -89,17 +101,26 @@ def current_caller() -> Caller:
         raise AccessDenied("no-caller") from None
 
 
-def requires_action(action: str, details: DetailsFn | None = None) -> Callable[[_FnT], _FnT]:
+def requires_action(
+    action: str,
+    details: DetailsFn | None = None,
+    *,
+    precheck: PrecheckFn | None = None,
+) -> Callable[[_FnT], _FnT]:
     """Declare the polkit action a mutating method needs (put it right under ``@dbus_method``).
 
     Args:
         action: The polkit action id (from :mod:`memwarden.helper.constants`).
         details: Optional function of the method's arguments that returns polkit *details*
             (``action.lookup(key)`` in rules). It sees unvalidated input and must not raise.
+        precheck: Optional function of the method's arguments that raises a
+            :class:`~memwarden.helper.errors.HelperError` for what no authorization could make
+            valid (a list too long, a value out of range). It runs before polkit is asked and
+            before the call counts as in flight, so it must be cheap and must not block.
     """
 
     def mark(fn: _FnT) -> _FnT:
-        setattr(fn, _POLICY_ATTR, MethodPolicy(action, details))
+        setattr(fn, _POLICY_ATTR, MethodPolicy(action, details, precheck))
         return fn
 
     return mark
@@ -164,6 +185,10 @@ class CallerShim:
         authorize: Called before every method that has an action; raises to refuse.
         send: Sends a reply (``bus.send``).
         on_busy: Optional callback, True when a call starts and False when it ends (idle exit).
+        max_in_flight: Calls in flight at most, from all callers together.
+        max_per_sender: Calls in flight at most from one caller (unique bus name).
+        was_cut: Tells a call whose body was dropped for its size
+            (:meth:`memwarden.helper.incoming.IncomingLimit.was_cut`).
     """
 
     def __init__(
@@ -173,6 +198,10 @@ class CallerShim:
         authorize: Authorizer,
         send: Callable[[Message], object],
         on_busy: Callable[[bool], None] | None = None,
+        *,
+        max_in_flight: int = c.MAX_CALLS_IN_FLIGHT,
+        max_per_sender: int = c.MAX_CALLS_PER_SENDER,
+        was_cut: Callable[[Message], bool] | None = None,
     ) -> None:
         self._path = path
         self._interface = interface
@@ -180,32 +209,67 @@ class CallerShim:
         self._authorize = authorize
         self._send = send
         self._on_busy = on_busy
+        self._max_in_flight = max_in_flight
+        self._max_per_sender = max_per_sender
+        self._was_cut = was_cut
         self._tasks: set[asyncio.Task[None]] = set()
+        self._per_sender: dict[str, int] = {}
 
     def __call__(self, msg: Message) -> Message | bool:
         """Claim calls to our interface; leave everything else (Introspect, Peer, …) to dbus-fast.
 
         A call without an interface field (allowed by the D-Bus specification) that names one of
-        our members is claimed too, so it cannot slip past authorization.
+        our members is claimed too, so it cannot slip past authorization. A call whose body was
+        dropped for its size is answered here, whatever it was for.
         """
-        if msg.message_type is not MessageType.METHOD_CALL or msg.path != self._path:
+        if msg.message_type is not MessageType.METHOD_CALL:
             return False
-        if msg.interface not in (self._interface.name, None):
+        if self._was_cut is not None and self._was_cut(msg):
+            return _refuse(msg, InvalidArgument("message-too-large"))
+        if msg.path != self._path or msg.interface not in (self._interface.name, None):
             return False
         entry = self._entries.get(msg.member or "")
         if entry is None:
             return False
         if msg.signature != entry.in_signature:
-            error = InvalidArgument("bad-signature")
-            if _expects_reply(msg):
-                return Message.new_error(msg, error.dbus_name, error.dbus_message())
-            return True
+            return _refuse(msg, InvalidArgument("bad-signature"))
+        if entry.policy.precheck is not None:
+            try:
+                entry.policy.precheck(*msg.body)
+            except HelperError as exc:
+                return _refuse(msg, exc)
+            except Exception:
+                _LOG.exception("%s: argument check failed", msg.member)
+                return _refuse(msg, Failed("internal-error"))
+        sender = msg.sender or ""
+        busy = self._admit(sender)
+        if busy is not None:
+            return _refuse(msg, Busy(busy))
         if self._on_busy is not None:
             self._on_busy(True)
         task = asyncio.ensure_future(self._dispatch(entry, msg))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return True
+
+    def _admit(self, sender: str) -> str | None:
+        """Count a call in; or the Busy reason when a bound is reached (then nothing counts)."""
+        if len(self._tasks) >= self._max_in_flight:
+            return "helper-busy"
+        if self._per_sender.get(sender, 0) >= self._max_per_sender:
+            return "sender-busy"
+        self._per_sender[sender] = self._per_sender.get(sender, 0) + 1
+        return None
+
+    def _release(self, sender: str) -> None:
+        left = self._per_sender.pop(sender, 1) - 1
+        if left > 0:
+            self._per_sender[sender] = left
+
+    @property
+    def in_flight(self) -> int:
+        """Calls being handled now."""
+        return len(self._tasks)
 
     async def _dispatch(self, entry: _Entry, msg: Message) -> None:
         caller = Caller(
@@ -217,6 +281,7 @@ class CallerShim:
         try:
             reply = await self._invoke(entry, msg, caller)
         finally:
+            self._release(caller.bus_name)
             if self._on_busy is not None:
                 self._on_busy(False)
         if _expects_reply(msg):
@@ -262,3 +327,11 @@ def _safe_details(fn: DetailsFn | None, body: list[Any]) -> Mapping[str, str]:
 
 def _expects_reply(msg: Message) -> bool:
     return not msg.flags & MessageFlag.NO_REPLY_EXPECTED
+
+
+def _refuse(msg: Message, error: HelperError) -> Message | bool:
+    """Answer a call at once (returned to dbus-fast, which sends it), or claim it silently."""
+    _LOG.debug("%s from %s: %s %s", msg.member, msg.sender, error.dbus_name, error)
+    if _expects_reply(msg):
+        return Message.new_error(msg, error.dbus_name, error.dbus_message())
+    return True

@@ -30,16 +30,46 @@ ERROR_INVALID_ARGUMENT: Final = f"{ERROR_PREFIX}.InvalidArgument"
 ERROR_NOT_OWNER: Final = f"{ERROR_PREFIX}.NotOwner"
 ERROR_PROCESS_GONE: Final = f"{ERROR_PREFIX}.ProcessGone"
 ERROR_MISSING_CAPABILITY: Final = f"{ERROR_PREFIX}.MissingCapability"
+ERROR_BUSY: Final = f"{ERROR_PREFIX}.Busy"
 ERROR_FAILED: Final = f"{ERROR_PREFIX}.Failed"
 
 # oom_score_adj range enforced by the kernel (fs/proc/base.c: OOM_SCORE_ADJ_MIN/MAX).
 OOM_SCORE_ADJ_MIN: Final = -1000
 OOM_SCORE_ADJ_MAX: Final = 1000
 
+# pid_t is a signed 32-bit int; PID_MAX_LIMIT (include/linux/threads.h) is 4M, far below.
+# SetOomScoreAdj takes pids as D-Bus uint32, so the helper checks the range itself.
+PID_MIN: Final = 1
+PID_MAX: Final = 2**31 - 1
+
 # Upper bound of processes per SetOomScoreAdj call. Every target is held open (pidfd + /proc/PID
-# directory fd) until all are validated, so this keeps a call under the default soft
-# RLIMIT_NOFILE of 1024; a browser with all its renderers stays well below it.
+# directory fd) until all are validated, and the service does that work for one call at a time,
+# so this keeps the helper under an RLIMIT_NOFILE of 1024 (the unit's LimitNOFILE=); a browser
+# with all its renderers stays well below it.
 MAX_PROCESSES_PER_CALL: Final = 256
+
+# Calls in flight (from the message to the reply), overall and per caller (unique bus name).
+# The excess is answered at once with ERROR_BUSY. Each call in flight holds a task and, while it
+# is being authorized, one pending call to polkitd; dbus-daemon allows 128 pending calls per
+# connection (max_replies_per_connection), so 32 keeps well under it. The monitor makes one call
+# at a time; 4 leaves room for a UI click beside it.
+MAX_CALLS_IN_FLIGHT: Final = 32
+MAX_CALLS_PER_SENDER: Final = 4
+
+# Size limits of a message the helper reads (method calls and signals; replies to its own calls
+# are not limited). The largest valid call, SetOomScoreAdj with MAX_PROCESSES_PER_CALL targets,
+# is about 4.3 KiB (16 bytes a target, under 300 bytes of header): 16 KiB leaves room. A larger
+# body is dropped unread and the call answered InvalidArgument "message-too-large"; a header
+# fields array over its limit cannot be answered (it holds the sender) and is dropped whole.
+MAX_MESSAGE_BYTES: Final = 16 * 1024
+MAX_HEADER_FIELDS_BYTES: Final = 4 * 1024
+
+# FreeMemory runs at most once in this many seconds on the machine (there is one helper per
+# machine, and it stays running until the interval is over, so waiting for its idle exit does
+# not reset it). Dropping the page cache makes every program read its files from disk again, and
+# compaction costs CPU: worth it on a click, not in a loop. Calls that arrive while a drop runs
+# share its result; later ones get ERROR_BUSY with reason "rate-limited".
+FREE_MEMORY_MIN_INTERVAL_S: Final = 60.0
 
 # Feature codes returned by GetCapabilities (reason-code style, never prose).
 FEATURE_RAISE_OOM_SCORE_ADJ: Final = "oom-score-adj-raise"

@@ -73,6 +73,13 @@ class MissingCapability(HelperError):
     dbus_name = c.ERROR_MISSING_CAPABILITY
 
 
+class Busy(HelperError):
+    """Not now: too many calls in flight (``sender-busy``, ``helper-busy``), or FreeMemory ran a
+    moment ago (``rate-limited``). Nothing was done; the caller may try again later."""
+
+    dbus_name = c.ERROR_BUSY
+
+
 class Failed(HelperError):
     """An unexpected failure inside the helper; the details are only in the helper's log."""
 
@@ -95,6 +102,7 @@ ERRORS_BY_DBUS_NAME: dict[str, type[HelperError]] = {
         NotOwner,
         ProcessGone,
         MissingCapability,
+        Busy,
         Failed,
     )
 }

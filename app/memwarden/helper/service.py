@@ -4,8 +4,9 @@
 It owns ``io.github.memwarden.Helper1`` on the system bus, is started by D-Bus activation and
 exits after a while without calls. Two methods change anything, each behind its own polkit action
 (declared right under the method); the rest is read-only. All calls go through the caller shim
-(:mod:`memwarden.helper.caller`), which authorizes, runs and maps errors; nothing here ever sends
-a traceback. The API is documented in ``packaging/dbus/io.github.memwarden.Helper1.xml``.
+(:mod:`memwarden.helper.caller`), which bounds, authorizes, runs and maps errors; nothing here
+ever sends a traceback. The API is documented in
+``packaging/dbus/io.github.memwarden.Helper1.xml``.
 """
 
 # No `from __future__ import annotations` here: dbus-fast reads these annotations at class
@@ -18,7 +19,8 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -38,6 +40,8 @@ from memwarden.helper.caller import (
     requires_action,
 )
 from memwarden.helper.errors import Failed
+from memwarden.helper.incoming import connect_limited
+from memwarden.helper.pacing import FreeMemoryPacer, IdleTimer
 from memwarden.helper.polkit import PolkitAuthority
 
 _LOG = logging.getLogger("memwarden.helper")
@@ -53,12 +57,22 @@ class _Credentials:
     pid: int
 
 
+# Worker threads for /proc and sysctl work: one SetOomScoreAdj and one FreeMemory at a time (see
+# HelperInterface), so two; the unit's TasksMax= counts on it.
+_WORKER_THREADS = 2
+
+
 def _adj_details(processes: Sequence[tuple[int, int]], score_adj: int) -> Mapping[str, str]:
     """polkit details of SetOomScoreAdj, so that rules can look at them (see the rules example)."""
     return {
         "score_adj": str(score_adj),
         "pids": ",".join(str(pid) for pid, _ in processes[: c.MAX_PROCESSES_PER_CALL]),
     }
+
+
+def _adj_precheck(processes: Sequence[tuple[int, int]], score_adj: int) -> None:
+    """Refuse, before polkit is asked, what no authorization could make valid."""
+    targets.check_request([pid for pid, _ in processes], score_adj)
 
 
 class HelperInterface(ServiceInterface):
@@ -68,13 +82,17 @@ class HelperInterface(ServiceInterface):
 
     Args:
         bus: The connection, to ask the bus daemon who a caller is.
+        hold: Called with the event loop time until which the helper must keep running
+            (``IdleTimer.hold_until``): FreeMemory's rate limit must outlive an idle exit.
     """
 
-    def __init__(self, bus: MessageBus) -> None:
+    def __init__(self, bus: MessageBus, hold: Callable[[float], None] | None = None) -> None:
         super().__init__(c.INTERFACE)
         self._bus = bus
-        # One cache drop at a time: a second concurrent one would only repeat the work.
-        self._free_memory_lock = asyncio.Lock()
+        self._free_memory = FreeMemoryPacer(c.FREE_MEMORY_MIN_INTERVAL_S, hold)
+        # One call's /proc work at a time: each holds up to 2 fds per target until it is done
+        # (LimitNOFILE= in the unit), and the work is quick (no I/O but procfs).
+        self._targets_lock = asyncio.Lock()
 
     async def _credentials(self, caller: Caller) -> _Credentials:
         """The caller's uid and pid, from the bus daemon (it read them from the socket)."""
@@ -109,13 +127,18 @@ class HelperInterface(ServiceInterface):
         return kernel.features()
 
     @dbus_method()
-    @requires_action(c.ACTION_SET_OOM_SCORE_ADJ, details=_adj_details)
+    @requires_action(
+        c.ACTION_SET_OOM_SCORE_ADJ,
+        details=_adj_details,
+        precheck=_adj_precheck,
+    )
     async def SetOomScoreAdj(self, processes: ProcessList, score_adj: DBusInt32) -> None:
         """Set ``oom_score_adj`` of the caller's own processes, all or nothing."""
         who = await self._credentials(current_caller())
         wanted = [targets.ProcessTarget(pid, starttime) for pid, starttime in processes]
         # /proc reads can block behind mmap_lock under memory pressure: keep the loop free.
-        changes = await asyncio.to_thread(targets.set_oom_score_adj, wanted, score_adj, who.uid)
+        async with self._targets_lock:
+            changes = await asyncio.to_thread(targets.set_oom_score_adj, wanted, score_adj, who.uid)
         for change in changes:
             _LOG.info(
                 "uid %d (pid %d) set oom_score_adj of pid %d (%s): %d -> %d",
@@ -130,10 +153,12 @@ class HelperInterface(ServiceInterface):
     @dbus_method()
     @requires_action(c.ACTION_FREE_MEMORY)
     async def FreeMemory(self) -> AvailableBeforeAfter:
-        """Drop clean caches and compact memory; returns MemAvailable before and after (KiB)."""
+        """Drop clean caches and compact memory; returns MemAvailable before and after (KiB).
+
+        At most once per ``FREE_MEMORY_MIN_INTERVAL_S`` on the machine; see FreeMemoryPacer.
+        """
         who = await self._credentials(current_caller())
-        async with self._free_memory_lock:
-            result = await asyncio.to_thread(kernel.free_memory)
+        result = await self._free_memory.run(lambda: asyncio.to_thread(kernel.free_memory))
         _LOG.info(
             "uid %d (pid %d) freed memory: MemAvailable %d -> %d KiB",
             who.uid,
@@ -144,53 +169,33 @@ class HelperInterface(ServiceInterface):
         return result.available_before_kib, result.available_after_kib
 
 
-class IdleTimer:
-    """Tells when no call has been in flight for ``timeout_s`` seconds.
-
-    Calls that wait for an authentication dialog can take minutes; they count as busy, so the
-    helper never exits under a caller.
-    """
-
-    def __init__(self, timeout_s: float) -> None:
-        self._timeout_s = timeout_s
-        self._busy = 0
-        self._loop = asyncio.get_running_loop()
-        self._last = self._loop.time()
-        self._changed = asyncio.Event()
-
-    def busy(self, started: bool) -> None:
-        """Record that a call started (True) or ended (False)."""
-        self._busy += 1 if started else -1
-        self._last = self._loop.time()
-        self._changed.set()
-
-    async def wait_idle(self) -> None:
-        """Return once nothing has happened for the timeout."""
-        while True:
-            remaining: float | None = None
-            if self._busy == 0:
-                remaining = self._last + self._timeout_s - self._loop.time()
-                if remaining <= 0:
-                    return
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), remaining)
-
-
 async def serve(idle_timeout_s: float) -> int:
     """Own the bus name and answer calls until idle, SIGTERM, or the bus going away.
 
     Returns:
         The exit status: 0 after a normal stop, 1 when the bus or the name was unavailable.
     """
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(
+        ThreadPoolExecutor(max_workers=_WORKER_THREADS, thread_name_prefix="memwarden-helper")
+    )
     try:
-        bus = await MessageBus(bus_type=BusType.SYSTEM).connect()
+        # Size-limited reads, and a full socket waits instead of closing the connection: a flood
+        # of calls must not cost the helper its memory or its place on the bus.
+        bus, incoming = await connect_limited(BusType.SYSTEM)
     except Exception as exc:  # no system bus: nothing to serve
         _LOG.error("cannot connect to the system bus: %s", exc)
         return 1
-    interface = HelperInterface(bus)
     idle = IdleTimer(idle_timeout_s)
-    shim = CallerShim(c.OBJECT_PATH, interface, PolkitAuthority(bus), bus.send, idle.busy)
+    interface = HelperInterface(bus, idle.hold_until)
+    shim = CallerShim(
+        c.OBJECT_PATH,
+        interface,
+        PolkitAuthority(bus),
+        bus.send,
+        idle.busy,
+        was_cut=incoming.was_cut,
+    )
     # Handler and export first, name last: no call can arrive before we can answer it.
     bus.add_message_handler(shim)
     bus.export(c.OBJECT_PATH, interface)
@@ -207,7 +212,6 @@ async def serve(idle_timeout_s: float) -> int:
     _LOG.info("owning %s as %s (version %s)", c.BUS_NAME, bus.unique_name, __version__)
 
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     disconnected = asyncio.ensure_future(bus.wait_for_disconnect())  # type: ignore[no-untyped-call]

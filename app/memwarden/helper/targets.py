@@ -10,9 +10,9 @@ named by ``(pid, starttime_ticks)`` — the pair the monitor scored — and held
   process for good and fail with ``ESRCH`` once it is gone, whatever the pid names by then.
 
 The start time is read through the directory fd before the write and again after it, and the
-pidfd is polled after it (reference: kernel-memory §7.1). Ownership needs all four uids (real,
-effective, saved, filesystem) to be the caller's: a setuid program the caller started is not the
-caller's to change.
+pidfd is polled after it (pidfd_open(2): it polls readable once the process has exited). Ownership
+needs all four uids (real, effective, saved, filesystem) to be the caller's: a setuid program the
+caller started is not the caller's to change.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import errno
 import logging
 import os
 import select
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,7 +203,7 @@ def open_owned_process(target: ProcessTarget, owner_uid: int) -> HeldProcess:
         NotOwner: any of its four uids is not ``owner_uid``.
     """
     pid = target.pid
-    if pid <= 0:
+    if not c.PID_MIN <= pid <= c.PID_MAX:  # pidfd_open would raise OverflowError past pid_t
         raise InvalidArgument("invalid-pid", pid)
     try:
         pidfd = os.pidfd_open(pid)
@@ -257,6 +258,26 @@ class AdjChange:
     new: int
 
 
+def check_request(pids: Sequence[int], value: int) -> None:
+    """Check what a SetOomScoreAdj request can be checked for without looking at any process.
+
+    Cheap, and needs no authorization: the service runs it before asking polkit.
+
+    Raises:
+        InvalidArgument: ``score-adj-out-of-range``, ``no-processes``, ``too-many-processes``
+            (counted before duplicates are merged), ``invalid-pid`` (outside 1..2³¹−1).
+    """
+    if not c.OOM_SCORE_ADJ_MIN <= value <= c.OOM_SCORE_ADJ_MAX:
+        raise InvalidArgument("score-adj-out-of-range")
+    if not pids:
+        raise InvalidArgument("no-processes")
+    if len(pids) > c.MAX_PROCESSES_PER_CALL:
+        raise InvalidArgument("too-many-processes")
+    for pid in pids:
+        if not c.PID_MIN <= pid <= c.PID_MAX:
+            raise InvalidArgument("invalid-pid", pid)
+
+
 def set_oom_score_adj(targets: list[ProcessTarget], value: int, owner_uid: int) -> list[AdjChange]:
     """Set ``oom_score_adj`` of every target, all or nothing.
 
@@ -273,16 +294,11 @@ def set_oom_score_adj(targets: list[ProcessTarget], value: int, owner_uid: int) 
         The changes made.
 
     Raises:
-        HelperError: a named error; see :func:`open_owned_process` and
-            :meth:`HeldProcess.write_oom_score_adj`.
+        HelperError: a named error; see :func:`check_request`, :func:`open_owned_process`,
+            and :meth:`HeldProcess.write_oom_score_adj`.
     """
-    if not c.OOM_SCORE_ADJ_MIN <= value <= c.OOM_SCORE_ADJ_MAX:
-        raise InvalidArgument("score-adj-out-of-range")
+    check_request([t.pid for t in targets], value)
     unique = list(dict.fromkeys(targets))
-    if not unique:
-        raise InvalidArgument("no-processes")
-    if len(unique) > c.MAX_PROCESSES_PER_CALL:
-        raise InvalidArgument("too-many-processes")
     held: list[HeldProcess] = []
     try:
         for target in unique:
