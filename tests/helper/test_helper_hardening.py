@@ -2,15 +2,19 @@
 """Attacks on the helper, on the real system bus with the real polkitd, and what must hold.
 
 Each test replays an attack found in a security review: a flood of calls, a huge message, pids
-out of range, FreeMemory back to back.
+out of range, FreeMemory back to back, a target that execs a setuid program between the check
+and the write.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import select
 import subprocess
+import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +22,11 @@ import pytest
 from helper_sysbus import (
     ALLOWED,
     DENIED,
+    REPO,
     HelperTestUser,
     SystemBusFixture,
+    stop_process,
+    wait_for,
 )
 from helper_testlib import Spawn, oom_score_adj, starttime
 
@@ -163,3 +170,57 @@ def test_free_memory_back_to_back_drops_caches_once(system_bus: SystemBusFixture
         assert helper_log_since(system_bus, offset).count("freed memory") == 1
     finally:
         system_bus.stop_helper()
+
+
+# ---- check, then write: a setuid exec in between ------------------------------------------------
+
+
+def test_a_setuid_exec_between_check_and_write_is_undone(system_bus: SystemBusFixture) -> None:
+    # The target runs `sh`, owned by ALLOWED in all four uids, and execs the setuid-root passwd
+    # (which waits for a password on its stdin: a euid-0 process that stays) while the helper is
+    # paused between its ownership check and its write.
+    system_bus.stop_helper()
+    paused_r, paused_w = os.pipe()
+    go_r, go_w = os.pipe()
+    with open(system_bus.helper_log, "ab") as log:
+        helper = subprocess.Popen(
+            [sys.executable, "-B", str(Path(__file__).with_name("paused_helper.py")),
+             str(paused_w), str(go_r), "--verbose", "--idle-timeout", "120"],
+            pass_fds=(paused_w, go_r), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO / "app")},
+        )  # fmt: skip
+    os.close(paused_w)
+    os.close(go_r)
+    target = subprocess.Popen(
+        ["/bin/sh", "-c", "read line; exec /usr/bin/passwd"],
+        user=ALLOWED.uid, group=ALLOWED.gid, extra_groups=ALLOWED.extra_gids, cwd="/",
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    result: dict[str, object] = {}
+    call = threading.Thread(
+        target=lambda: result.update(set_adj(system_bus, ALLOWED, [ref(target)], 700))
+    )
+    try:
+        wait_for("the paused helper on the bus", lambda: system_bus.helper_pid() == helper.pid)
+        call.start()
+        with os.fdopen(paused_r, "r") as paused:
+            assert int(read_line(paused, 60)) == target.pid  # checked: owned by ALLOWED
+            assert target.stdin is not None
+            target.stdin.write(b"go\n")
+            target.stdin.flush()
+            wait_for("passwd running setuid", lambda: status_field(target.pid, "Uid")[1] == "0")
+            os.write(go_w, b"g")
+        call.join(timeout=60)
+        assert result == {"error": "NotOwner", "reason": "owner-changed", "pid": target.pid}
+        assert status_field(target.pid, "Uid") == [str(ALLOWED.uid), "0", "0", "0"]
+        assert oom_score_adj(target.pid) == 0  # written, seen, and put back
+    finally:
+        os.close(go_w)  # lets a still paused helper go on
+        if call.is_alive():
+            call.join(timeout=60)
+        target.kill()
+        target.communicate()
+        stop_process(helper.pid, "paused_helper.py")
+        helper.wait(timeout=30)
+        wait_for("the paused helper to leave the bus", lambda: system_bus.helper_pid() is None)

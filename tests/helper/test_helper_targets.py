@@ -176,6 +176,44 @@ def test_roll_back_restores_previous_values(child: subprocess.Popen[bytes]) -> N
     assert oom_score_adj(child.pid) == 0
 
 
+SETUID_LATER = """
+import os, sys
+sys.stdin.readline()
+os.setresuid(65534, 65534, 65534)  # as a setuid exec changes them: same pid, same start time
+print("changed", flush=True)
+sys.stdin.readline()
+"""
+
+
+@pytest.mark.skipif(ME != 0, reason="changing a process's uids needs root")
+def test_uids_changed_between_check_and_write_are_refused_and_undone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with subprocess.Popen(
+        [sys.executable, "-c", SETUID_LATER], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as proc:
+        stdin, stdout = proc.stdin, proc.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            wanted = target(proc)
+            write = targets.HeldProcess.write_oom_score_adj
+
+            def change_uids_then_write(self: targets.HeldProcess, value: int) -> None:
+                if value == 700:  # the write itself; the roll-back writes the old value
+                    stdin.write(b"now\n")
+                    stdin.flush()
+                    assert stdout.readline() == b"changed\n"
+                write(self, value)
+
+            monkeypatch.setattr(targets.HeldProcess, "write_oom_score_adj", change_uids_then_write)
+            with pytest.raises(NotOwner) as exc:
+                set_oom_score_adj([wanted], 700, ME)
+            assert error_of(exc) == (NotOwner, "owner-changed", proc.pid)
+            assert oom_score_adj(proc.pid) == 0  # written, then put back
+        finally:
+            proc.kill()
+
+
 def test_kernel_features_and_free_memory() -> None:
     features = kernel.features()
     assert kernel.has_capability(kernel.CAP_SYS_RESOURCE) == has_cap_sys_resource()

@@ -12,7 +12,10 @@ named by ``(pid, starttime_ticks)`` — the pair the monitor scored — and held
 The start time is read through the directory fd before the write and again after it, and the
 pidfd is polled after it (pidfd_open(2): it polls readable once the process has exited). Ownership
 needs all four uids (real, effective, saved, filesystem) to be the caller's: a setuid program the
-caller started is not the caller's to change.
+caller started is not the caller's to change. The uids are read again right before the write and
+right after it: a target that execs a setuid program after the first check keeps its pid, its start
+time and its ``/proc/PID`` directory, so only its credentials tell; if they changed, the old value
+is put back and the call answers ``NotOwner("owner-changed")``.
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ class HeldProcess:
         self.pid = pid
         self.starttime_ticks = starttime_ticks
         self.comm = comm
+        # (ruid, euid, suid, fsuid) as validated; set by open_owned_process.
+        self.uids: tuple[int, ...] = ()
         self._pidfd = pidfd
         self._dirfd = dirfd
 
@@ -114,6 +119,17 @@ class HeldProcess:
             raise ProcessGone("start-time-mismatch", self.pid)
         if self.exited():
             raise ProcessGone("exited", self.pid)
+
+    def verify_owner(self) -> None:
+        """Check that the process still has the uids it was validated with.
+
+        Raises:
+            NotOwner: reason ``owner-changed``: it execed a setuid or setgid-and-setuid program,
+                or changed its uids otherwise, since it was validated.
+            ProcessGone: it exited.
+        """
+        if _parse_status(self.read("status"), self.pid)[1] != self.uids:
+            raise NotOwner("owner-changed", self.pid)
 
     def read_oom_score_adj(self) -> int:
         """The current ``oom_score_adj``.
@@ -239,6 +255,7 @@ def open_owned_process(target: ProcessTarget, owner_uid: int) -> HeldProcess:
             raise InvalidArgument("not-a-process", pid)
         if any(uid != owner_uid for uid in uids):
             raise NotOwner("not-owner", pid)
+        held.uids = uids
         held.comm = held.read("comm").rstrip("\n")
         # The pidfd and the directory must name the same, living process.
         held.verify_same()
@@ -295,7 +312,7 @@ def set_oom_score_adj(targets: list[ProcessTarget], value: int, owner_uid: int) 
 
     Raises:
         HelperError: a named error; see :func:`check_request`, :func:`open_owned_process`,
-            and :meth:`HeldProcess.write_oom_score_adj`.
+            :meth:`HeldProcess.verify_owner` and :meth:`HeldProcess.write_oom_score_adj`.
     """
     check_request([t.pid for t in targets], value)
     unique = list(dict.fromkeys(targets))
@@ -308,9 +325,13 @@ def set_oom_score_adj(targets: list[ProcessTarget], value: int, owner_uid: int) 
         changes: list[AdjChange] = []
         try:
             for proc in held:
+                proc.verify_owner()  # validated maybe a while ago, before the other targets
                 old = proc.read_oom_score_adj()
                 proc.write_oom_score_adj(value)
                 changes.append(AdjChange(proc.pid, proc.comm, old, value))
+                # Right after the write: an exec of a setuid program since the check above
+                # shows only here (then the roll-back below puts the old value back).
+                proc.verify_owner()
                 proc.verify_same()
         except HelperError:
             _roll_back(held, changes)
@@ -328,3 +349,5 @@ def _roll_back(held: list[HeldProcess], changes: list[AdjChange]) -> None:
             by_pid[change.pid].write_oom_score_adj(change.old)
         except HelperError as exc:
             _LOG.warning("could not restore oom_score_adj of pid %d: %s", change.pid, exc)
+        else:
+            _LOG.info("restored oom_score_adj of pid %d to %d", change.pid, change.old)
