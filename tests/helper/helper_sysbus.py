@@ -32,6 +32,7 @@ import signal
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,19 +67,30 @@ EXAMPLE_GROUP = "mwtest-rules-example"
 AUTH_PASSWORD = "mwtest-auth-secret"
 
 # The rules the tests rely on. Without logind nobody is in an active session, so the policy's
-# defaults (allow_active=yes, everything else no) say no to everyone; these rules decide per user.
+# defaults (allow_active, everything else no) say no to everyone; these rules decide per user.
+# mwtest-active stands for the person in the active local session: it gets exactly what the
+# installed policy's allow_active says (ACTIVE_DEFAULTS, filled in by rules_for_tests()).
 TEST_RULES = f"""\
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Installed by MemWarden's tests (tests/helper/helper_sysbus.py) and removed after them.
+var ACTIVE_DEFAULTS = @ACTIVE_DEFAULTS@;
 polkit.addRule(function(action, subject) {{
     if (action.id.indexOf("io.github.memwarden.helper.") != 0) return;
     polkit.log("memwarden-test rule: " + action.id + " user=" + subject.user
                + " score_adj=" + action.lookup("score_adj"));
     if (subject.user == "mwtest-denied") return polkit.Result.NO;
     if (subject.user == "mwtest-auth") return polkit.Result.AUTH_SELF;
+    if (subject.user == "mwtest-active") return ACTIVE_DEFAULTS[action.id];
     if (subject.isInGroup("{PROTECT_GROUP}")) return polkit.Result.YES;
 }});
 """
+
+
+def rules_for_tests(policy: Path) -> str:
+    """TEST_RULES with each action's ``allow_active`` from ``policy`` (polkit.Result strings)."""
+    actions = ET.parse(policy).getroot().iter("action")
+    active = {a.get("id"): (a.findtext("defaults/allow_active") or "").strip() for a in actions}
+    return TEST_RULES.replace("@ACTIVE_DEFAULTS@", json.dumps(active, sort_keys=True))
 
 
 @dataclass(frozen=True)
@@ -109,7 +121,8 @@ DENIED = HelperTestUser("mwtest-denied")
 NORULE = HelperTestUser("mwtest-norule")
 AUTH = HelperTestUser("mwtest-auth", password=AUTH_PASSWORD)
 EXAMPLE = HelperTestUser("mwtest-example", (EXAMPLE_GROUP,))
-USERS = (ALLOWED, DENIED, NORULE, AUTH, EXAMPLE)
+ACTIVE = HelperTestUser("mwtest-active")
+USERS = (ALLOWED, DENIED, NORULE, AUTH, EXAMPLE, ACTIVE)
 
 
 class BringUpError(RuntimeError):
@@ -314,7 +327,7 @@ class SystemBusFixture:
         self._install(POLICY_TARGET, (PACKAGING / "polkit" / f"{c.BUS_NAME}.policy").read_text())
         self._install(CONF_TARGET, (PACKAGING / "dbus" / f"{c.BUS_NAME}.conf").read_text())
         self._install(SERVICE_TARGET, self.activation_file())
-        self._install(RULES_TARGET, TEST_RULES)
+        self._install(RULES_TARGET, rules_for_tests(PACKAGING / "polkit" / f"{c.BUS_NAME}.policy"))
         example = (PACKAGING / "polkit" / f"{c.BUS_NAME}.rules.example").read_text()
         marker = 'var GROUP = "memwarden";'
         if marker not in example:

@@ -103,20 +103,45 @@ def test_every_mutating_method_has_an_action_in_the_policy_file() -> None:
     assert set(policies) == {m.name for m in committed_interface().methods}
     read_only = {name for name, p in policies.items() if p.action is None}
     assert read_only == READ_ONLY_METHODS
-    actions = {name: p.action for name, p in policies.items() if p.action is not None}
+    actions = {name: p.actions for name, p in policies.items() if p.action is not None}
     declared = policy_actions()
-    for method, action in actions.items():
-        assert action in declared, f"{method}: {action} missing from {POLICY_FILE.name}"
-    # One action per method, and no action in the file that no method uses.
-    assert sorted(actions.values()) == sorted(set(actions.values()))
-    assert set(actions.values()) == set(declared) == c.ALL_ACTIONS
+    for method, method_actions in actions.items():
+        for action in method_actions:
+            assert action in declared, f"{method}: {action} missing from {POLICY_FILE.name}"
+    # No action shared by two methods, and no action in the file that no method uses.
+    every = [a for method_actions in actions.values() for a in method_actions]
+    assert sorted(every) == sorted(set(every))
+    assert set(every) == set(declared) == c.ALL_ACTIONS
+    # Only SetOomScoreAdj has a second, stronger action: below the floor.
+    assert actions["SetOomScoreAdj"] == {
+        c.ACTION_SET_OOM_SCORE_ADJ,
+        c.ACTION_SET_OOM_SCORE_ADJ_BELOW_FLOOR,
+    }
+    assert all(len(a) == 1 for m, a in actions.items() if m != "SetOomScoreAdj")
+    policy = policies["SetOomScoreAdj"]
+    assert policy.action_for([[], c.OOM_SCORE_ADJ_FLOOR]) == c.ACTION_SET_OOM_SCORE_ADJ
+    below = policy.action_for([[], c.OOM_SCORE_ADJ_FLOOR - 1])
+    assert below == c.ACTION_SET_OOM_SCORE_ADJ_BELOW_FLOOR
 
 
 def test_policy_defaults_allow_only_the_active_session() -> None:
+    # Below the floor, even the person at the machine needs an administrator's password.
+    wanted = {c.ACTION_SET_OOM_SCORE_ADJ_BELOW_FLOOR: "auth_admin"}
     for action, defaults in policy_actions().items():
-        assert defaults == {"allow_any": "no", "allow_inactive": "no", "allow_active": "yes"}, (
-            action
-        )
+        assert defaults == {
+            "allow_any": "no",
+            "allow_inactive": "no",
+            "allow_active": wanted.get(action, "yes"),
+        }, action
+
+
+def test_the_floor_is_what_the_monitor_asks_for_itself() -> None:
+    # The floor exists so that the monitor's own values need no password and anything lower
+    # does: the lowest value the monitor asks for must be the floor, exactly.
+    from memwarden.monitor.config import PROTECT_OOM_SCORE_ADJ
+    from memwarden.monitor.main import OWN_OOM_SCORE_ADJ
+
+    assert min(PROTECT_OOM_SCORE_ADJ, OWN_OOM_SCORE_ADJ) == c.OOM_SCORE_ADJ_FLOOR
 
 
 def test_packaging_files_are_named_after_the_bus_name() -> None:

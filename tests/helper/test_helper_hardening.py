@@ -3,7 +3,7 @@
 
 Each test replays an attack found in a security review: a flood of calls, a huge message, pids
 out of range, FreeMemory back to back, a target that execs a setuid program between the check
-and the write.
+and the write, and a value below the monitor's floor from the person at the machine.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from helper_sysbus import (
+    ACTIVE,
     ALLOWED,
     DENIED,
     REPO,
@@ -28,7 +29,7 @@ from helper_sysbus import (
     stop_process,
     wait_for,
 )
-from helper_testlib import Spawn, oom_score_adj, starttime
+from helper_testlib import Spawn, has_cap_sys_resource, oom_score_adj, starttime
 
 from memwarden.helper import constants as c
 
@@ -165,7 +166,8 @@ def test_free_memory_back_to_back_drops_caches_once(system_bus: SystemBusFixture
         assert "ok" in first, first
         limited = {"error": "Busy", "reason": "rate-limited", "pid": None}
         assert second == third == limited
-        # The refusal needs authorization first.
+        # Machine-wide: another user is limited too; and the refusal needs authorization first.
+        assert system_bus.call(ACTIVE, "free_memory") == limited
         assert system_bus.call(DENIED, "free_memory")["error"] == "AccessDenied"
         assert helper_log_since(system_bus, offset).count("freed memory") == 1
     finally:
@@ -224,3 +226,32 @@ def test_a_setuid_exec_between_check_and_write_is_undone(system_bus: SystemBusFi
         stop_process(helper.pid, "paused_helper.py")
         helper.wait(timeout=30)
         wait_for("the paused helper to leave the bus", lambda: system_bus.helper_pid() is None)
+
+
+# ---- the floor ----------------------------------------------------------------------------------
+
+
+def test_below_the_floor_the_person_at_the_machine_needs_an_administrator(
+    system_bus: SystemBusFixture, spawn_as: Spawn
+) -> None:
+    # ACTIVE gets what the installed policy gives an active local session. Before the floor,
+    # set-oom-score-adj was allow_active=yes for any value: -1000 (immune) without a password.
+    victim = spawn_as(ACTIVE)
+    admin_needed = {
+        "error": "InteractiveAuthorizationRequired",
+        "reason": "interactive-authorization-required",
+        "pid": None,
+    }
+    for value in (c.OOM_SCORE_ADJ_MIN, c.OOM_SCORE_ADJ_FLOOR - 1):
+        assert set_adj(system_bus, ACTIVE, [ref(victim)], value) == admin_needed, value
+    assert oom_score_adj(victim.pid) == 0
+    # At the floor (what the monitor asks for itself) and above: no password.
+    at_floor = set_adj(system_bus, ACTIVE, [ref(victim)], c.OOM_SCORE_ADJ_FLOOR)
+    if has_cap_sys_resource():
+        assert at_floor == {"ok": None}
+        assert oom_score_adj(victim.pid) == c.OOM_SCORE_ADJ_FLOOR
+    else:  # authorized; the kernel then refuses a negative value without CAP_SYS_RESOURCE
+        assert at_floor == {"error": "MissingCapability", "reason": "cap-sys-resource",
+                            "pid": victim.pid}  # fmt: skip
+    assert set_adj(system_bus, ACTIVE, [ref(victim)], 500) == {"ok": None}
+    assert oom_score_adj(victim.pid) == 500

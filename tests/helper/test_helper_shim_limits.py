@@ -27,6 +27,7 @@ NAME = "io.github.memwarden.ShimLimitsTest"
 PATH = "/io/github/memwarden/ShimLimitsTest"
 IFACE = "io.github.memwarden.ShimLimitsTest1"
 ACTION = "io.github.memwarden.test.normal"
+STRONGER = "io.github.memwarden.test.stronger"
 
 
 def _no_negatives(n: int) -> None:
@@ -47,7 +48,7 @@ class LimitsInterface(ServiceInterface):
         await self.release.wait()
 
     @dbus_method()
-    @requires_action(ACTION, precheck=_no_negatives)
+    @requires_action(ACTION, precheck=_no_negatives, stronger=(STRONGER, lambda n: n > 100))
     async def Checked(self, n: DBusInt32) -> DBusInt32:
         self.runs += 1
         return n
@@ -123,7 +124,7 @@ def test_calls_past_the_bounds_are_busy_at_once_and_the_rest_go_on(
     run_async(scenario())
 
 
-def test_argument_checks_run_before_authorization(private_bus: PrivateBus) -> None:
+def test_argument_checks_and_the_stronger_action(private_bus: PrivateBus) -> None:
     async def scenario() -> None:
         async with Harness(private_bus.address, max_in_flight=1, max_per_sender=1) as h:
             h.interface.release.clear()
@@ -137,7 +138,7 @@ def test_argument_checks_run_before_authorization(private_bus: PrivateBus) -> No
             await held
             assert answer(await h.call("Checked", 5)) == ("return", [5])
             assert answer(await h.call("Checked", 500)) == ("return", [500])
-            assert h.actions == [ACTION, ACTION]
+            assert h.actions == [ACTION, STRONGER]
 
     run_async(scenario())
 

@@ -10,7 +10,8 @@ to our interface before dbus-fast's own dispatch sees it, and then, in a task of
    that the body is there (:mod:`memwarden.helper.incoming` drops oversized ones), and the
    method's cheap argument checks, and bounds the calls in flight, overall and per caller: the
    excess is answered at once with ``Busy``, before any task or polkit check exists;
-2. authorizes the method's declared polkit action for the caller's unique bus name;
+2. authorizes the method's declared polkit action (or the stronger one its arguments need) for
+   the caller's unique bus name;
 3. runs the method with the :class:`Caller` in a context variable (:func:`current_caller`),
    which is private to that task, so concurrent calls never see each other's caller;
 4. maps :class:`~memwarden.helper.errors.HelperError` to its named D-Bus error and anything else
@@ -46,6 +47,7 @@ _FnT = TypeVar("_FnT", bound=Callable[..., Any])
 
 DetailsFn = Callable[..., Mapping[str, str]]
 PrecheckFn = Callable[..., None]
+NeedsFn = Callable[..., bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +73,31 @@ class MethodPolicy:
         action: The polkit action id.
         details: polkit details from the arguments (see :func:`requires_action`).
         precheck: Cheap checks of the arguments, run before polkit is asked.
+        stronger: ``(action, needs)``: the action asked for instead of ``action`` when
+            ``needs(*arguments)`` is true.
     """
 
     action: str | None
     details: DetailsFn | None = None
     precheck: PrecheckFn | None = None
+    stronger: tuple[str, NeedsFn] | None = None
+
+    @property
+    def actions(self) -> frozenset[str]:
+        """Every action a call of the method may be checked against."""
+        found = {self.action, self.stronger[0] if self.stronger else None}
+        return frozenset(a for a in found if a is not None)
+
+    def action_for(self, body: list[Any]) -> str | None:
+        """The action to check for these arguments. A ``needs`` that fails asks the stronger."""
+        if self.stronger is None:
+            return self.action
+        stronger, needs = self.stronger
+        try:
+            return stronger if needs(*body) else self.action
+        except Exception:
+            _LOG.exception("choosing the polkit action failed; asking for %s", stronger)
+            return stronger
 
 
 class Authorizer(Protocol):
@@ -106,6 +128,7 @@ def requires_action(
     details: DetailsFn | None = None,
     *,
     precheck: PrecheckFn | None = None,
+    stronger: tuple[str, NeedsFn] | None = None,
 ) -> Callable[[_FnT], _FnT]:
     """Declare the polkit action a mutating method needs (put it right under ``@dbus_method``).
 
@@ -117,10 +140,12 @@ def requires_action(
             :class:`~memwarden.helper.errors.HelperError` for what no authorization could make
             valid (a list too long, a value out of range). It runs before polkit is asked and
             before the call counts as in flight, so it must be cheap and must not block.
+        stronger: Optional ``(action, needs)``: when ``needs(*arguments)`` is true, that action
+            is checked instead of ``action`` (e.g. protecting below the floor).
     """
 
     def mark(fn: _FnT) -> _FnT:
-        setattr(fn, _POLICY_ATTR, MethodPolicy(action, details, precheck))
+        setattr(fn, _POLICY_ATTR, MethodPolicy(action, details, precheck, stronger))
         return fn
 
     return mark
@@ -289,9 +314,10 @@ class CallerShim:
 
     async def _invoke(self, entry: _Entry, msg: Message, caller: Caller) -> Message:
         try:
-            if entry.policy.action is not None:
+            action = entry.policy.action_for(msg.body)
+            if action is not None:
                 details = _safe_details(entry.policy.details, msg.body)
-                await self._authorize(caller, entry.policy.action, details)
+                await self._authorize(caller, action, details)
             result = await entry.fn(self._interface, *msg.body)
             if entry.n_out == 0:
                 body: list[Any] = []

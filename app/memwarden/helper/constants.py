@@ -14,10 +14,16 @@ BUS_NAME: Final = "io.github.memwarden.Helper1"
 OBJECT_PATH: Final = "/io/github/memwarden/Helper1"
 INTERFACE: Final = "io.github.memwarden.Helper1"
 
-# polkit action ids, one per mutating method (declared next to the method in service.py).
+# polkit action ids, one per mutating method (declared next to the method in service.py), and one
+# more for SetOomScoreAdj below OOM_SCORE_ADJ_FLOOR.
 ACTION_SET_OOM_SCORE_ADJ: Final = "io.github.memwarden.helper.set-oom-score-adj"
+ACTION_SET_OOM_SCORE_ADJ_BELOW_FLOOR: Final = (
+    "io.github.memwarden.helper.set-oom-score-adj-below-floor"
+)
 ACTION_FREE_MEMORY: Final = "io.github.memwarden.helper.free-memory"
-ALL_ACTIONS: Final = frozenset({ACTION_SET_OOM_SCORE_ADJ, ACTION_FREE_MEMORY})
+ALL_ACTIONS: Final = frozenset(
+    {ACTION_SET_OOM_SCORE_ADJ, ACTION_SET_OOM_SCORE_ADJ_BELOW_FLOOR, ACTION_FREE_MEMORY}
+)
 
 # Named errors. AccessDenied and InteractiveAuthorizationRequired are the standard ones (D-Bus
 # specification, "Message flags"), so generic clients understand them; the rest are ours.
@@ -36,6 +42,14 @@ ERROR_FAILED: Final = f"{ERROR_PREFIX}.Failed"
 # oom_score_adj range enforced by the kernel (fs/proc/base.c: OOM_SCORE_ADJ_MIN/MAX).
 OOM_SCORE_ADJ_MIN: Final = -1000
 OOM_SCORE_ADJ_MAX: Final = 1000
+
+# The lowest oom_score_adj the monitor asks for: its own self-guard (memwarden.monitor.main
+# OWN_OOM_SCORE_ADJ); the apps a person protects get -500 (monitor.config PROTECT_OOM_SCORE_ADJ).
+# Down to here the polkit action ACTION_SET_OOM_SCORE_ADJ applies (an active local session needs
+# no password); below it, down to -1000 where the kernel never picks the process,
+# ACTION_SET_OOM_SCORE_ADJ_BELOW_FLOOR does, and it defaults to auth_admin. A test checks that
+# the monitor's values and this floor agree.
+OOM_SCORE_ADJ_FLOOR: Final = -800
 
 # pid_t is a signed 32-bit int; PID_MAX_LIMIT (include/linux/threads.h) is 4M, far below.
 # SetOomScoreAdj takes pids as D-Bus uint32, so the helper checks the range itself.

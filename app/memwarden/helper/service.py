@@ -3,10 +3,10 @@
 
 It owns ``io.github.memwarden.Helper1`` on the system bus, is started by D-Bus activation and
 exits after a while without calls. Two methods change anything, each behind its own polkit action
-(declared right under the method); the rest is read-only. All calls go through the caller shim
-(:mod:`memwarden.helper.caller`), which bounds, authorizes, runs and maps errors; nothing here
-ever sends a traceback. The API is documented in
-``packaging/dbus/io.github.memwarden.Helper1.xml``.
+(declared right under the method; SetOomScoreAdj below the floor behind a second, stronger one);
+the rest is read-only. All calls go through the caller shim (:mod:`memwarden.helper.caller`),
+which bounds, authorizes, runs and maps errors; nothing here ever sends a traceback. The API is
+documented in ``packaging/dbus/io.github.memwarden.Helper1.xml``.
 """
 
 # No `from __future__ import annotations` here: dbus-fast reads these annotations at class
@@ -75,6 +75,11 @@ def _adj_precheck(processes: Sequence[tuple[int, int]], score_adj: int) -> None:
     targets.check_request([pid for pid, _ in processes], score_adj)
 
 
+def _below_floor(processes: Sequence[tuple[int, int]], score_adj: int) -> bool:
+    """Lower than the monitor ever asks for: an administrator must agree (constants)."""
+    return score_adj < c.OOM_SCORE_ADJ_FLOOR
+
+
 class HelperInterface(ServiceInterface):
     """The ``io.github.memwarden.Helper1`` interface.
 
@@ -131,6 +136,7 @@ class HelperInterface(ServiceInterface):
         c.ACTION_SET_OOM_SCORE_ADJ,
         details=_adj_details,
         precheck=_adj_precheck,
+        stronger=(c.ACTION_SET_OOM_SCORE_ADJ_BELOW_FLOOR, _below_floor),
     )
     async def SetOomScoreAdj(self, processes: ProcessList, score_adj: DBusInt32) -> None:
         """Set ``oom_score_adj`` of the caller's own processes, all or nothing."""
