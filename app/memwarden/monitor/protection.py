@@ -139,7 +139,7 @@ class Protector:
             self.kernel_protection = "no-helper"
             return {"oom_score_adj": target, "written": [], "kernel": "no-helper", "pids": pids}
         from memwarden.helper.client import ProcessRef
-        from memwarden.helper.errors import HelperError
+        from memwarden.helper.errors import Busy, HelperError
 
         try:
             await self.helper.set_oom_score_adj(
@@ -148,9 +148,11 @@ class Protector:
         except HelperError as exc:
             self.kernel_protection = exc.reason
             # Remember the refusal so we do not ask again for every tick; a new process or a
-            # changed rule asks again.
-            for p in todo:
-                self._applied[(p.pid, p.starttime_ticks)] = target
+            # changed rule asks again. Busy is no refusal (the helper had too many calls in
+            # flight and did nothing): the next pass asks again.
+            if not isinstance(exc, Busy):
+                for p in todo:
+                    self._applied[(p.pid, p.starttime_ticks)] = target
             return {"oom_score_adj": target, "written": [], "kernel": exc.reason, "pids": pids}
         self.kernel_protection = "applied"
         for p in todo:
