@@ -5,15 +5,21 @@ Each hog runs under its own ``sh`` session leader, as a program started from a t
 app grouping sees it as an app of its own. It prints ``ready <pid> [<child pid>...]`` once its
 memory is in place and then sleeps until killed; :meth:`Hog.stop` kills the whole process group.
 Sizes are explicit and small (hundreds of MiB at most), so a test can never exhaust the machine.
+
+Every hog runs as a script file of its own (``Hog.program``, in a fresh directory): that path is
+what a rule names it by, as a person's rule names a program. Its ``comm`` (``name``) is a separate
+choice, so a test can give a hog the name of another program, as a hostile one would.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +33,7 @@ _HOG_SCRIPT = textwrap.dedent(
     kind, size, forks = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     extra = sys.argv[4] if len(sys.argv) > 4 else ""
     name, on_term = sys.argv[5], sys.argv[6]
+    child_name = sys.argv[7] if len(sys.argv) > 7 else ""
     MiB = 1 << 20
     try:                                               # a known start: adj 0, whatever was
         with open("/proc/self/oom_score_adj", "w") as f:   # inherited (a raised parent's value)
@@ -107,6 +114,8 @@ _HOG_SCRIPT = textwrap.dedent(
     for _ in range(forks):                             # children inherit fds and mappings
         pid = os.fork()
         if pid == 0:
+            if child_name:
+                ctypes.CDLL(None).prctl(15, child_name.encode(), 0, 0, 0)
             while True:                                # a handled signal returns from pause()
                 signal.pause()
         children.append(pid)
@@ -138,6 +147,7 @@ class Hog:
     kind: str = ""
     children: list[int] = field(default_factory=list)
     info: dict[str, str] = field(default_factory=dict)
+    program: str = ""
 
     @property
     def pids(self) -> list[int]:
@@ -164,6 +174,8 @@ class Hog:
         self.leader.wait(timeout=30)
         if self.leader.stdout:
             self.leader.stdout.close()
+        if self.program:
+            shutil.rmtree(os.path.dirname(self.program), ignore_errors=True)
 
 
 def start_hog(
@@ -174,6 +186,9 @@ def start_hog(
     extra: str = "",
     name: str = "",
     on_term: str = "default",
+    program: str = "",
+    directory: str = "",
+    child_name: str = "",
 ) -> Hog:
     """Start a hog and wait until its memory is in place.
 
@@ -185,10 +200,22 @@ def start_hog(
         forks: Children to fork after the memory is in place (they share fds and mappings).
         extra: Kind-specific argument: the path for ``devshm-open``, ``CHUNK_MIB:PERIOD_MS`` for
             a leak.
-        name: The process name (comm) to set, so rules and tests can tell hogs apart.
+        name: The process name (comm) to set (``prctl``), as any program may.
         on_term: ``default`` (SIGTERM kills), ``ignore`` or ``handle`` (print "term", exit 0).
+        program: The file name of the hog's script (default ``<name or kind>.py``), in a fresh
+            directory readable by everyone (tests run hogs as other users too).
+        directory: An empty directory to write the script to instead (a test that must know
+            the program's path before the hog starts); removed with the hog.
+        child_name: The comm its forked children give themselves (default: the hog's).
     """
-    args = [sys.executable, "-c", _HOG_SCRIPT, kind, str(size), str(forks), extra, name, on_term]
+    directory = directory or tempfile.mkdtemp(prefix="memwarden-hog-")
+    os.makedirs(directory, exist_ok=True)
+    os.chmod(directory, 0o755)
+    script = os.path.join(directory, program or f"{name or kind}.py")
+    with open(script, "w") as f:
+        f.write(_HOG_SCRIPT)
+    os.chmod(script, 0o644)
+    args = [sys.executable, script, kind, str(size), str(forks), extra, name, on_term, child_name]
     # `sh -c '"$@" & wait'`: the shell leads a new session (like a terminal's shell) and the hog is
     # its child, not its replacement.
     leader = subprocess.Popen(
@@ -197,7 +224,7 @@ def start_hog(
         text=True,
         start_new_session=True,
     )
-    hog = Hog(leader, pid=-1, kind=kind)
+    hog = Hog(leader, pid=-1, kind=kind, program=script)
     assert leader.stdout is not None
     for line in leader.stdout:
         words = line.split()

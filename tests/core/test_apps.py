@@ -21,15 +21,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from memwarden.core.app_identity import AppIdentity, app_matches, pids_by_app
+from memwarden.core.app_identity import AppIdentity, pids_by_app, rule_key, rule_keys, rule_target
 from memwarden.core.apps import group_apps
 from memwarden.core.cgroup2 import read_cgroup2_mount
+from memwarden.core.command_program import basename, is_interpreter
 from memwarden.core.desktop_index import DesktopIndex
+from memwarden.core.desktop_roles import SessionFacts, desktop_roles
 from memwarden.core.errors import ParseError
 from memwarden.core.pid_cgroup import parse_pid_cgroup
 from memwarden.core.pid_stat import parse_pid_stat
 from memwarden.core.process import ProcessIdentity
 from memwarden.core.process_names import process_names, process_program
+from memwarden.core.program_trust import SYSTEM_DIRS, program_of_process, script_argument
 
 UID = 1000
 USER = f"/user.slice/user-{UID}.slice/user@{UID}.service"
@@ -48,20 +51,44 @@ def proc(
     cgroup: str | None = None,
     start: int | None = None,
     kthread: bool = False,
+    trusted: bool | None = None,
 ) -> ProcessIdentity:
-    """A synthetic process; by default in its parent's session (``session=pid`` leads one)."""
+    """A synthetic process; by default in its parent's session (``session=pid`` leads one).
+
+    Its program is the executable, or an interpreter's absolute script, as the scanner finds it;
+    it is trusted (a root-owned system file) when its path is in a system directory, unless
+    ``trusted`` says otherwise.
+    """
+    exe = exe if exe is not None else f"/usr/bin/{comm}"
+    cmdline = cmdline if cmdline is not None else (comm,)
+    program = exe
+    if is_interpreter(basename(exe)):
+        script = script_argument(cmdline) or ""
+        program = script if script.startswith("/") else ""
+    if trusted is None:
+        trusted = program.startswith(SYSTEM_DIRS)
     return ProcessIdentity(
         pid=pid,
         ppid=ppid,
         session=session if session is not None else 0,
         uid=uid,
         comm=comm[:15],
-        exe=exe if exe is not None else f"/usr/bin/{comm}",
-        cmdline=cmdline if cmdline is not None else (comm,),
+        exe=exe,
+        cmdline=cmdline,
         cgroup=cgroup,
         starttime_ticks=start if start is not None else pid,
         kernel_thread=kthread,
+        program_path=program,
+        program_trusted=trusted and bool(program),
     )
+
+
+def group(
+    procs: list[ProcessIdentity], desktop: DesktopIndex, **facts: object
+) -> dict[int, AppIdentity]:
+    """Group as the scanner does: desktop roles from the facts first, then apps."""
+    roles = desktop_roles({p.pid: p for p in procs}, SessionFacts(**facts))  # type: ignore[arg-type]
+    return group_apps(procs, desktop, roles)
 
 
 def leader(pid: int, ppid: int, comm: str = "bash", **kw: object) -> ProcessIdentity:
@@ -129,7 +156,7 @@ def test_two_firefox_scopes_merge_into_one_browser_app(desktop: DesktopIndex) ->
         proc(5151, 900, "bwrap", cgroup=s2),
         proc(5152, 5151, "firefox", exe="/app/lib/firefox/firefox", cgroup=s2),
     ]
-    apps = group_apps(procs, desktop)
+    apps = group(procs, desktop)
     app = apps[4242]
     assert members(apps, 4242) == {4242, 4300, 5151, 5152}
     assert app.app_id == "org.mozilla.firefox" and app.name == "Firefox"
@@ -150,7 +177,7 @@ def test_scopes_without_a_desktop_application_never_merge(desktop: DesktopIndex)
         proc(31, 1, "vim", cgroup=f"{APP}/app-gnome-vim-31.scope"),
         proc(32, 1, "vim", cgroup=f"{APP}/app-gnome-vim-32.scope"),
     ]
-    apps = group_apps(procs, desktop)
+    apps = group(procs, desktop)
     assert len(by_pid(apps)) == 6
     assert apps[11].app_id == "python3-11" and apps[12].app_id == "python3-12"
     assert apps[21].app_id == "org.freedesktop.Unknown-21"
@@ -164,7 +191,7 @@ def test_same_app_of_two_users_stays_two_apps(desktop: DesktopIndex) -> None:
         proc(10, 1, "firefox", cgroup=f"{APP}/app-gnome-org.mozilla.firefox-10.scope"),
         proc(20, 1, "firefox", uid=1001, cgroup=f"{other}/app-gnome-org.mozilla.firefox-20.scope"),
     ]
-    apps = group_apps(procs, desktop)
+    apps = group(procs, desktop)
     assert apps[10] != apps[20]
     assert apps[10].key == (1000, "org.mozilla.firefox")
     assert apps[20].key == (1001, "org.mozilla.firefox")
@@ -179,7 +206,7 @@ def test_session_and_background_slices(desktop: DesktopIndex) -> None:
              cgroup=f"{USER}/background.slice/tracker-miner-fs-3.service"),
         proc(70, 900, "mystery", cgroup=f"{USER}/session.slice/mystery.service"),
     ]  # fmt: skip
-    apps = group_apps(procs, desktop)
+    apps = group(procs, desktop)
     shell = apps[50]
     assert members(apps, 50) == {50, 51}
     assert shell.kind == "session" and shell.name == "GNOME Shell"
@@ -205,7 +232,7 @@ def test_snap_flatpak_and_dbus_names(desktop: DesktopIndex) -> None:
         proc(21, 20, "chrome", exe="/app/extra/chrome", cgroup=chrome),
         proc(30, 1, "evince", cgroup=dbus),
     ]  # fmt: skip
-    apps = group_apps(procs, desktop)
+    apps = group(procs, desktop)
     assert apps[10].name == "Chromium (snap)" and apps[10].kind == "browser"
     assert apps[10].app_id == "chromium_chromium"
     # No desktop entry for the flatpak here: a readable name from the id, browser by id.
@@ -222,7 +249,7 @@ def test_plain_units_are_named_by_their_program(empty: DesktopIndex) -> None:
         proc(30, 1, "getty", exe="/sbin/agetty", uid=0,
              cgroup="/system.slice/system-getty.slice/getty@tty1.service"),
     ]  # fmt: skip
-    apps = group_apps(procs, empty)
+    apps = group(procs, empty)
     assert apps[10].app_id == "pipewire" and apps[10].kind == "session"
     assert apps[20].app_id == "run-r0a1b2" and apps[20].name == "hog.py"
     assert apps[30].app_id == "getty@tty1" and apps[30].name == "agetty"
@@ -243,7 +270,7 @@ def test_jobs_in_a_terminal_scope_are_their_own_apps(desktop: DesktopIndex) -> N
         leader(305, 300, "zsh", cgroup=scope),
         proc(306, 305, "vim", cgroup=scope),
     ]
-    apps = group_apps(procs, desktop)
+    apps = group(procs, desktop)
     terminal = apps[300]
     assert members(apps, 300) == {300, 301, 305}
     assert terminal.name == "Alacritty" and terminal.source == "scope"
@@ -259,7 +286,7 @@ def test_jobs_in_a_terminal_scope_are_their_own_apps(desktop: DesktopIndex) -> N
 
 def test_terminal_scope_without_jobs_keeps_its_cgroup(desktop: DesktopIndex) -> None:
     scope = f"{APP}/app-gnome-Alacritty-300.scope"
-    apps = group_apps(
+    apps = group(
         [proc(300, 900, "alacritty", cgroup=scope), leader(301, 300, cgroup=scope)], desktop
     )
     assert apps[300] == apps[301] and apps[300].cgroups == (scope,)
@@ -273,7 +300,7 @@ def test_launcher_script_in_a_scope_is_not_a_terminal(desktop: DesktopIndex) -> 
         proc(401, 400, "steam", exe="/home/u/.steam/ubuntu12_32/steam", cgroup=scope),
         proc(402, 401, "steamwebhelper", cgroup=scope),
     ]
-    apps = group_apps(procs, desktop)
+    apps = group(procs, desktop)
     assert members(apps, 400) == {400, 401, 402}
     assert apps[400].kind == "game" and apps[400].name == "Steam"
     assert apps[400].cgroups == (scope,)
@@ -290,7 +317,7 @@ def test_gnome_terminal_tabs_fall_back_to_the_tree(desktop: DesktopIndex) -> Non
         proc(503, 502, "python3", cmdline=("python3", "hog.py"), cgroup=tab),
         proc(504, 501, "python3", cmdline=("python3", "hog.py"), cgroup=tab),
     ]  # fmt: skip
-    apps = group_apps(procs, desktop)
+    apps = group(procs, desktop)
     assert apps[500].app_id == "org.gnome.Terminal"
     assert apps[500].cgroups == (f"{slice_}/gnome-terminal-server.service",)
     assert members(apps, 501) == {501}  # the tab's shell: its parent is in another unit
@@ -313,7 +340,7 @@ def test_shell_job_with_forked_children_is_one_app_and_two_jobs_are_two(
         proc(104, 103, "python3", cmdline=("python3", "hog.py")),
         proc(105, 100, "python3", cmdline=("python3", "other.py")),
     ]
-    apps = group_apps(procs, empty)
+    apps = group(procs, empty)
     assert members(apps, 101) == {101, 102, 103, 104}
     assert apps[101].root_pid == 101 and apps[101].source == "tree" and apps[101].cgroups == ()
     assert members(apps, 105) == {105}
@@ -326,13 +353,13 @@ def test_two_unrelated_python3_never_merge(empty: DesktopIndex) -> None:
         proc(10, 1, "python3", cmdline=("python3", "-c", "x")),
         proc(20, 1, "python3", cmdline=("python3", "-c", "x")),
     ]
-    apps = group_apps(procs, empty)
+    apps = group(procs, empty)
     assert apps[10] != apps[20]
     assert {apps[10].app_id, apps[20].app_id} == {"python3-10", "python3-20"}
 
 
 def test_tree_apps_with_the_same_desktop_entry_never_merge(desktop: DesktopIndex) -> None:
-    apps = group_apps([proc(10, 1, "vim"), proc(20, 1, "vim")], desktop)
+    apps = group([proc(10, 1, "vim"), proc(20, 1, "vim")], desktop)
     assert apps[10] != apps[20]
     assert apps[10].name == apps[20].name == "Vim"
     assert apps[10].desktop_id == "vim.desktop"
@@ -347,7 +374,7 @@ def test_parent_pid1_and_namespace_init(empty: DesktopIndex) -> None:
         proc(3, 2, "python3", uid=0, cmdline=("python3", "a.py")),
         proc(4, 1, "python3", uid=0, cmdline=("python3", "b.py")),
     ]
-    apps = group_apps(procs, empty)
+    apps = group(procs, empty)
     assert members(apps, 2) == {2, 3}
     assert members(apps, 4) == {4}
     assert members(apps, 1) == {1}
@@ -363,7 +390,7 @@ def test_setsid_program_keeps_its_workers(empty: DesktopIndex) -> None:
         proc(12, 11, "python3", cmdline=("python3", "hog.py")),
         proc(13, 11, "python3", cmdline=("python3", "hog.py")),
     ]
-    apps = group_apps(procs, empty)
+    apps = group(procs, empty)
     assert members(apps, 11) == {11, 12, 13}
     assert members(apps, 10) == {10}  # the parent is not dragged in, and not dragged down
 
@@ -380,7 +407,7 @@ def test_uid_change_user_manager_and_missing_parent_are_boundaries(empty: Deskto
         proc(30, 4444, "orphan"),  # parent not in the scan (exited, unreadable)
         proc(31, 30, "child"),
     ]
-    apps = group_apps(procs, empty)
+    apps = group(procs, empty)
     assert members(apps, 10) == {10, 11}
     assert members(apps, 20) == {20, 21, 22}
     assert members(apps, 23) == {23}
@@ -398,7 +425,7 @@ def test_children_of_session_processes_are_apps(desktop: DesktopIndex) -> None:
         proc(204, 200, "xfwm4"),
         proc(205, 204, "xfwm4-helper"),  # a child of a window manager is its own app
     ]
-    apps = group_apps(procs, desktop)
+    apps = group(procs, desktop)
     assert members(apps, 202) == {202, 203}
     assert apps[202].kind == "browser" and apps[202].name == "Firefox"
     assert apps[202].app_id == "org.mozilla.firefox-202"
@@ -411,7 +438,7 @@ def test_children_of_a_unit_process_outside_the_unit(empty: DesktopIndex) -> Non
     """A process that left its parent's unit (no unit of its own) is not the parent's app."""
     scope = f"{APP}/app-gnome-launcher-10.scope"
     procs = [proc(10, 900, "launcher", cgroup=scope), proc(11, 10, "child", cgroup="/")]
-    apps = group_apps(procs, empty)
+    apps = group(procs, empty)
     assert apps[10] != apps[11]
     assert apps[11].source == "tree" and apps[11].root_pid == 11
 
@@ -422,19 +449,19 @@ def test_kernel_threads_are_in_no_app(empty: DesktopIndex) -> None:
         proc(3, 2, "kworker/0:0", kthread=True, exe="", cmdline=()),
         proc(7, 2, "modprobe", uid=0),  # a usermode helper: a real process under kthreadd
     ]
-    apps = group_apps(procs, empty)
+    apps = group(procs, empty)
     assert set(apps) == {7} and apps[7].root_pid == 7
 
 
 def test_ppid_cycle_does_not_hang(empty: DesktopIndex) -> None:
     procs = [proc(10, 11, "a"), proc(11, 10, "b"), proc(12, 12, "self")]
-    apps = group_apps(procs, empty)
+    apps = group(procs, empty)
     assert set(apps) == {10, 11, 12}
 
 
 def test_own_pids_are_session(empty: DesktopIndex) -> None:
     procs = [leader(10, 1, "bash"), proc(11, 10, "python3", cmdline=("python3", "-m", "memwarden"))]
-    apps = group_apps(procs, empty, own_pids={11})
+    apps = group(procs, empty, own={11: 11})
     assert apps[11].kind == "session" and apps[11].name == "memwarden"
     assert apps[10].kind == "other"
     # MemWarden inside a terminal scope: only its own carved-out job becomes session.
@@ -444,7 +471,7 @@ def test_own_pids_are_session(empty: DesktopIndex) -> None:
         leader(21, 20, cgroup=scope),
         proc(22, 21, "python3", cmdline=("python3", "-m", "memwarden"), cgroup=scope),
     ]
-    apps = group_apps(procs, empty, own_pids=[22])
+    apps = group(procs, empty, own={22: 22})
     assert apps[22].kind == "session" and apps[20].kind == "other"
 
 
@@ -467,16 +494,16 @@ def test_own_pids_are_session(empty: DesktopIndex) -> None:
     ],
 )
 def test_game_markers(empty: DesktopIndex, comm: str, exe: str, cmdline: tuple[str, ...]) -> None:
-    apps = group_apps([proc(10, 1, comm, exe=exe, cmdline=cmdline)], empty)
+    apps = group([proc(10, 1, comm, exe=exe, cmdline=cmdline)], empty)
     assert apps[10].kind == "game"
 
 
 def test_game_by_desktop_category_and_through_its_tree(desktop: DesktopIndex) -> None:
-    apps = group_apps([proc(10, 1, "chess")], desktop)
+    apps = group([proc(10, 1, "chess")], desktop)
     assert apps[10].kind == "game" and apps[10].name == "Chess"
     # A game found deep in a tree makes the whole app a game.
     procs = [proc(20, 1, "launcher"), proc(21, 20, "wineserver")]
-    assert group_apps(procs, desktop)[20].kind == "game"
+    assert group(procs, desktop)[20].kind == "game"
 
 
 @pytest.mark.parametrize(
@@ -487,7 +514,7 @@ def test_game_by_desktop_category_and_through_its_tree(desktop: DesktopIndex) ->
 )  # fmt: skip
 def test_browser_programs(empty: DesktopIndex, exe: str) -> None:
     comm = exe.rsplit("/", 1)[-1]
-    assert group_apps([proc(10, 1, comm, exe=exe)], empty)[10].kind == "browser"
+    assert group([proc(10, 1, comm, exe=exe)], empty)[10].kind == "browser"
 
 
 @pytest.mark.parametrize(
@@ -498,15 +525,21 @@ def test_browser_programs(empty: DesktopIndex, exe: str) -> None:
 )  # fmt: skip
 def test_session_programs(empty: DesktopIndex, comm: str) -> None:
     # comm is cut to 15 bytes like the kernel does (gnome-session-b, xdg-desktop-por)
-    apps = group_apps([proc(10, 1, comm, exe=f"/usr/bin/{comm}")], empty)
+    apps = group([proc(10, 1, comm, exe=f"/usr/bin/{comm}")], empty)
     assert apps[10].kind == "session"
-    # Even when exe is unreadable (another user's Xorg), comm alone decides.
-    apps = group_apps([proc(10, 1, comm, exe="", uid=0)], empty)
-    assert apps[10].kind == "session"
+    # The name counts only for a trusted program: the same name from the home directory, or
+    # given to itself with prctl by a program that is something else, is an ordinary app.
+    apps = group([proc(10, 1, comm, exe=f"/home/u/bin/{comm}")], empty)
+    assert apps[10].kind == "other"
+    apps = group([proc(10, 1, comm, exe="/home/u/leak")], empty)
+    assert apps[10].kind == "other"
+    # A root-owned copy outside the system directories (trusted=False by the scanner) neither.
+    apps = group([proc(10, 1, comm, exe=f"/usr/bin/{comm}", trusted=False)], empty)
+    assert apps[10].kind == "other"
 
 
 def test_other(empty: DesktopIndex) -> None:
-    assert group_apps([proc(10, 1, "blender")], empty)[10].kind == "other"
+    assert group([proc(10, 1, "blender")], empty)[10].kind == "other"
 
 
 # --- names, ids, matching ---------------------------------------------------------------------
@@ -538,30 +571,78 @@ def test_app_ids_are_unique_per_uid(empty: DesktopIndex) -> None:
         proc(10, 1, "python3", cmdline=("python3", "-c", "")),  # tree: python3-10
         proc(11, 900, "python3", cgroup=f"{APP}/app-gnome-python3-10.scope"),  # unit: python3-10
     ]
-    apps = group_apps(procs, empty)
+    apps = group(procs, empty)
     assert apps[10] != apps[11]
     assert apps[10].key != apps[11].key
 
 
-def test_app_matches(desktop: DesktopIndex) -> None:
+def matches(app: AppIdentity, procs: list[ProcessIdentity], name: str) -> bool:
+    return name.strip() != "" and rule_key(name) in rule_keys(app, procs)
+
+
+def test_rules_match_ids_paths_and_trusted_names_only(desktop: DesktopIndex) -> None:
     procs = [
         proc(10, 1, "firefox", exe="/usr/lib/firefox/firefox",
              cgroup=f"{APP}/app-gnome-org.mozilla.firefox-10.scope"),
         proc(11, 10, "Isolated Web Co", exe="/usr/lib/firefox/firefox",
              cgroup=f"{APP}/app-gnome-org.mozilla.firefox-10.scope"),
-        proc(20, 1, "python3", exe="/usr/bin/python3.11", cmdline=("python3", "hog.py")),
+        proc(20, 1, "python3", exe="/usr/bin/python3.11", cmdline=("python3", "/home/u/hog.py")),
+        proc(30, 1, "game", exe="/home/u/games/game"),
     ]  # fmt: skip
-    apps = group_apps(procs, desktop)
+    apps = group(procs, desktop)
     firefox = apps[10]
     ff_procs = [p for p in procs if apps[p.pid] == firefox]
     for name in ["firefox", "FIREFOX", "org.mozilla.firefox", "org.mozilla.firefox.desktop",
-                 "isolated web co", " Firefox "]:  # fmt: skip
-        assert app_matches(firefox, ff_procs, name), name
-    for name in ["", "  ", "fire", "chrome", "python3"]:
-        assert not app_matches(firefox, ff_procs, name), name
+                 " Firefox ", "/usr/lib/firefox/firefox"]:  # fmt: skip
+        assert matches(firefox, ff_procs, name), name
+    # A comm is the process's own choice: never a rule's match.
+    for name in ["", "  ", "fire", "chrome", "python3", "isolated web co", "/usr/lib/firefox"]:
+        assert not matches(firefox, ff_procs, name), name
     hog = apps[20]
-    for name in ["python3", "python3.11", "hog.py", "hog.py-20"]:
-        assert app_matches(hog, [procs[2]], name), name
+    for name in ["/home/u/hog.py", "hog.py-20"]:
+        assert matches(hog, [procs[2]], name), name
+    # The interpreter is not the program, and a script's name is only a name.
+    for name in ["python3", "python3.11", "/usr/bin/python3.11", "hog.py"]:
+        assert not matches(hog, [procs[2]], name), name
+    game = apps[30]
+    assert matches(game, [procs[3]], "/home/u/games/game")
+    assert not matches(game, [procs[3]], "game")  # a name in the home directory is anyone's
+
+
+def test_a_comm_named_like_a_protected_app_matches_nothing(desktop: DesktopIndex) -> None:
+    """The spoofs: a leak that calls itself firefox (prctl) or runs as a script named firefox."""
+    procs = [
+        proc(10, 1, "firefox", exe="/home/u/.cache/leak"),
+        proc(20, 1, "python3", exe="/usr/bin/python3.11", cmdline=("python3", "/tmp/firefox")),
+    ]
+    apps = group(procs, desktop)
+    # A desktop entry found by a script's name is a display hint, not who it is.
+    assert apps[20].name == "Firefox"
+    for pid in (10, 20):
+        app, members_ = apps[pid], [p for p in procs if p.pid == pid]
+        for name in ["firefox", "Firefox", "org.mozilla.firefox", "org.mozilla.firefox.desktop"]:
+            assert not matches(app, members_, name), (pid, name)
+    # The real one, from the system: the same entry counts.
+    real = proc(30, 1, "firefox", exe="/usr/bin/firefox")
+    app = group([real], desktop)[30]
+    assert matches(app, [real], "org.mozilla.firefox") and matches(app, [real], "firefox")
+
+
+def test_the_name_a_rule_is_saved_under(desktop: DesktopIndex) -> None:
+    procs = [
+        proc(10, 1, "firefox", exe="/usr/lib/firefox/firefox",
+             cgroup=f"{APP}/app-gnome-org.mozilla.firefox-10.scope"),
+        proc(20, 1, "python3", exe="/usr/bin/python3.11", cmdline=("python3", "/home/u/hog.py")),
+        proc(30, 1, "firefox", exe="/usr/bin/firefox"),
+        proc(40, 1, "python3", exe="/usr/bin/python3.11", cmdline=("python3", "-c", "x")),
+        proc(50, 900, "python3", cgroup=f"{APP}/app-gnome-python3-50.scope"),
+    ]  # fmt: skip
+    apps = group(procs, desktop)
+    targets = {pid: rule_target(apps[pid], [p for p in procs if p.pid == pid]) for pid in apps}
+    assert targets == {10: "org.mozilla.firefox", 20: "/home/u/hog.py",
+                       30: "org.mozilla.firefox", 40: "python3.11-40", 50: "python3-50"}
+    for pid, target in targets.items():  # and each of them matches its app
+        assert matches(apps[pid], [p for p in procs if p.pid == pid], target)
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -605,7 +686,7 @@ def process_lists(draw: st.DrawFn) -> list[ProcessIdentity]:
 @settings(deadline=None)
 @given(process_lists())
 def test_grouping_invariants(procs: list[ProcessIdentity]) -> None:
-    apps = group_apps(procs, DesktopIndex({}))
+    apps = group(procs, DesktopIndex({}))
     assert set(apps) == {p.pid for p in procs if not p.kernel_thread}
     by_app = pids_by_app(apps)
     keys = [a.key for a in by_app]
@@ -640,6 +721,7 @@ def read_identity(pid: int) -> ProcessIdentity:
         exe = ""
     cmdline = (base / "cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]
     cgroup = parse_pid_cgroup((base / "cgroup").read_text()).unit_path
+    program_path, program_trusted = program_of_process(f"{base}/", exe, tuple(cmdline))
     return ProcessIdentity(
         pid=pid,
         ppid=stat.ppid,
@@ -651,7 +733,14 @@ def read_identity(pid: int) -> ProcessIdentity:
         cgroup=cgroup,
         starttime_ticks=stat.starttime_ticks,
         kernel_thread=stat.ppid == 2 or pid == 2,
+        program_path=program_path,
+        program_trusted=program_trusted,
     )
+
+
+def own_facts() -> dict[int, int]:
+    """pytest itself stands in for MemWarden: its pid and start time."""
+    return {os.getpid(): parse_pid_stat(Path("/proc/self/stat").read_text()).starttime_ticks}
 
 
 def test_real_program_run_from_a_memfd_is_named_by_its_argv0() -> None:
@@ -736,7 +825,7 @@ def test_real_process_tree_in_its_own_session(
         return len(hog_a) == 4 and len(hog_b) == 1
 
     procs = wait_for(ready)
-    apps = group_apps(procs, empty, own_pids=[os.getpid()])
+    apps = group(procs, empty, own=own_facts())
     hog_a = sorted(p.pid for p in procs if f"{token}-a" in p.cmdline)
     hog_b = [p.pid for p in procs if f"{token}-b" in p.cmdline]
     table = {p.pid: p for p in procs}
@@ -750,9 +839,11 @@ def test_real_process_tree_in_its_own_session(
     assert {pid for pid, app in apps.items() if app == app_b} == set(hog_b)
     assert app_a != app_b and app_a.key != app_b.key
     assert apps[shell.pid] not in (app_a, app_b)
-    # pytest itself (MemWarden's stand-in here) is in neither app, and is session.
+    # pytest itself (MemWarden's stand-in here) is in neither app, and is MemWarden by its pid.
     assert apps[os.getpid()] not in (app_a, app_b)
-    assert apps[os.getpid()].kind == "session"
+    roles = desktop_roles({p.pid: p for p in procs}, SessionFacts(own=own_facts()))
+    assert roles[os.getpid()] == "self"
+    assert not {shell.pid, *hog_a, *hog_b} & roles.keys()
 
 
 @pytest.mark.root
@@ -815,7 +906,7 @@ def test_real_processes_in_real_app_scopes(tmp_path: Path) -> None:
             return count == {"one": 4, "two": 1, "term": 1, "job": 4} and len(shells) == 1
 
         procs = wait_for(ready)
-        apps = group_apps(procs, desktop, own_pids=[os.getpid()])
+        apps = group(procs, desktop, own=own_facts())
 
         def pids(kind: str) -> set[int]:
             return {p.pid for p in procs if f"{token}-{kind}" in p.cmdline}

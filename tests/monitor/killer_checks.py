@@ -96,7 +96,28 @@ async def main() -> None:
     out = await close(killer, {parent.pid: starttime(parent.pid)})
     results["forked_during_grace"] = {**out, "pid": parent.pid}
 
+    # A child that setsid()ed away before the snapshot was counted as an app of its own: the
+    # SIGKILL sweep after the grace period must not take it with its parent.
+    stubborn = subprocess.Popen([sys.executable, "-c", (
+        "import os, signal, subprocess, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "child = subprocess.Popen(['setsid', 'sleep', '60'])\n"
+        "time.sleep(0.2)\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(60)\n")], stdout=subprocess.PIPE, text=True)
+    assert stubborn.stdout is not None
+    own_app = int(stubborn.stdout.readline())
+    known = {p: starttime(p) for p in (stubborn.pid, own_app)}
+    out = await close(killer, {stubborn.pid: known[stubborn.pid]}, known=known)
+    stubborn.wait(timeout=10)
+    results["setsid_child"] = {**out, "parent": stubborn.pid, "child": own_app,
+                               "child_alive": os.path.exists(f"/proc/{own_app}")
+                               and read_pid_stat(own_app).state not in ("Z", "X")}
+    stubborn.stdout.close()
+    os.kill(own_app, signal.SIGKILL)
+
     results["cgroup_kill"] = await cgroup_kill_check()
+    results["cgroup_mixed"] = await cgroup_mixed_check()
 
     for proc in (victim, refused, other):
         proc.send_signal(signal.SIGKILL)
@@ -136,6 +157,49 @@ async def cgroup_kill_check() -> dict[str, object]:
                 break
             except OSError:
                 time.sleep(0.05)
+
+
+async def cgroup_mixed_check() -> dict[str, object]:
+    """A scope that also holds another user's process (a delegated scope) or a process the
+    snapshot counted as another app: cgroup.kill must not be used; the app's own process is
+    closed by pidfd and the others live."""
+    mount = read_cgroup2_mount()
+    if mount is None:
+        return {"unavailable": "no cgroup v2 hierarchy"}
+    results: dict[str, object] = {}
+    for case in ("other_uid", "other_app"):
+        cgroup = f"/memwarden-test-{case}-{os.getpid()}-{time.monotonic_ns()}.scope"
+        directory = mount.dir_of(cgroup)
+        assert directory is not None
+        directory.mkdir()
+        try:
+            if not (directory / "cgroup.kill").exists():
+                return {"unavailable": "kernel without cgroup.kill (< 5.14)"}
+            app = sleeper()
+            if case == "other_uid":
+                other = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534",
+                                          "--clear-groups", "sleep", "60"])
+                time.sleep(0.2)  # until setpriv has exec'd sleep as nobody
+            else:
+                other = sleeper()
+            for proc in (app, other):
+                (directory / "cgroup.procs").write_text(str(proc.pid))
+            known = {p.pid: starttime(p.pid) for p in (app, other)}
+            out = await close(Killer(cgroup2=mount), {app.pid: known[app.pid]},
+                              cgroups=(cgroup,), graceful=False, known=known)
+            app.wait(timeout=5)
+            results[case] = {**out, "app": app.pid, "other": other.pid,
+                             "other_alive": alive(other), "app_rc": app.returncode}
+            other.kill()
+            other.wait()
+        finally:
+            for _ in range(50):
+                try:
+                    directory.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+    return results
 
 
 if __name__ == "__main__":

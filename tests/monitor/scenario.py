@@ -8,8 +8,8 @@ memory available when the scenario starts, and every hog has a cap.
 
 SPEC (JSON): ``hogs`` (list of start_hog keyword arguments, each with a ``label``),
 ``close_after_mib`` (the monitor closes an app once that much more memory is in use),
-``warn_after_mib``, ``monitor_args`` (extra flags), ``until`` (stop after this many ``killed``
-events), ``timeout_s``. Prints one JSON document: the events, and for each hog its pids and
+``warn_after_mib``, ``monitor_args`` (extra flags; ``{program:LABEL}`` in one is replaced by that
+hog's program path), ``until`` (stop after this many ``killed`` events), ``timeout_s``. Prints one JSON document: the events, and for each hog its pids and
 whether they are still alive.
 """
 
@@ -28,6 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for hogs
 from hogs import MiB, alive, available_mib, start_hog
 
 
+def _with_programs(arg: str, hogs: dict) -> str:  # type: ignore[type-arg]
+    for label, hog in hogs.items():
+        arg = arg.replace(f"{{program:{label}}}", hog.program)
+    return arg
+
+
 def main() -> None:
     spec = json.loads(sys.argv[1])
     assert os.getpid() == 1, "run me in a PID namespace"
@@ -43,7 +49,7 @@ def main() -> None:
         "--no-config", "--no-dbus", "--no-helper",
         "--kill-below-mib", str(avail0 - spec["close_after_mib"]),
         "--warn-below-mib", str(avail0 - spec["warn_after_mib"]),
-        *spec.get("monitor_args", []),
+        *(_with_programs(arg, hogs) for arg in spec.get("monitor_args", [])),
     ]
     monitor = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     events: list[dict] = []

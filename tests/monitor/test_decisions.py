@@ -143,11 +143,15 @@ def test_absolute_close_kills_at_half_like_earlyoom():
 
 def proc(pid: int, comm: str, uid: int = 1000) -> ProcessIdentity:
     return ProcessIdentity(pid=pid, ppid=1, session=pid, uid=uid, comm=comm, exe=f"/usr/bin/{comm}",
-                           cmdline=(comm,), cgroup=None, starttime_ticks=pid * 10)
+                           cmdline=(comm,), cgroup=None, starttime_ticks=pid * 10,
+                           program_path=f"/usr/bin/{comm}", program_trusted=True)
 
 
-def snapshot(*apps: tuple[str, str, int, int, list[int]], uid: int = 1000) -> Snapshot:
-    """apps: (name, kind, kernel-view bytes, hidden bytes, pids)."""
+def snapshot(*apps: tuple[str, str, int, int, list[int]], uid: int = 1000,
+             roles: dict[int, str] | None = None) -> Snapshot:
+    """apps: (name, kind, kernel-view bytes, hidden bytes, pids); the memory is the first pid's.
+    ``roles``: desktop roles by pid (apps of kind "session" get one for every pid)."""
+    roles = dict(roles or {})
     records, app_of = [], {}
     for name, kind, kernel, hidden, pids in apps:
         ident = AppIdentity(app_id=f"{name}-{pids[0]}", name=name, icon=None, kind=kind,  # type: ignore[arg-type]
@@ -155,8 +159,9 @@ def snapshot(*apps: tuple[str, str, int, int, list[int]], uid: int = 1000) -> Sn
                             root_starttime_ticks=pids[0] * 10)
         for i, pid in enumerate(pids):
             mem = MemoryBytes(resident=kernel if i == 0 else 0, shmem=hidden if i == 0 else 0)
+            role = roles.get(pid) or ("session-program" if kind == "session" else None)
             records.append(ProcessRecord(proc(pid, name, uid), 0, mem.kernel_view // 4096, 700,
-                                         mem))
+                                         mem, role=role))
             app_of[pid] = ident
     return Snapshot(meminfo=MEM, pressure=None, processes={r.pid: r for r in records},
                     apps=build_apps(records, app_of), page_size=4096)
@@ -164,7 +169,7 @@ def snapshot(*apps: tuple[str, str, int, int, list[int]], uid: int = 1000) -> Sn
 
 def test_true_badness_picks_the_hidden_memory_hog_the_kernel_would_spare():
     snap = snapshot(("game", "game", 2 * GiB, 0, [10]), ("hog", "other", 50 * MiB, 3 * GiB, [20]))
-    choice = choose_victim(snap, Rules(), uid=1000, own_pids=())
+    choice = choose_victim(snap, Rules(), uid=1000)
     assert choice.victim is not None and choice.victim.app.id == "hog-20"
     assert choice.victim.reason == "hidden-memory"
     game = next(a for a in snap.apps if a.id == "game-10")
@@ -176,18 +181,31 @@ def test_never_session_protected_other_user_init_or_self():
                     ("editor", "other", 4 * GiB, 0, [40]),
                     ("init", "other", 3 * GiB, 0, [1]),
                     ("us", "other", 2 * GiB, 0, [50]),
-                    ("small", "other", 10 * MiB, 0, [60]))
-    choice = choose_victim(snap, Rules(protect=("editor",)), uid=1000, own_pids={50})
+                    ("small", "other", 10 * MiB, 0, [60]),
+                    roles={1: "init", 50: "self"})
+    choice = choose_victim(snap, Rules(protect=("editor",)), uid=1000)
     assert choice.victim is not None and choice.victim.app.id == "small-60"
     assert choice.excluded == {"gnome-shell-30": "session", "editor-40": "protected",
                                "init-1": "init", "us-50": "self"}
     other = snapshot(("theirs", "other", 5 * GiB, 0, [70]), uid=0)
-    assert choose_victim(other, Rules(), uid=1000, own_pids=()).reason == "no-candidate"
+    assert choose_victim(other, Rules(), uid=1000).reason == "no-candidate"
+
+
+def test_a_desktop_process_inside_an_app_leaves_the_rest_closable():
+    """Exclusion is per process: the app counts with what closing it would free."""
+    snap = snapshot(("script", "other", 3 * GiB, 0, [10, 11]), ("game", "game", GiB, 0, [20]),
+                    roles={10: "self"})
+    script = next(a for a in snap.apps if a.id == "script-10")
+    assert script.closable_pids == [11] and script.roles == {10: "self"}
+    assert script.closable_bytes.total == 0  # the memory is MemWarden's own process's
+    choice = choose_victim(snap, Rules(), uid=1000)
+    assert choice.victim is not None and choice.victim.app.id == "game-20"
+    assert [c.app.id for c in choice.candidates] == ["game-20", "script-10"]
 
 
 def test_sacrifice_first_goes_before_bigger_apps():
     snap = snapshot(("big", "other", 5 * GiB, 0, [10]), ("chat", "other", 100 * MiB, 0, [20]))
-    choice = choose_victim(snap, Rules(prefer=("chat",)), uid=1000, own_pids=())
+    choice = choose_victim(snap, Rules(prefer=("chat",)), uid=1000)
     assert choice.victim is not None and choice.victim.app.id == "chat-20"
     assert choice.victim.reason == "sacrifice-first"
 
@@ -198,16 +216,41 @@ def test_growth_puts_the_app_eating_memory_now_first():
     for t, leak in ((0.0, 1 * GiB), (1.0, int(1.5 * GiB)), (2.0, 2 * GiB)):
         growth.update(t, snapshot(idle, ("leaky", "other", leak, 0, [20])))
     snap = snapshot(idle, ("leaky", "other", 2 * GiB, 0, [20]))
-    choice = choose_victim(snap, Rules(), uid=1000, own_pids=(), growth=growth)
+    choice = choose_victim(snap, Rules(), uid=1000, growth=growth)
     assert choice.victim is not None and choice.victim.app.id == "leaky-20"
     assert choice.victim.reason == "growing"
     assert choice.victim.growth_bytes_per_s == pytest.approx(GiB / 2)
     # Without the growth term the bigger idle app would go.
-    assert choose_victim(snap, Rules(), uid=1000, own_pids=()).victim.app.id == "idle-10"  # type: ignore[union-attr]
+    assert choose_victim(snap, Rules(), uid=1000).victim.app.id == "idle-10"  # type: ignore[union-attr]
+
+
+def test_the_warning_names_the_app_that_will_be_biggest_at_the_kill_point():
+    """A 1.3 GiB game and a 300 MiB leak growing by 50 MiB/s, the kill point 57 s away: ten
+    seconds of growth leave the game first, the growth until the kill point names the leak."""
+    growth = GrowthTracker()
+    game = ("game", "game", int(1.3 * GiB), 0, [10])
+    for t in (0.0, 1.0, 2.0):
+        growth.update(t, snapshot(game, ("leak", "other", 0, 200 * MiB + int(t * 50) * MiB, [20])))
+    snap = snapshot(game, ("leak", "other", 0, 300 * MiB, [20]))
+    now = choose_victim(snap, Rules(), uid=1000, growth=growth)
+    assert now.victim is not None and now.victim.app.id == "game-10"  # no ETA: as before
+    ahead = choose_victim(snap, Rules(), uid=1000, growth=growth, horizon_s=57.0)
+    assert ahead.victim is not None and ahead.victim.app.id == "leak-20"
+    leak = ahead.victim
+    assert leak.score_bytes == 300 * MiB + int(50 * MiB * 57)
+    # No app can grow by more than the memory left before the kill point.
+    capped = choose_victim(snap, Rules(), uid=1000, growth=growth, horizon_s=57.0,
+                           headroom_bytes=500 * MiB)
+    assert capped.victim is not None and capped.victim.app.id == "game-10"
+    assert capped.candidates[1].score_bytes == 800 * MiB  # 300 MiB + the 500 MiB left
+    # At the kill point nothing is left, but ten seconds of growth still count (as without ETA).
+    at_kill = choose_victim(snap, Rules(), uid=1000, growth=growth, horizon_s=0.0,
+                            headroom_bytes=-MiB)
+    assert at_kill.candidates[1].score_bytes == 300 * MiB + 500 * MiB
 
 
 def test_orphan_tmpfs_memory_is_not_a_reason_to_kill_innocents():
     snap = snapshot(("editor", "other", 500 * MiB, 0, [10]))
-    choice = choose_victim(snap, Rules(), uid=1000, own_pids=(), orphan_bytes=4 * GiB)
+    choice = choose_victim(snap, Rules(), uid=1000, orphan_bytes=4 * GiB)
     assert choice.victim is None and choice.reason == "orphan-tmpfs"
     assert choice.orphan_bytes == 4 * GiB

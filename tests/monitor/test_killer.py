@@ -79,3 +79,21 @@ def test_an_app_with_its_own_scope_is_killed_with_cgroup_kill(results):
     # Both died of SIGKILL, the setsid()ed one included, though only the app's pid was named.
     assert r["returncodes"] == [-9, -9]
     assert sorted(r["exited"]) == sorted([r["app"], r["escaped"]])
+
+
+def test_a_setsid_child_counted_as_another_app_survives_its_parents_kill(results):
+    """The SIGKILL sweep adds only children forked after the snapshot."""
+    r = results["setsid_child"]
+    assert r["escalated"] is True and r["signalled"] == [r["parent"]]
+    assert r["child_alive"] is True
+
+
+@pytest.mark.parametrize("case", ["other_uid", "other_app"])
+def test_cgroup_kill_is_not_used_on_a_scope_shared_with_others(results, case):
+    r = results["cgroup_mixed"]
+    if "unavailable" in r:
+        pytest.skip(r["unavailable"])
+    r = r[case]
+    assert r["method"] == "pidfd"
+    assert r["signalled"] == [r["app"]] and r["app_rc"] == -9
+    assert r["other_alive"] is True

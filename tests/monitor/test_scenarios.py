@@ -47,7 +47,7 @@ def test_protected_big_app_survives_and_a_smaller_hog_dies(run_scenario):
              "name": "leaker"},
         ],
         close_after_mib=1024, warn_after_mib=512,
-        monitor_args=["--protect", "editor"],
+        monitor_args=["--protect", "{program:editor}"],
     )
     assert not result["timed_out"], result["monitor_stderr"]
     (kill,) = result["events_of"]("kill")
@@ -63,7 +63,7 @@ def test_sacrifice_first_app_dies_first(run_scenario):
             {"label": "leaker", **LEAK},
         ],
         close_after_mib=1024, warn_after_mib=512,
-        monitor_args=["--prefer", "chatapp"], until=2,
+        monitor_args=["--prefer", "{program:chat}"], until=2,
     )
     assert not result["timed_out"], result["monitor_stderr"]
     kills = kill_apps(result)
@@ -140,3 +140,58 @@ def test_steady_leak_is_warned_about_before_the_kill(run_scenario):
     assert warning["eta_s"] is None or warning["eta_s"] >= 0
     states = [e["state"] for e in result["events_of"]("state")]
     assert states.index("warning") < states.index("critical")
+
+
+# -- spoofs: a leak that passes itself off as the desktop, as MemWarden or as a protected app ------
+# Each one made the old code close the innocent game instead. A game of 1 GiB next to the leak;
+# the leak must be the one closed, and the game must live.
+
+GAME = {"label": "game", "kind": "anon", "size_mib": 1024, "name": "game"}
+
+
+def assert_the_leak_died_and_the_game_lived(result):
+    assert not result["timed_out"], result["monitor_stderr"]
+    leaker, game = result["hogs"]["leaker"], result["hogs"]["game"]
+    kills = [e["app"]["pids"] for e in result["events_of"]("kill")]
+    assert kills and sorted(kills[0]) == sorted(leaker["pids"]), (kills, result["monitor_stderr"])
+    assert not any(leaker["alive"])
+    assert game["alive"] == [True]
+
+
+@pytest.mark.parametrize("name", ["pipewire", "gnome-shell", "Xwayland"])
+def test_a_leak_named_like_a_desktop_program_is_closed(run_scenario, name):
+    result = run_scenario(
+        hogs=[{"label": "leaker", **LEAK, "name": name}, GAME],
+        close_after_mib=1024, warn_after_mib=512,
+    )
+    assert_the_leak_died_and_the_game_lived(result)
+
+
+def test_a_leak_with_a_desktop_named_child_is_closed_with_its_child(run_scenario):
+    result = run_scenario(
+        hogs=[{"label": "leaker", **LEAK, "forks": 1, "child_name": "gnome-shell"}, GAME],
+        close_after_mib=1024, warn_after_mib=512,
+    )
+    assert_the_leak_died_and_the_game_lived(result)
+    assert len(result["hogs"]["leaker"]["pids"]) == 2
+
+
+def test_a_leak_run_from_a_file_named_memwarden_is_closed(run_scenario):
+    result = run_scenario(
+        hogs=[{"label": "leaker", **LEAK, "program": "memwarden"}, GAME],
+        close_after_mib=1024, warn_after_mib=512,
+    )
+    assert_the_leak_died_and_the_game_lived(result)
+
+
+def test_a_leak_named_like_a_protected_app_is_not_protected(run_scenario):
+    """The game is protected by its program's path (what the tray saves) and, as an old config
+    may say, by its name; the leak calls itself "game" and runs from a file named like the
+    game's: neither protects it."""
+    result = run_scenario(
+        hogs=[{"label": "leaker", **LEAK, "name": "game", "program": "game.py"},
+              {**GAME, "program": "game.py"}],
+        close_after_mib=1024, warn_after_mib=512,
+        monitor_args=["--protect", "game", "--protect", "{program:game}"],
+    )
+    assert_the_leak_died_and_the_game_lived(result)

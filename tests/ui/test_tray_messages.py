@@ -102,7 +102,14 @@ def test_size_counts_gpu_and_shared_memory_and_says_so():
     assert messages.size_with_breakdown(vram) == "2.0 GiB (and 4.0 GiB on the graphics card)"
 
 
-def test_rules_of_tree_apps_are_saved_under_their_name():
+def test_rules_are_saved_under_the_monitors_rule_target():
+    # The monitor says what a rule must name: for a process tree, its program's path.
+    tree = {"id": "hog.py-4242", "name": "hog.py", "pids": [4242],
+            "rule_target": "/home/me/hog.py"}  # fmt: skip
+    assert rule_name(tree) == "/home/me/hog.py"
+
+
+def test_rules_of_tree_apps_are_saved_under_their_name_with_an_older_monitor():
     # A process-tree app's id carries its root pid: meaningless after a restart.
     tree = {"id": "blender-4242", "name": "blender", "pids": [4242, 4250]}
     assert rule_name(tree) == "blender"

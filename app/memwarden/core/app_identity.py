@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Who an app is (:class:`AppIdentity`, made by :func:`memwarden.core.apps.group_apps`), and which
-app a rule's NAME means.
+"""Who an app is (:class:`AppIdentity`, made by :func:`memwarden.core.apps.group_apps`), and what
+a rule may call it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Literal
 
 from memwarden.core.app_kinds import AppKind
 from memwarden.core.process import ProcessIdentity
-from memwarden.core.process_names import process_names
 
 AppSource = Literal["scope", "tree"]
 
@@ -68,19 +67,58 @@ def pids_by_app(app_of_pid: dict[int, AppIdentity]) -> dict[AppIdentity, tuple[i
     return {app: tuple(sorted(pids)) for app, pids in out.items()}
 
 
-def app_matches(app: AppIdentity, processes_of_app: Iterable[ProcessIdentity], name: str) -> bool:
-    """Whether a rule's NAME means this app (case-insensitive).
+def rule_key(rule_name: str) -> str:
+    """A rule's NAME as compared: a path (``/…``) exactly, any other name case-insensitively."""
+    name = rule_name.strip()
+    return f"path:{name}" if name.startswith("/") else f"name:{name.casefold()}"
 
-    NAME matches the app's id, display name or desktop id (with or without ``.desktop``), or the
-    ``comm``, executable basename or program (script) of any of its processes. ``firefox`` thus
-    matches ``org.mozilla.firefox`` (by name and executable) and ``hog.py`` a Python script.
+
+def rule_keys(app: AppIdentity, processes_of_app: Iterable[ProcessIdentity]) -> frozenset[str]:
+    """What a rule may name this app by, as :func:`rule_key` makes them: only what a process
+    cannot fake cheaply.
+
+    * its app id (from its systemd unit, or the id of its process tree);
+    * its desktop id (with or without ``.desktop``) and the desktop entry's name, when the entry
+      was found from a unit, or from a program that is a trusted file (a script in the home
+      directory named ``firefox`` is not Firefox);
+    * the path of every process's program (:attr:`ProcessIdentity.program_path`: the executable,
+      the script for an interpreter);
+    * the basename of a program that is a trusted file (``firefox`` for ``/usr/bin/firefox``).
+
+    Never a ``comm``, an argv word or the name of an untrusted file: a leak that calls itself like
+    a protected app must not be protected.
     """
-    needle = name.strip().casefold()
-    if not needle:
-        return False
-    candidates: list[str] = [app.app_id, app.name]
-    if app.desktop_id:
-        candidates += [app.desktop_id, app.desktop_id.removesuffix(".desktop")]
-    if any(c.casefold() == needle for c in candidates):
-        return True
-    return any(needle == n.casefold() for proc in processes_of_app for n in process_names(proc))
+    procs = list(processes_of_app)
+    keys = {rule_key(app.app_id)}
+    root_trusted = any(p.pid == app.root_pid and p.program_trusted for p in procs)
+    if app.desktop_id and (app.source == "scope" or root_trusted):
+        keys |= {
+            rule_key(app.desktop_id),
+            rule_key(app.desktop_id.removesuffix(".desktop")),
+            rule_key(app.name),
+        }
+    for proc in procs:
+        if proc.program_path:
+            keys.add(rule_key(proc.program_path))
+            if proc.program_trusted:
+                keys.add(rule_key(proc.program_path.rsplit("/", 1)[-1]))
+    return frozenset(keys)
+
+
+def rule_target(app: AppIdentity, processes_of_app: Iterable[ProcessIdentity]) -> str:
+    """The NAME to save a rule for this app under, so that it holds the next time it runs.
+
+    The desktop id when it is one of :func:`rule_keys` (``org.mozilla.firefox``), else the app id
+    of a unit; for a process tree (whose id ends in its root pid and means nothing after a
+    restart) the path of its root's program (``/home/me/games/spacegame.py``), else the app id.
+    """
+    procs = list(processes_of_app)
+    keys = rule_keys(app, procs)
+    if app.desktop_id and rule_key(app.desktop_id) in keys:
+        return app.desktop_id.removesuffix(".desktop")
+    if app.source == "scope":
+        return app.app_id
+    root = next((p for p in procs if p.pid == app.root_pid), None)
+    if root is not None and root.program_path:
+        return root.program_path
+    return app.app_id

@@ -24,11 +24,15 @@ Grouping, in order:
 
    * leads its own session (``setsid``: terminals, ``setsid(1)``, services, daemons), or
    * whose parent is a *boundary*: absent (pid 0, exited, unreadable), pid 1 (also a PID
-     namespace's init), a kernel thread (kthreadd's usermode helpers), another uid, the systemd user
-     manager (the subreaper orphans are reparented to), an interactive shell that leads its session
-     (each job of a shell is an app: two hogs from one shell are two apps), a session process
-     (panel, compositor, session manager: each program they start is an app), or a process that
-     belongs to a unit (its children that left the unit are not that unit's app).
+     namespace's init), a kernel thread (kthreadd's usermode helpers), another uid, an
+     interactive shell that leads its session (each job of a shell is an app: two hogs from one
+     shell are two apps), a process with a desktop role (:mod:`memwarden.core.desktop_roles`: the
+     compositor, a session manager, the user manager, the start-up script that runs the
+     compositor, MemWarden: each program they start is an app), a *start-up script* (a
+     non-interactive shell started by such a process: ``exec`` lines of a compositor's config,
+     autostart scripts; each program it starts is an app, so a leak started beside a game and
+     the tray is none of them), or a process that belongs to a unit (its children that left the
+     unit are not that unit's app).
 
    A process belongs to the app of the root its walk ends at, so a root's descendants are its app
    up to the next root below it. A session leader that is not a shell keeps its children
@@ -38,27 +42,20 @@ Grouping, in order:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from memwarden.core.app_identity import AppIdentity, AppSource
-from memwarden.core.app_kinds import classify_app, is_session_process, is_user_manager
-from memwarden.core.app_units import AppUnit, parse_app_unit
-from memwarden.core.command_program import SHELLS
+from memwarden.core.app_kinds import classify_app
+from memwarden.core.app_units import AppUnit
 from memwarden.core.desktop_file import DesktopEntry
 from memwarden.core.desktop_index import DesktopIndex
+from memwarden.core.desktop_roles import is_interactive_shell, is_shell, unit_of
 from memwarden.core.process import ProcessIdentity
-from memwarden.core.process_names import exe_basename, process_program
+from memwarden.core.process_names import process_program
 
 UNKNOWN_APP_ID = "org.freedesktop.Unknown"
 """What gnome-desktop names an app it has no id for; such scopes never merge."""
-
-
-def _is_interactive_shell(proc: ProcessIdentity) -> bool:
-    """A shell that leads its session: what a terminal, tmux, sshd or login starts."""
-    if proc.pid != proc.session:
-        return False
-    return (exe_basename(proc) or proc.comm) in SHELLS or proc.comm in SHELLS
 
 
 @dataclass(slots=True)
@@ -118,12 +115,18 @@ def _pretty_app_id(app_id: str) -> str:
 class _Grouper:
     """One run of :func:`group_apps` (holds the lookups so the helpers stay small)."""
 
-    def __init__(self, processes: Iterable[ProcessIdentity], desktop: DesktopIndex) -> None:
+    def __init__(
+        self,
+        processes: Iterable[ProcessIdentity],
+        desktop: DesktopIndex,
+        roles: Mapping[int, str],
+    ) -> None:
         self.procs = {p.pid: p for p in processes if not p.kernel_thread}
         self.desktop = desktop
+        self.roles = roles
         self.units: dict[int, AppUnit] = {}
         for pid, proc in self.procs.items():
-            unit = parse_app_unit(proc.cgroup) if proc.cgroup else None
+            unit = unit_of(proc.cgroup) if proc.cgroup else None
             if unit is not None:
                 self.units[pid] = unit
         self._tree_roots: dict[int, int] = {}
@@ -141,21 +144,25 @@ class _Grouper:
             parent = self.procs.get(cur.ppid)
             if parent is None or parent.pid in seen or not self._same_unit(parent.pid, cgroup):
                 return None
-            if _is_interactive_shell(parent):
+            if is_interactive_shell(parent):
                 # A shell that the unit's own process started (a terminal's tab) rather than the
                 # unit's entry point (a launcher script such as /usr/bin/steam).
                 return cur.pid if self._same_unit(parent.ppid, cgroup) else None
             seen.add(parent.pid)
             cur = parent
 
+    def _is_startup_script(self, proc: ProcessIdentity) -> bool:
+        """A non-interactive shell started by the desktop (see the module docstring)."""
+        return proc.ppid in self.roles and proc.pid != proc.session and is_shell(proc)
+
     def _is_boundary(self, parent: ProcessIdentity, child: ProcessIdentity) -> bool:
         return (
             parent.pid == 1
             or parent.uid != child.uid
             or parent.pid in self.units
-            or is_user_manager(parent)
-            or _is_interactive_shell(parent)
-            or is_session_process(parent)
+            or parent.pid in self.roles
+            or is_interactive_shell(parent)
+            or self._is_startup_script(parent)
         )
 
     def tree_root(self, pid: int) -> int:
@@ -235,7 +242,7 @@ class _Grouper:
         return result
 
 
-def _identity(group: _Group, app_id: str, own: Collection[int]) -> AppIdentity:
+def _identity(group: _Group, app_id: str, roles: Mapping[int, str]) -> AppIdentity:
     root = group.root
     entry = group.entry
     if entry is not None and entry.name:
@@ -249,7 +256,7 @@ def _identity(group: _Group, app_id: str, own: Collection[int]) -> AppIdentity:
         app_id=app_id,
         name=name or app_id,
         icon=entry.icon if entry is not None else None,
-        kind=classify_app(group.members, group.units, group.entry, own),
+        kind=classify_app(group.members, group.units, group.entry, roles),
         uid=root.uid,
         source=group.source,
         cgroups=cgroups,
@@ -262,7 +269,7 @@ def _identity(group: _Group, app_id: str, own: Collection[int]) -> AppIdentity:
 def group_apps(
     processes: Iterable[ProcessIdentity],
     desktop: DesktopIndex,
-    own_pids: Collection[int] = (),
+    roles: Mapping[int, str] | None = None,
 ) -> dict[int, AppIdentity]:
     """Map every process to its app (see the module docstring for the rules).
 
@@ -276,13 +283,15 @@ def group_apps(
         processes: Identities from one scan; ppid links are followed only among these, so a parent
             missing from the scan (exited, unreadable) ends the walk.
         desktop: Installed applications, for names, icons, categories and merging.
-        own_pids: MemWarden's own processes: their apps are ``session``, never a victim.
+        roles: Desktop roles by pid (:func:`memwarden.core.desktop_roles.desktop_roles`): the
+            children of a process with a role are apps of their own, and an app whose every
+            process has one is of kind ``session``.
 
     Returns:
         ``pid -> AppIdentity`` for every process except kernel threads.
     """
-    own = frozenset(own_pids)
-    grouper = _Grouper(processes, desktop)
+    roles = roles or {}
+    grouper = _Grouper(processes, desktop, roles)
     groups = grouper.groups()
     # Make (uid, app_id) unique: the oldest group keeps the id, later ones get their root pid.
     groups.sort(key=lambda g: (g.root.starttime_ticks, g.root.pid))
@@ -295,7 +304,7 @@ def group_apps(
         while (group.root.uid, app_id) in taken:
             app_id += "+"
         taken.add((group.root.uid, app_id))
-        identity = _identity(group, app_id, own)
+        identity = _identity(group, app_id, roles)
         for proc in group.members:
             result[proc.pid] = identity
     return result

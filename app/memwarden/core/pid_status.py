@@ -26,6 +26,8 @@ class PidStatus:
     rss_shmem_kib: int
     swap_kib: int
     page_tables_kib: int
+    #: Real, effective, saved and filesystem uid (the ``Uid:`` line's four columns).
+    uids: tuple[int, int, int, int] = (-1, -1, -1, -1)
 
     @property
     def rss_kib(self) -> int:
@@ -50,7 +52,7 @@ def parse_pid_status(text: str) -> PidStatus:
         ParseError: ``Name`` or ``Uid`` is missing, or a memory field is not a number.
     """
     name: str | None = None
-    uid: int | None = None
+    uids: tuple[int, ...] = ()
     kib: dict[str, int] = {}
     for line in text.split("\n"):
         key, sep, value = line.partition(":")
@@ -59,24 +61,26 @@ def parse_pid_status(text: str) -> PidStatus:
         if key == "Name":
             name = value.strip()
         elif key == "Uid":
-            fields = value.split()
-            if not fields:
-                raise ParseError("status: empty Uid line")
             try:
-                uid = int(fields[0])
+                uids = tuple(int(f) for f in value.split())
             except ValueError:
                 raise ParseError("status: Uid is not a number") from None
+            if not uids:
+                raise ParseError("status: empty Uid line")
         elif key in _KIB_FIELDS:
             fields = value.split()
             try:
                 kib[_KIB_FIELDS[key]] = int(fields[0])
             except (ValueError, IndexError):
                 raise ParseError(f"status: {key} is not a number") from None
-    if name is None or uid is None:
+    if name is None or not uids:
         raise ParseError("status: missing Name or Uid")
+    # Four columns since Linux 2.6 (fs/proc/array.c task_state); a short line repeats the real uid.
+    four = (*uids, *(uids[0],) * 3)[:4]
     return PidStatus(
         name=name,
-        uid=uid,
+        uid=uids[0],
+        uids=(four[0], four[1], four[2], four[3]),
         has_mm="rss_anon_kib" in kib,
         rss_anon_kib=kib.get("rss_anon_kib", 0),
         rss_file_kib=kib.get("rss_file_kib", 0),

@@ -1,26 +1,33 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Which app to close: the user's choices first, then the app really responsible.
 
-Order (issue 3): apps marked "sacrifice first"; then by true badness (kernel view + hidden view)
-plus a growth term, so that the app eating memory *now* goes before a big idle one. Never: another
-user's apps, protected apps, the session (compositor, shell, X/Wayland, panel), PID 1, MemWarden.
+Order: apps marked "sacrifice first"; then by true badness (kernel view + hidden view) plus a
+growth term, so that the app eating memory *now* goes before a big idle one. Never: another user's
+apps, protected apps, and never a process with a desktop role (the compositor, the panel, the
+X/Wayland server, PID 1, MemWarden: :mod:`memwarden.core.desktop_roles`). Roles exclude processes,
+not apps: an app counts with what closing it would free, its members without a role.
 Every choice carries a reason code and the numbers behind it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from memwarden.core.app_identity import AppIdentity, app_matches
+from memwarden.core.app_identity import AppIdentity, rule_key, rule_keys
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.process import ProcessIdentity
 from memwarden.core.snapshot import AppRecord, Snapshot
 
-#: The growth term counts this many seconds of the current growth rate: an app growing by
-#: 100 MiB/s weighs 1 GiB more than its size, enough to go before a bigger app that is idle.
+#: The growth term counts at least this many seconds of the current growth rate: an app growing by
+#: 100 MiB/s weighs 1 GiB more than its size, enough to go before a bigger app that is idle. When
+#: the kill point is forecast further away, the term counts the growth until then.
 GROWTH_HORIZON_S = 10.0
+
+#: At most this many names per rule list: matching is a set lookup whatever the number, but a
+#: config file or a D-Bus client must not grow the monitor without bound.
+MAX_RULES = 256
 
 
 class Rule(Enum):
@@ -31,19 +38,35 @@ class Rule(Enum):
     NORMAL = "normal"
 
 
+def _keys_of(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(rule_key(name) for name in names if name.strip())
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """The user's rules: names that match an app's id or name, or a process's comm/exe basename."""
+    """The user's rules: NAMEs that mean apps (:func:`memwarden.core.app_identity.rule_keys`:
+    app ids, desktop ids, program paths, the names of trusted programs).
+
+    The names are turned into a set once, so that choosing costs the same with 3 rules or 300.
+    """
 
     protect: tuple[str, ...] = ()
     prefer: tuple[str, ...] = ()
+    _protect_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+    _prefer_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_protect_keys", _keys_of(self.protect))
+        object.__setattr__(self, "_prefer_keys", _keys_of(self.prefer))
 
     def rule_for(self, app: AppIdentity, processes: Iterable[ProcessIdentity]) -> Rule:
         """The rule for an app; protect wins over prefer when both match."""
-        procs = list(processes)
-        if any(app_matches(app, procs, name) for name in self.protect):
+        if not (self._protect_keys or self._prefer_keys):
+            return Rule.NORMAL
+        keys = rule_keys(app, processes)
+        if keys & self._protect_keys:
             return Rule.PROTECT
-        if any(app_matches(app, procs, name) for name in self.prefer):
+        if keys & self._prefer_keys:
             return Rule.PREFER
         return Rule.NORMAL
 
@@ -81,7 +104,7 @@ class Candidate:
 
     Attributes:
         app: The app.
-        score_bytes: ``total + max(0, growth) * GROWTH_HORIZON_S``.
+        score_bytes: What closing it frees now, plus its growth until the forecast kill point.
         growth_bytes_per_s: Its current growth rate.
         preferred: Marked "sacrifice first".
         reason: Why it is the one: ``sacrifice-first``, ``hidden-memory`` (most of it is memory the
@@ -104,8 +127,8 @@ class Choice:
         reason: ``victim-chosen``, ``no-candidate`` or ``orphan-tmpfs`` (the memory is in tmpfs
             files nobody holds: no kill would free it).
         candidates: Every candidate, in order.
-        excluded: App id -> why it may not be closed (``other-user``, ``session``,
-            ``protected``, ``init``, ``self``).
+        excluded: App id -> why it may not be closed (``other-user``, ``protected``, or, when
+            every process in it has a desktop role, ``session``, ``init`` or ``self``).
         orphan_bytes: RAM in orphan tmpfs files and SysV segments.
     """
 
@@ -116,23 +139,20 @@ class Choice:
     orphan_bytes: int = 0
 
 
-def exclusion_reason(
-    app: AppRecord, rule: Rule, *, uid: int, own_pids: Collection[int]
-) -> str | None:
-    """Why an app must never be closed, or None when it may be."""
+def exclusion_reason(app: AppRecord, rule: Rule, *, uid: int) -> str | None:
+    """Why an app must never be closed, or None when it may be (without its role members)."""
     if app.identity.uid != uid:
         return "other-user"
-    if 1 in app.pids:
-        # PID 1 of our namespace: the real init, or the namespace's init, whose death would kill
-        # every process of the namespace.
-        return "init"
-    if any(pid in own_pids for pid in app.pids):
-        return "self"
-    if app.identity.kind == "session":
-        return "session"
     if rule is Rule.PROTECT:
         return "protected"
-    return None
+    if app.closable_pids:
+        return None
+    roles = set(app.roles.values())
+    # Every member has a role: name the one that matters most to a reader.
+    for role, reason in (("self", "self"), ("init", "init")):
+        if role in roles:
+            return reason
+    return "session"
 
 
 def _why(app: AppRecord, preferred: bool, growth: float, leader: bool) -> str:
@@ -140,9 +160,10 @@ def _why(app: AppRecord, preferred: bool, growth: float, leader: bool) -> str:
     # and what the person needs to hear ("it holds 2 GiB the system could not see").
     if preferred:
         return "sacrifice-first"
-    if app.bytes.hidden > app.bytes.kernel_view:
+    mem = app.closable_bytes
+    if mem.hidden > mem.kernel_view:
         return "hidden-memory"
-    if leader and growth * GROWTH_HORIZON_S > app.bytes.total:
+    if leader and growth * GROWTH_HORIZON_S > mem.total:
         return "growing"
     return "largest"
 
@@ -152,22 +173,43 @@ def choose_victim(
     rules: Rules,
     *,
     uid: int,
-    own_pids: Collection[int],
     growth: GrowthTracker | None = None,
     orphan_bytes: int = 0,
+    horizon_s: float | None = None,
+    headroom_bytes: int | None = None,
 ) -> Choice:
-    """Choose the app to close, or say why there is none."""
+    """Choose the app to close, or say why there is none.
+
+    Args:
+        snapshot: The scan to choose from (its processes carry their desktop roles).
+        rules: The user's rules.
+        uid: The user whose apps may be closed.
+        growth: Each app's growth rate.
+        orphan_bytes: RAM in tmpfs files and SysV segments no process holds.
+        horizon_s: Seconds until the forecast kill point: each app is ranked by the size it will
+            have then (its size plus its growth until then); at least ``GROWTH_HORIZON_S``. The
+            app named in a warning is then the one that will be closed.
+        headroom_bytes: Memory left before the kill point: no app can grow by more than that, so
+            the growth beyond ``GROWTH_HORIZON_S`` is capped there (a burst of growth times an
+            hour is not a forecast).
+    """
+    horizon = max(GROWTH_HORIZON_S, horizon_s or 0.0)
     excluded: dict[str, str] = {}
     scored: list[tuple[bool, int, float, AppRecord]] = []
     for app in snapshot.apps:
         procs = [snapshot.processes[p].identity for p in app.pids if p in snapshot.processes]
         rule = rules.rule_for(app.identity, procs)
-        why_not = exclusion_reason(app, rule, uid=uid, own_pids=own_pids)
+        why_not = exclusion_reason(app, rule, uid=uid)
         if why_not is not None:
             excluded[app.id] = why_not
             continue
         rate = growth.bytes_per_s(app.identity) if growth is not None else 0.0
-        score = app.bytes.total + int(max(0.0, rate) * GROWTH_HORIZON_S)
+        gain = max(0.0, rate) * horizon
+        if headroom_bytes is not None:
+            # Ten seconds of growth always count (the rule without a forecast); beyond that,
+            # at most what is left before the kill point.
+            gain = max(max(0.0, rate) * GROWTH_HORIZON_S, min(gain, headroom_bytes))
+        score = app.closable_bytes.total + int(gain)
         scored.append((rule is Rule.PREFER, score, rate, app))
     scored.sort(key=lambda s: (not s[0], -s[1]))
     candidates = tuple(
@@ -177,8 +219,8 @@ def choose_victim(
     if not candidates:
         return Choice(None, "no-candidate", (), excluded, orphan_bytes)
     first = candidates[0]
-    if not first.preferred and orphan_bytes > first.app.bytes.total:
+    if not first.preferred and orphan_bytes > first.app.closable_bytes.total:
         # Closing the biggest app would free less than the orphans hold: the memory is in files
-        # no process holds, and killing innocents will not bring it back (reference §5.5).
+        # no process holds, and killing innocents will not bring it back.
         return Choice(None, "orphan-tmpfs", candidates, excluded, orphan_bytes)
     return Choice(first, "victim-chosen", candidates, excluded, orphan_bytes)

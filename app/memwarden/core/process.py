@@ -26,6 +26,10 @@ class ProcessIdentity:
             v1-only system or when the line is missing.
         starttime_ticks: Start time in clock ticks since boot (the pid-reuse guard).
         kernel_thread: True for kernel threads (no mm: they hold no user memory).
+        program_path: The file it runs as its program: the executable, or for an interpreter
+            the script (:mod:`memwarden.core.program_trust`); ``""`` when unknown.
+        program_trusted: Whether ``program_path`` is a file the system installed (root-owned,
+            in a system directory): only then may its name say what the process is.
     """
 
     pid: int
@@ -38,3 +42,5 @@ class ProcessIdentity:
     cgroup: str | None
     starttime_ticks: int
     kernel_thread: bool = False
+    program_path: str = ""
+    program_trusted: bool = False

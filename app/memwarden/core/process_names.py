@@ -2,8 +2,10 @@
 """The names a person knows a process by: its program (the script, for an interpreter), its
 executable and its ``comm``.
 
-A rule's NAME is matched against these (:func:`memwarden.core.app_identity.app_matches`), and the
-app kinds look them up in their program lists (:mod:`memwarden.core.app_kinds`).
+They name an app for display, and the app kinds look them up in their program lists
+(:mod:`memwarden.core.app_kinds`). They are the process's own choice, so nothing that decides who
+may be closed rests on them (rules: :func:`memwarden.core.app_identity.rule_keys`; the desktop:
+:mod:`memwarden.core.desktop_roles`).
 """
 
 from __future__ import annotations

@@ -6,10 +6,11 @@ snapshot) and as the human table. The schema is documented in docs/scan-json.md;
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from memwarden.core.accounting import Share
+from memwarden.core.app_identity import rule_target
 from memwarden.core.orphans import Orphan
 from memwarden.core.pressure import PressureLine
 from memwarden.core.snapshot import AppRecord, MemoryBytes, ProcessRecord, Snapshot
@@ -72,10 +73,13 @@ def app_brief(app: AppRecord) -> dict[str, Any]:
     }
 
 
-def app_json(app: AppRecord) -> dict[str, Any]:
-    """One entry of ``apps``."""
+def app_json(app: AppRecord, processes: Mapping[int, ProcessRecord]) -> dict[str, Any]:
+    """One entry of ``apps`` (``processes``: the snapshot's, for what rules call the app)."""
+    members = [processes[p].identity for p in app.pids if p in processes]
     return {
         **app_brief(app),
+        "rule_target": rule_target(app.identity, members),
+        "desktop_pids": {str(pid): role for pid, role in sorted(app.roles.items())},
         "uid": app.identity.uid,
         "kernel_rank": app.kernel_rank,
         "memwarden_rank": app.memwarden_rank,
@@ -98,6 +102,7 @@ def process_json(rec: ProcessRecord, app_id: str | None) -> dict[str, Any]:
         "bytes": bytes_json(rec.bytes),
         "hidden_readable": rec.hidden_readable,
         "unreadable_reason": rec.unreadable_reason,
+        "role": rec.role,
         "top_objects": top_shares(rec.shares),
     }
 
@@ -122,7 +127,7 @@ def snapshot_json(
             "nvidia": snap.nvidia_status,
             "unreadable_processes": snap.unreadable_count,
         },
-        "apps": [app_json(app) for app in snap.apps],
+        "apps": [app_json(app, snap.processes) for app in snap.apps],
         "orphans": [
             {"kind": o.kind, "path": o.path, "bytes": o.bytes, "uid": o.uid} for o in orphans
         ],

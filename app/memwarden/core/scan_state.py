@@ -32,6 +32,8 @@ class ProcState:
     pss_rss_shmem_kib: int = -1  # RssShmem when ``pss`` was read
     hidden_readable: bool = True
     unreadable_reason: str | None = None
+    #: Holds a listening socket of the display server (set from fd links; reset by a full scan).
+    listens_on_display: bool = False
 
     def forget_holdings(self) -> None:
         """Drop what we knew of its fds and mappings (the next read starts afresh)."""

@@ -23,6 +23,12 @@ from pathlib import Path
 from memwarden.core.accounting import SHMEM_KINDS, add_vram, attribute
 from memwarden.core.apps import group_apps
 from memwarden.core.desktop_index import DesktopIndex, default_data_dirs
+from memwarden.core.desktop_roles import SessionFacts, desktop_roles
+from memwarden.core.display_sockets import (
+    display_socket_paths,
+    read_listening_inodes,
+    socket_inode,
+)
 from memwarden.core.errors import (
     AccessDenied,
     CoreError,
@@ -42,6 +48,7 @@ from memwarden.core.pid_stat import PidStat, read_pid_stat
 from memwarden.core.pid_status import PidStatus, read_pid_status
 from memwarden.core.pressure import read_memory_pressure
 from memwarden.core.process import ProcessIdentity
+from memwarden.core.program_trust import program_of_process
 from memwarden.core.scan_state import ProcState, read_proc_text
 from memwarden.core.snapshot import MemoryBytes, ProcessRecord, Snapshot, build_apps
 
@@ -61,7 +68,10 @@ class Scanner:
         proc_root: The procfs to read (a recorded tree in tests).
         desktop_index: The .desktop index for app names; loaded from the XDG dirs when None.
         with_nvidia: Ask NVML for per-process VRAM (skipped silently when absent).
-        own_pids: MemWarden's own processes (classified ``session``: never a victim).
+        facts: What the monitor knows of who is who beyond /proc (MemWarden's own processes, the
+            owners of the desktop's bus names); settable between scans. The scanning process is
+            always MemWarden's own.
+        display_sockets: The display server's socket paths (default: from our environment).
         page_size: The page size of the recorded machine; this machine's by default.
         full_every: Every n-th scan is a full one (see the module doc).
     """
@@ -72,7 +82,8 @@ class Scanner:
         *,
         desktop_index: DesktopIndex | None = None,
         with_nvidia: bool = True,
-        own_pids: Collection[int] = (),
+        facts: SessionFacts | None = None,
+        display_sockets: Collection[str] | None = None,
         page_size: int | None = None,
         full_every: int = 10,
     ) -> None:
@@ -80,7 +91,11 @@ class Scanner:
         self._proc = str(proc_root)
         self._desktop_index = desktop_index
         self.with_nvidia = with_nvidia
-        self.own_pids = frozenset(own_pids) | {os.getpid()}
+        self.facts = facts or SessionFacts()
+        self.display_sockets = tuple(
+            display_socket_paths() if display_sockets is None else display_sockets
+        )
+        self._display_inodes: frozenset[int] = frozenset()
         self.page_size = page_size or os.sysconf("SC_PAGE_SIZE")
         self.full_every = max(1, full_every)
         self._states: dict[int, ProcState] = {}
@@ -105,6 +120,8 @@ class Scanner:
         self._scans += 1
         if full:
             self._ram_fs_by_ns.clear()
+            # Every fd link is read afresh in a full scan: the listeners are found among them.
+            self._display_inodes = read_listening_inodes(self.proc_root, self.display_sockets)
         meminfo = read_meminfo(self.proc_root)
         total_pages = meminfo.oom_total_pages(self.page_size)
         pressure = read_memory_pressure(self.proc_root)
@@ -160,9 +177,11 @@ class Scanner:
                 hidden_readable=state.hidden_readable,
                 unreadable_reason=state.unreadable_reason,
             )
-        app_of_pid = group_apps(
-            (s.identity for s in states.values()), self.desktop_index, self.own_pids
-        )
+        identities = {pid: s.identity for pid, s in states.items()}
+        roles = desktop_roles(identities, self._facts_now(states))
+        for pid, role in roles.items():
+            records[pid].role = role
+        app_of_pid = group_apps(identities.values(), self.desktop_index, roles)
         return Snapshot(
             meminfo=meminfo,
             pressure=pressure,
@@ -175,6 +194,15 @@ class Scanner:
                 k for k, o in objects.items() if o.kind in SHMEM_KINDS and isinstance(k, tuple)
             ),
         )
+
+    def _facts_now(self, states: dict[int, ProcState]) -> SessionFacts:
+        """The monitor's facts, with this process as MemWarden and the display listeners."""
+        own = dict(self.facts.own)
+        me = states.get(os.getpid())
+        if me is not None:
+            own[me.identity.pid] = me.starttime
+        listeners = frozenset(pid for pid, s in states.items() if s.listens_on_display)
+        return SessionFacts(own=own, bus_names=self.facts.bus_names, display_listeners=listeners)
 
     def _reads_initial_pid_namespace(self) -> bool:
         try:
@@ -243,6 +271,7 @@ class Scanner:
         # Another uid's, a kernel thread's or a zombie's exe link is not ours to read.
         with contextlib.suppress(OSError):
             exe = os.readlink(base + "exe")
+        program_path, program_trusted = program_of_process(base, exe, cmdline)
         return ProcessIdentity(
             pid=stat.pid,
             ppid=stat.ppid,
@@ -254,6 +283,8 @@ class Scanner:
             cgroup=cgroup,
             starttime_ticks=stat.starttime_ticks,
             kernel_thread=stat.kernel_thread,
+            program_path=program_path,
+            program_trusted=program_trusted,
         )
 
     def _ram_fs(self, pid: int, state: ProcState) -> RamFsTable:
@@ -295,9 +326,15 @@ class Scanner:
             # Closed between the listing and its readlink: neither known nor fresh.
             numbers = known & listed | fresh.keys()
             held = {fd: h for fd, h in state.held_fds.items() if fd in numbers and fd not in fresh}
+            if not incremental:
+                state.listens_on_display = False
             for fd, target in fresh.items():
                 if target[0] != "/" and target != "anon_inode:dmabuf":
-                    continue  # sockets, pipes, eventfds: most fds, and never hidden memory
+                    # Sockets, pipes, eventfds: most fds, and never hidden memory. One of them
+                    # may be the display server's listening socket.
+                    if self._display_inodes and socket_inode(target) in self._display_inodes:
+                        state.listens_on_display = True
+                    continue
                 kind = classify_target(target, ram_fs)
                 if kind is not FdKind.OTHER:
                     held[fd] = (kind, target)

@@ -64,6 +64,9 @@ class ProcessRecord:
         shares: Its shares of hidden objects (the "why").
         hidden_readable: False when its fds/maps could not be read; the hidden view is then a lower
             bound and ``unreadable_reason`` says why (a reason code, e.g. ``"access-denied"``).
+        role: Its desktop role (:mod:`memwarden.core.desktop_roles`: ``self``,
+            ``display-server``, …), or None for an ordinary process. A process with a role is
+            never signalled, whatever app it is in.
     """
 
     identity: ProcessIdentity
@@ -74,6 +77,7 @@ class ProcessRecord:
     shares: list[Share] = field(default_factory=list)
     hidden_readable: bool = True
     unreadable_reason: str | None = None
+    role: str | None = None
 
     @property
     def pid(self) -> int:
@@ -83,7 +87,12 @@ class ProcessRecord:
 
 @dataclass(slots=True)
 class AppRecord:
-    """One app: processes grouped by scope or process tree, with summed memory."""
+    """One app: processes grouped by scope or process tree, with summed memory.
+
+    ``roles`` holds the desktop role of each member that has one (MemWarden, the compositor, …):
+    those processes are never signalled, so closing the app means closing the others
+    (``closable_pids``), and frees ``closable_bytes``.
+    """
 
     identity: AppIdentity
     pids: list[int]
@@ -93,11 +102,18 @@ class AppRecord:
     unreadable_pids: list[int]
     kernel_rank: int = 0
     memwarden_rank: int = 0
+    roles: dict[int, str] = field(default_factory=dict)
+    closable_bytes: MemoryBytes = field(default_factory=MemoryBytes)
 
     @property
     def id(self) -> str:
         """The app id rules refer to."""
         return self.identity.app_id
+
+    @property
+    def closable_pids(self) -> list[int]:
+        """The members that may be signalled: those without a desktop role."""
+        return [pid for pid in self.pids if pid not in self.roles]
 
 
 def build_apps(
@@ -119,6 +135,10 @@ def build_apps(
             app = by_key[ident] = AppRecord(ident, [], MemoryBytes(), None, [], [])
         app.pids.append(rec.pid)
         app.bytes.add(rec.bytes)
+        if rec.role is None:
+            app.closable_bytes.add(rec.bytes)
+        else:
+            app.roles[rec.pid] = rec.role
         app.shares.extend(rec.shares)
         if not rec.hidden_readable:
             app.unreadable_pids.append(rec.pid)

@@ -262,7 +262,7 @@ class MonitorInterface(ServiceInterface):
             raise NoSuchApp("no-such-app")
         procs = [snap.processes[p].identity for p in app.pids if p in snap.processes]
         rule = engine.config.rules().rule_for(app.identity, procs)
-        why_not = exclusion_reason(app, rule, uid=engine.uid, own_pids=engine.own_pids)
+        why_not = exclusion_reason(app, rule, uid=engine.uid)
         if why_not is not None:
             raise Refused(why_not)
         summary = app_summary(app)

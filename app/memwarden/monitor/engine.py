@@ -24,6 +24,7 @@ from typing import Any
 
 from memwarden.core import report
 from memwarden.core.cgroup2 import read_cgroup2_mount
+from memwarden.core.desktop_roles import SessionFacts
 from memwarden.core.errors import CoreError
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.meminfo import MemInfo, MeminfoReader
@@ -56,15 +57,6 @@ CALM_RULES_EVERY_S = 10.0
 #: scan per sample would make the samples late. A close acts on a choice at most this old (the
 #: killer re-checks every pid against the rules and its start time).
 CHOICE_MAX_AGE_S = 0.1
-
-
-def is_memwarden_process(cmdline: tuple[str, ...]) -> bool:
-    """True for MemWarden's own processes (tray, monitor, helper), by their command line."""
-    for arg in cmdline[:3]:
-        base = os.path.basename(arg)
-        if base in ("memwarden", "memwarden-helper") or arg.startswith("memwarden."):
-            return True
-    return False
 
 
 class Engine:
@@ -103,8 +95,7 @@ class Engine:
         self.protector = protector
         self.clock = clock
         self.uid = os.getuid()
-        self.own_pids: set[int] = {os.getpid()}
-        self.scanner = Scanner(proc_root, own_pids=self.own_pids)
+        self.scanner = Scanner(proc_root)
         try:
             cgroup2 = read_cgroup2_mount(proc_root)
         except CoreError:
@@ -252,25 +243,36 @@ class Engine:
     def scan(self, *, full: bool | None = None) -> Snapshot:
         """A fresh accounting snapshot (incremental when it can be)."""
         snap = self.scanner.scan(full=full)
-        for pid, rec in snap.processes.items():
-            if is_memwarden_process(rec.identity.cmdline):
-                self.own_pids.add(pid)
-        self.own_pids &= set(snap.processes) | {os.getpid()}
-        self.scanner.own_pids = frozenset(self.own_pids)
         self.growth.update(self.clock(), snap)
         self.last_snapshot = snap
         return snap
 
+    def set_session_facts(self, facts: SessionFacts) -> None:
+        """What the buses say about who is who (MemWarden's tray and helper, the owners of the
+        desktop's bus names), for the next scan."""
+        self.scanner.facts = facts
+
     def choose(self, snap: Snapshot) -> Choice:
-        """The app that would be closed now, and why (kept as ``last_choice``)."""
-        self.last_choice = self.chooser.choose(snap, self.config.rules(), own_pids=self.own_pids)
+        """The app that would be closed now, and why (kept as ``last_choice``).
+
+        Apps are ranked by the size they will have at the forecast close point, so that a
+        warning names the app that will be closed then, not the biggest one now.
+        """
+        last = self.last
+        headroom = None
+        if last is not None:
+            headroom = last.available_bytes - self.thresholds.close_bytes
+        self.last_choice = self.chooser.choose(
+            snap,
+            self.config.rules(),
+            horizon_s=last.eta_s if last is not None else None,
+            headroom_bytes=headroom,
+        )
         return self.last_choice
 
     def guard(self, pid: int) -> str | None:
         """Why ``pid`` must not be signalled (checked again by the killer for every pid)."""
-        return self.chooser.exclusion(
-            pid, self.last_snapshot, self.config.rules(), own_pids=self.own_pids
-        )
+        return self.chooser.exclusion(pid, self.last_snapshot, self.config.rules())
 
     # -- one tick ---------------------------------------------------------------------------------
 
@@ -319,11 +321,14 @@ class Engine:
     async def close_app(self, app: AppRecord, *, graceful: bool = True) -> Any:
         """Close every process of ``app`` (the killer re-checks every pid)."""
         snap = self.last_snapshot
-        pids = {
-            pid: snap.processes[pid].identity.starttime_ticks
-            for pid in app.pids
-            if snap is not None and pid in snap.processes
-        }
+        known = (
+            {pid: rec.identity.starttime_ticks for pid, rec in snap.processes.items()}
+            if snap is not None
+            else {}
+        )
+        # Only the members without a desktop role: MemWarden or the compositor inside an app
+        # stay (the killer's guard would refuse them anyway).
+        pids = {pid: known[pid] for pid in app.closable_pids if pid in known}
 
         def urgent() -> bool:
             return self.available_bytes(self._meminfo.read()) <= self.thresholds.kill_bytes
@@ -335,6 +340,7 @@ class Engine:
             grace_s=self.config.grace_seconds,
             guard=self.guard,
             urgent=urgent,
+            known=known,
         )
 
     async def apply_rules(self, snap: Snapshot) -> None:
@@ -349,12 +355,13 @@ class Engine:
             rule = rules.rule_for(app.identity, procs)
             # Never make the kernel prefer what we never close: init, ourselves, the session,
             # another user's apps (a "prefer" rule naming one is kept, and ignored).
-            if rule is Rule.PREFER and exclusion_reason(
-                app, Rule.NORMAL, uid=self.uid, own_pids=self.own_pids
-            ):
+            if rule is Rule.PREFER and exclusion_reason(app, Rule.NORMAL, uid=self.uid):
                 continue
             if app.identity.uid != self.uid:
                 continue
+            # The kernel hears of a rule for the app's own processes, not for a desktop process
+            # or MemWarden inside it.
+            procs = [p for p in procs if p.pid not in app.roles]
             if rule is not Rule.NORMAL or self.protector.touched(procs):
                 result = await self.protector.apply(rule, procs, snap)
                 if result is not None:

@@ -2,15 +2,22 @@
 """Closing an app: gracefully first, the whole app, and never the wrong process.
 
 Every signal goes through a pidfd opened after checking the process's start time and checked
-again after opening (reference §7.1), so a pid reused between the choice and the signal is never
-hit. Before a pid is opened, a guard (from the monitor: protected apps, the session, PID 1,
-ourselves, other users) is asked again. An app with its own cgroup v2 scope is killed with
-``cgroup.kill`` (kills forks that race with us, and processes that setsid() away, §7.2) once every
-process in it has passed the guard; otherwise each process gets its pidfd.
+again after opening, so a pid reused between the choice and the signal is never hit. Before a pid
+is opened, a guard (from the monitor: protected apps, desktop processes, PID 1, ourselves) is
+asked again, and the process's four uids (real, effective, saved, filesystem) must all be ours: a
+process that exec'd a setuid program is not ours to signal.
+
+An app with its own cgroup v2 scope is killed with ``cgroup.kill`` (it also takes forks that race
+with us, and processes that setsid() away) only when every process in the scope passes the guard,
+has all four uids equal to ours, and is not a process the snapshot counted as another app (a
+delegated scope can hold another user's process, or a program that moved itself in). Otherwise
+each process gets its pidfd.
 
 Sequence: SIGTERM to every process; wait the grace period, cut short when memory falls to the kill
-threshold; SIGKILL what is left, plus children forked meanwhile; ``process_mrelease`` to free the
-victim's private memory at once instead of waiting for its exit path.
+threshold; SIGKILL what is left, plus its children forked *after the snapshot* (a descendant the
+snapshot knew was counted where it belongs: if that is another app, it is not this app's to lose);
+``process_mrelease`` to free the victim's private memory at once instead of waiting for its exit
+path.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,7 +115,7 @@ class Killer:
             before = read_pid_stat(pid, self.proc_root)
             if starttime is not None and before.starttime_ticks != starttime:
                 return None, "reused"
-            if read_pid_status(pid, self.proc_root).uid != self.uid:
+            if not self._all_uids_ours(pid):
                 return None, "not-ours"
             pidfd = os.pidfd_open(pid)
         except (CoreError, ProcessLookupError):
@@ -124,8 +131,14 @@ class Killer:
             return None, "reused"
         return pidfd, ""
 
-    def _descendants(self, roots: Iterable[int]) -> dict[int, int]:
-        """pid -> starttime of every live descendant of ``roots`` (children forked meanwhile)."""
+    def _all_uids_ours(self, pid: int) -> bool:
+        """Whether real, effective, saved and filesystem uid are all ours (ProcessGone raises)."""
+        return all(u == self.uid for u in read_pid_status(pid, self.proc_root).uids)
+
+    def _descendants(self, roots: Iterable[int], known: Mapping[int, int]) -> dict[int, int]:
+        """pid -> starttime of every live descendant of ``roots`` forked after the snapshot
+        (``known``: pid -> start time of every process it saw; those are skipped, and so is
+        everything below them)."""
         children: dict[int, list[tuple[int, int]]] = {}
         for name in os.listdir(self.proc_root):
             if not name.isdigit():
@@ -139,7 +152,7 @@ class Killer:
         stack = list(roots)
         while stack:
             for pid, start in children.get(stack.pop(), ()):
-                if pid not in found:
+                if pid not in found and known.get(pid) != start:
                     found[pid] = start
                     stack.append(pid)
         return found
@@ -162,6 +175,26 @@ class Killer:
             pids.update(int(p) for p in text.split())
         return (dirs, pids) if dirs else None
 
+    def _why_not_cgroup_kill(
+        self, members: set[int], app: Mapping[int, int], known: Mapping[int, int], guard: Guard
+    ) -> str | None:
+        """Why ``cgroup.kill`` must not be used on a scope with these members, or None."""
+        for pid in members:
+            if pid <= 1 or pid == os.getpid():
+                return f"pid {pid}: self-or-init"
+            reason = guard(pid)
+            if reason is not None:
+                return f"pid {pid}: {reason}"
+            try:
+                start = read_pid_stat(pid, self.proc_root).starttime_ticks
+                if not self._all_uids_ours(pid):
+                    return f"pid {pid}: not-ours"
+            except CoreError:
+                continue  # gone since cgroup.procs was read
+            if app.get(pid) != start and known.get(pid) == start:
+                return f"pid {pid}: another app's"
+        return None
+
     # -- closing ----------------------------------------------------------------------------------
 
     async def close(
@@ -173,6 +206,7 @@ class Killer:
         grace_s: float,
         guard: Guard,
         urgent: Callable[[], bool] = lambda: False,
+        known: Mapping[int, int] | None = None,
     ) -> KillOutcome:
         """Close every process of an app.
 
@@ -183,18 +217,19 @@ class Killer:
             grace_s: The grace period.
             guard: Asked for every pid before it is opened.
             urgent: Polled during the grace period: True cuts it short.
+            known: pid -> start time of every process of that snapshot (every app's): the
+                processes it counted elsewhere are never swept in with this app.
         """
         outcome = KillOutcome(dry_run=self.dry_run)
+        known = known if known is not None else pids
         members = self._cgroup_members(cgroups)
         if members is not None:
-            # Every process in the scope must pass the guard, not only those we saw.
-            for pid in members[1]:
-                reason = guard(pid) if pid > 1 and pid != os.getpid() else "self-or-init"
-                if reason is not None:
-                    log.warning("cgroup.kill refused: pid %d in %s (%s)", pid, cgroups, reason)
-                    members = None
-                    break
-            if members is not None:
+            # Every process in the scope must qualify, not only those we saw.
+            refusal = self._why_not_cgroup_kill(members[1], pids, known, guard)
+            if refusal is not None:
+                log.warning("cgroup.kill not used for %s: %s", cgroups, refusal)
+                members = None
+            else:
                 for pid in members[1] - pids.keys():
                     pids = {**pids, pid: -1}
         targets: dict[int, int] = {}
@@ -214,7 +249,7 @@ class Killer:
                 if not targets:
                     return outcome
                 # Children forked during the grace period belong to the app too.
-                for pid, start in self._descendants(targets).items():
+                for pid, start in self._descendants(targets, known).items():
                     if pid not in targets and pid not in outcome.exited:
                         pidfd, reason = self._open(pid, start, guard)
                         if pidfd is None:

@@ -2,13 +2,14 @@
 """Which app the engine would close, and which processes it must never signal.
 
 The choice itself is :func:`memwarden.core.policy.choose_victim`; this module gives it the
-monitor's inputs (the user's rules, our own pids, growth rates, the memory in orphan tmpfs files
-and SysV segments, which no kill can free) and answers the killer's per-pid question.
+monitor's inputs (the user's rules, growth rates, the memory in orphan tmpfs files and SysV
+segments, which no kill can free) and answers the killer's per-pid question.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from memwarden.core.errors import CoreError
@@ -62,33 +63,50 @@ class VictimChooser:
         self._orphans = (now, found)
         return found
 
-    def choose(self, snap: Snapshot, rules: Rules, *, own_pids: Collection[int]) -> Choice:
-        """The app that would be closed now, and why."""
+    def choose(
+        self,
+        snap: Snapshot,
+        rules: Rules,
+        *,
+        horizon_s: float | None = None,
+        headroom_bytes: int | None = None,
+    ) -> Choice:
+        """The app that would be closed now, and why (``horizon_s``, ``headroom_bytes``: see
+        :func:`~memwarden.core.policy.choose_victim`)."""
         return choose_victim(
             snap,
             rules,
             uid=self.uid,
-            own_pids=own_pids,
             growth=self.growth,
             orphan_bytes=sum(o.bytes for o in self.orphans(snap)),
+            horizon_s=horizon_s,
+            headroom_bytes=headroom_bytes,
         )
 
-    def exclusion(
-        self, pid: int, snap: Snapshot | None, rules: Rules, *, own_pids: Collection[int]
-    ) -> str | None:
+    def exclusion(self, pid: int, snap: Snapshot | None, rules: Rules) -> str | None:
         """Why ``pid`` must not be signalled, or None when it may be.
+
+        Roles are per process: a desktop process is refused even inside an app that may be
+        closed. A pid the snapshot does not know (a child forked after it) passes here; the
+        killer adds such pids only as descendants of the app's own processes, and checks their
+        uids.
 
         Args:
             pid: The process about to be signalled.
-            snap: The latest snapshot (None: none yet).
+            snap: The latest snapshot (None: none yet, and nothing is known to allow).
             rules: The user's rules.
-            own_pids: MemWarden's own processes.
         """
-        if pid == 1 or pid in own_pids:
-            return "self" if pid != 1 else "init"
-        app = snap.app_by_pid(pid) if snap is not None else None
+        if pid == 1:
+            return "init"
+        if pid == os.getpid():
+            return "self"
+        if snap is None:
+            return "no-snapshot"
+        rec = snap.processes.get(pid)
+        if rec is not None and rec.role is not None:
+            return rec.role if rec.role in ("self", "init") else "session"
+        app = snap.app_by_pid(pid)
         if app is None:
-            return None  # a child forked after the snapshot: the killer checks its uid
-        procs = [snap.processes[p].identity for p in app.pids if p in snap.processes]  # type: ignore[union-attr]
-        rule = rules.rule_for(app.identity, procs)
-        return exclusion_reason(app, rule, uid=self.uid, own_pids=own_pids)
+            return None
+        procs = [snap.processes[p].identity for p in app.pids if p in snap.processes]
+        return exclusion_reason(app, rules.rule_for(app.identity, procs), uid=self.uid)

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Which name a rule is saved under for an app, and which rule an app has now.
 
-The monitor's rules (``SetAppRule``, ``AppRules``) match an app's id, its display name or a
-process name. An app found by its systemd scope or .desktop file has a stable id
-(``org.mozilla.firefox``); an app that is only a process tree has an id made of its program and
-its root pid (``blender-4242``), which means nothing after a restart — its rule is saved under its
-name (the program) instead, so that "Protect" still holds the next time it runs.
+The monitor's rules (``SetAppRule``, ``AppRules``) match an app's id, its desktop id, the path of
+one of its programs, or the name of a program the system installed — never a name a process
+gave itself. The monitor says which NAME to save a rule under (``rule_target`` in each app of the
+snapshot): the desktop or unit id (``org.mozilla.firefox``), else the path of the program
+(``/home/me/games/run.py``), so that "Protect" still holds the next time it runs. Older monitors
+do not say: then an app that is only a process tree (whose id, ``blender-4242``, ends in its
+root pid) is saved under its name.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ _TREE_ID = re.compile(r"^(?P<program>.+)-(?P<pid>[0-9]+)$")
 
 def rule_name(app: Mapping[str, Any]) -> str:
     """The name to save a rule for this app under (see the module doc)."""
+    if app.get("rule_target"):
+        return str(app["rule_target"])
     app_id = str(app.get("id", ""))
     match = _TREE_ID.match(app_id)
     pids = {int(p) for p in app.get("pids") or ()}
