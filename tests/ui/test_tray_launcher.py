@@ -185,3 +185,33 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_a_command_cut_off_by_quitting_is_killed_and_reaped(
+    aloop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Quitting cancels a start still under way (``systemctl --user show`` running): the command
+    is killed and reaped while the loop runs. Before, it was left to the garbage collector, which
+    could come after the loop was closed: asyncio then printed a traceback on the tray's way
+    out. The test holds the process object, as a reference cycle would."""
+    started: list[asyncio.subprocess.Process] = []
+    spawn = asyncio.create_subprocess_exec
+
+    async def recording_spawn(*args: object, **kwargs: object) -> asyncio.subprocess.Process:
+        proc = await spawn(*args, **kwargs)  # type: ignore[arg-type]
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", recording_spawn)
+
+    async def cut_off() -> None:
+        task = asyncio.ensure_future(MonitorLauncher._run(["sleep", "30"]))
+        while not started:
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.1)  # inside communicate()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    aloop.run_until_complete(cut_off())
+    assert started[0].returncode is not None  # killed and reaped, the loop still running

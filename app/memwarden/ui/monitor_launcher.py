@@ -150,9 +150,20 @@ class MonitorLauncher(QObject):
                 *argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
             )  # fmt: skip
-            out, _ = await asyncio.wait_for(proc.communicate(), START_TIMEOUT_S)
-        except (OSError, TimeoutError):
+        except OSError:
             return None
+        try:
+            out, _ = await asyncio.wait_for(proc.communicate(), START_TIMEOUT_S)
+        except TimeoutError:
+            return None
+        finally:
+            if proc.returncode is None:
+                # Timed out, or cancelled because the tray quits: killed and reaped while the
+                # loop still runs. Left alone it would exit after the loop is closed, and asyncio
+                # would print a traceback on the tray's way out.
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                await proc.wait()
         return out.decode(errors="replace") if proc.returncode == 0 else None
 
     async def _wait_for_name(self, timeout_s: float = START_TIMEOUT_S) -> bool:
