@@ -199,6 +199,8 @@ def test_free_memory(system_bus: SystemBusFixture) -> None:
         assert before > 0 and after > 0
     else:
         assert result["error"] == "MissingCapability"
+    # A drop keeps the helper running for FreeMemory's rate limit: let later tests start afresh.
+    system_bus.stop_helper()
 
 
 # ---- validation ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ Usage::
 
 Every failure is a :class:`~memwarden.helper.errors.HelperError` subclass with a reason code:
 the service's named D-Bus errors come back as the same classes (``NotOwner``, ``ProcessGone``,
-``MissingCapability``, ``InvalidArgument``, ``AccessDenied`` and its subclass
+``MissingCapability``, ``InvalidArgument``, ``Busy``, ``AccessDenied`` and its subclass
 ``InteractiveAuthorizationRequired``), and everything that means "there is no helper to talk to"
 — no system bus, name not activatable, activation failed, no reply — is
 :class:`~memwarden.helper.errors.HelperUnavailable`. The connection is opened lazily and reopened
@@ -209,6 +209,7 @@ class HelperClient:
         Raises:
             HelperError: ``NotOwner``, ``ProcessGone``, ``MissingCapability``,
                 ``InvalidArgument``, ``AccessDenied``/``InteractiveAuthorizationRequired``,
+                ``Busy`` (too many calls in flight: nothing was done, try again later),
                 ``HelperUnavailable``, ``Failed``.
         """
         body = [[[p.pid, p.starttime_ticks] for p in processes], score_adj]
@@ -219,6 +220,10 @@ class HelperClient:
 
         Returns:
             ``MemAvailable`` before and after, in KiB.
+
+        Raises:
+            HelperError: as :meth:`set_oom_score_adj`; ``Busy`` with reason ``rate-limited``
+                when caches were dropped less than a minute ago (by anyone).
         """
         before, after = await self._call("FreeMemory", "", [], "tt", interactive=interactive)
         return FreeMemoryResult(int(before), int(after))
