@@ -195,3 +195,18 @@ def test_a_leak_named_like_a_protected_app_is_not_protected(run_scenario):
         monitor_args=["--protect", "game", "--protect", "{program:game}"],
     )
     assert_the_leak_died_and_the_game_lived(result)
+
+
+def test_no_warning_names_the_big_idle_game_when_a_leak_will_be_closed(run_scenario):
+    """The warning names the app that will be closed: the leak, projected to be the biggest at
+    the kill point, not the bigger game that sits still (and not on the first look after calm,
+    when no growth is known yet)."""
+    result = run_scenario(
+        hogs=[{"label": "leaker", **LEAK, "extra": "32:100"}, GAME],
+        close_after_mib=1536, warn_after_mib=256,
+    )
+    assert_the_leak_died_and_the_game_lived(result)
+    warnings = result["events_of"]("warning")
+    assert warnings, result["events"]
+    assert [w["app"]["pids"] for w in warnings if w["app"]] == [result["hogs"]["leaker"]["pids"]
+                                                              ] * len(warnings)

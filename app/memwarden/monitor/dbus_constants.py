@@ -14,6 +14,9 @@ BUS_NAME: Final = "io.github.memwarden.Monitor1"
 OBJECT_PATH: Final = "/io/github/memwarden/Monitor1"
 INTERFACE: Final = "io.github.memwarden.Monitor1"
 
+#: The tray's single-instance name (``memwarden.ui.single_instance``): its owner is MemWarden.
+TRAY_BUS_NAME: Final = "io.github.memwarden.MemWarden"
+
 # Named errors; the message text is always a reason code (never prose, never a traceback).
 ERROR_PREFIX: Final = f"{INTERFACE}.Error"
 ERROR_INVALID_ARGUMENT: Final = f"{ERROR_PREFIX}.InvalidArgument"

@@ -126,6 +126,7 @@ class Engine:
         self.last_snapshot: Snapshot | None = None
         self.last_choice: Choice | None = None
         self._choice_t = float("-inf")  # when ``last_choice`` was made (reset: choose again)
+        self._choices_not_calm = 0  # choices made since the state left calm
         self.paused_until: float | None = None
         self._last_rules_t = float("-inf")
         self._rules_changed = True
@@ -290,6 +291,7 @@ class Engine:
                 await self.apply_rules(snap)
                 choice = self.choose(snap)
                 self._choice_t = now
+                self._choices_not_calm += 1
             if (
                 assessment.action is not Action.NONE
                 and not paused
@@ -297,9 +299,16 @@ class Engine:
             ):
                 await self.response.act(assessment, choice)
                 self._choice_t = float("-inf")  # the victim is gone: choose afresh
-            elif assessment.state is WatchState.WARNING or assessment.action is not Action.NONE:
+            elif (
+                assessment.state is WatchState.WARNING or assessment.action is not Action.NONE
+            ) and self._choices_not_calm >= 2:
+                # Not on the first choice after calm: no scan runs while calm, so no app's
+                # growth is known yet, and the warning would name the biggest app instead of the
+                # one growing towards the kill point. The second choice is CHOICE_MAX_AGE_S later.
                 self.response.warn(assessment, choice)
-        elif now - self._last_rules_t >= CALM_RULES_EVERY_S and self._rules_need_a_scan():
+            return next_interval(self.last, self.thresholds, self.trend)
+        self._choices_not_calm = 0
+        if now - self._last_rules_t >= CALM_RULES_EVERY_S and self._rules_need_a_scan():
             await self.apply_rules(self.scan())
         return next_interval(self.last, self.thresholds, self.trend)
 

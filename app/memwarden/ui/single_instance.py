@@ -24,9 +24,11 @@ from dbus_fast.annotations import DBusSignature, DBusStr
 from dbus_fast.errors import DBusError
 from dbus_fast.service import ServiceInterface, dbus_method
 
+from memwarden.monitor.dbus_constants import TRAY_BUS_NAME
+
 log = logging.getLogger(__name__)
 
-BUS_NAME = "io.github.memwarden.MemWarden"
+BUS_NAME = TRAY_BUS_NAME  # the monitor knows the tray by the owner of this name
 OBJECT_PATH = "/io/github/memwarden/MemWarden"
 INTERFACE = "org.freedesktop.Application"
 ACTIONS = ("open-window", "show-prompt", "free-memory", "quit")
