@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from test_apps import APP, USER, leader, proc
 
 from memwarden.core.apps import group_apps
 from memwarden.core.desktop_index import DesktopIndex
@@ -23,8 +24,6 @@ from memwarden.core.desktop_roles import SessionFacts, desktop_roles
 from memwarden.core.display_sockets import display_socket_paths, parse_listening_inodes
 from memwarden.core.program_trust import program_of_process, script_argument
 from memwarden.core.scanner import Scanner
-
-from test_apps import APP, USER, leader, proc
 
 EMPTY = DesktopIndex({})
 

@@ -9,8 +9,8 @@ memory available when the scenario starts, and every hog has a cap.
 SPEC (JSON): ``hogs`` (list of start_hog keyword arguments, each with a ``label``),
 ``close_after_mib`` (the monitor closes an app once that much more memory is in use),
 ``warn_after_mib``, ``monitor_args`` (extra flags; ``{program:LABEL}`` in one is replaced by that
-hog's program path), ``until`` (stop after this many ``killed`` events), ``timeout_s``. Prints one JSON document: the events, and for each hog its pids and
-whether they are still alive.
+hog's program path), ``until`` (stop after this many ``killed`` events), ``timeout_s``. Prints
+one JSON document: the events, and for each hog its pids and whether they are still alive.
 """
 
 from __future__ import annotations
