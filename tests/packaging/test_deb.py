@@ -25,7 +25,8 @@ from deb_lib import APP_ID, REPO, VENV, VENV_PYTHON, InstalledDeb, dpkg_owner, r
 from elf_needed import is_elf, needed
 from prune_bundle import closure, read_roots
 
-from desktop import TestDesktop, missing_programs, wait_until
+from desktop import TestDesktop, missing_programs, wait_until, wayland
+from hogs import available_mib
 from memwarden import __version__
 from memwarden.helper import constants as helper_c
 from memwarden.monitor import dbus_constants as monitor_c
@@ -452,6 +453,70 @@ def test_session_bus_activates_the_installed_monitor(
     argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
     assert argv == [str(VENV_PYTHON), "-I", "/usr/bin/memwarden", "monitor"]
     assert Path(f"/proc/{pid}").stat().st_uid == nobody().pw_uid
+
+
+@pytest.mark.parametrize("mode", ["script", "compositor"])
+def test_the_installed_tray_guards_a_real_wayland_session(
+    installed_deb: InstalledDeb, mode: str, request: pytest.FixtureRequest
+) -> None:
+    """An ordinary user's sway session (tests/desktop/wayland.py): the start-up script, or sway
+    itself, starts a 1 GiB game, the installed tray and a leak beside each other. The tray's
+    item is in swaybar, its menu lists the apps; the warnings name the leak, never the game; the
+    leak is closed; the game, sway, swaybar and mako live."""
+    missing = wayland.missing_programs()
+    if missing:
+        pytest.fail(f"the Wayland test desktop needs {', '.join(missing)}", pytrace=False)
+    session = wayland.WaylandSession(mode)
+    try:
+        session.start()
+        game = session.pid_of_file("game.pid")
+        wait_until(lambda: session.sni_items(), 60, "the tray's item in swaybar's watcher")
+        service, _, path = session.sni_items()[0].partition("/")
+        item = ("org.kde.StatusNotifierItem", f"/{path or 'StatusNotifierItem'}")
+        assert session.get_property(service, item[1], item[0], "Title") == "MemWarden"
+        wait_until(lambda: session.name_owner_pid(monitor_c.BUS_NAME) is not None, 60,
+                   "the monitor, activated for the tray")  # fmt: skip
+        # The kill point 1.5 GiB below what is free now: the leak's 100 MiB/s gets there in
+        # about 15 s; the game's 1 GiB stays as it is.
+        avail = available_mib()
+        session.write_thresholds(warn_mib=avail - 600, close_mib=avail - 1536,
+                                 kill_mib=avail - 1800)  # fmt: skip
+        monitor_pid = session.name_owner_pid(monitor_c.BUS_NAME)
+        wait_until(lambda: session.get_property(monitor_c.BUS_NAME, monitor_c.OBJECT_PATH,
+                                                monitor_c.INTERFACE, "Thresholds")["close"]
+                   == (avail - 1536) << 20, 30, "the monitor's new thresholds")  # fmt: skip
+        menu_path = session.get_property(service, item[1], item[0], "Menu")
+        session.call(service, menu_path, "com.canonical.dbusmenu", "AboutToShow", "i", [0])
+        layout = session.call(service, menu_path, "com.canonical.dbusmenu", "GetLayout", "iias",
+                              [0, -1, []])  # fmt: skip
+        assert "game.py" in str(layout) and "leak.py" in str(layout), layout
+        desktop = {name: session.pids_of(name) for name in ("sway", "swaybar", "mako")}
+        assert all(desktop.values()), desktop
+
+        session.go()
+        leak = session.pid_of_file("leak.pid")
+        assert leak is not None
+        wait_until(lambda: not wayland.alive(leak), 90, "the leak closed")
+        shots = Path(os.environ.get("MEMWARDEN_SCREENSHOTS") or REPO / "out" / "screenshots")
+        shots.mkdir(parents=True, exist_ok=True)
+        session.screenshot(shots / f"wayland-{mode}.png")
+
+        assert game is not None and wayland.alive(game), "the game was closed"
+        for name, pids in desktop.items():
+            assert all(wayland.alive(p) for p in pids), f"{name} was closed"
+        assert session.name_owner_pid(monitor_c.BUS_NAME) == monitor_pid  # still guarding
+        notes = session.ui_events_of("notification")
+        warnings = [n for n in notes if n.get("key", "").startswith("warning")]
+        assert warnings, notes
+        assert all("leak.py" in w["summary"] + w["body"] for w in warnings), warnings
+        assert not any("game.py" in n["summary"] + n["body"] for n in notes), notes
+        shown = session.mako_list()
+        assert any("leak.py" in n["summary"] + n["body"] for n in shown), shown
+    except BaseException:
+        request.node.add_report_section("call", "wayland session", session.logs())
+        raise
+    finally:
+        session.stop()
 
 
 def test_purge_leaves_nothing_behind(installed_deb: InstalledDeb) -> None:

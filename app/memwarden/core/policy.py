@@ -91,6 +91,11 @@ class GrowthTracker:
         for key in self._by_key.keys() - seen:
             del self._by_key[key]
 
+    def forget(self) -> None:
+        """Start afresh: the samples so far say nothing about now (taken while calm, seconds
+        apart, they would flatten the slope of a leak that just started)."""
+        self._by_key.clear()
+
     def bytes_per_s(self, app: AppIdentity) -> float:
         """Growth in bytes per second (0 when unknown)."""
         tracker = self._by_key.get((app.uid, app.app_id))

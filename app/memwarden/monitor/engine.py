@@ -57,6 +57,11 @@ CALM_RULES_EVERY_S = 10.0
 #: scan per sample would make the samples late. A close acts on a choice at most this old (the
 #: killer re-checks every pid against the rules and its start time).
 CHOICE_MAX_AGE_S = 0.1
+#: A warning waits this long after the state left calm. No scan runs while calm, so no app's
+#: growth is known then, and a leak that writes in bursts (20 MiB every 200 ms) may not have
+#: grown between two scans 100 ms apart: the first warning named the big idle game instead of
+#: the leak that will be closed. A close does not wait (it warns first, with what it knows).
+GROWTH_SETTLE_S = 1.0
 
 
 class Engine:
@@ -126,7 +131,7 @@ class Engine:
         self.last_snapshot: Snapshot | None = None
         self.last_choice: Choice | None = None
         self._choice_t = float("-inf")  # when ``last_choice`` was made (reset: choose again)
-        self._choices_not_calm = 0  # choices made since the state left calm
+        self._not_calm_since = float("inf")  # when the state left calm (inf: calm)
         self.paused_until: float | None = None
         self._last_rules_t = float("-inf")
         self._rules_changed = True
@@ -285,13 +290,17 @@ class Engine:
         now = self.clock()
         paused = self.paused_until is not None and now < self.paused_until
         if assessment.state is not WatchState.CALM:
+            if self._not_calm_since > now:
+                # Growth is measured from here: what scans saw while calm (a GetSnapshot from
+                # the tray, seconds ago) would flatten the slope of a leak that just started.
+                self._not_calm_since = now
+                self.growth.forget()
             choice = self.last_choice
             if choice is None or now - self._choice_t >= CHOICE_MAX_AGE_S:
                 snap = self.scan()
                 await self.apply_rules(snap)
                 choice = self.choose(snap)
                 self._choice_t = now
-                self._choices_not_calm += 1
             if (
                 assessment.action is not Action.NONE
                 and not paused
@@ -300,14 +309,15 @@ class Engine:
                 await self.response.act(assessment, choice)
                 self._choice_t = float("-inf")  # the victim is gone: choose afresh
             elif (
-                assessment.state is WatchState.WARNING or assessment.action is not Action.NONE
-            ) and self._choices_not_calm >= 2:
-                # Not on the first choice after calm: no scan runs while calm, so no app's
-                # growth is known yet, and the warning would name the biggest app instead of the
-                # one growing towards the kill point. The second choice is CHOICE_MAX_AGE_S later.
+                (assessment.state is WatchState.WARNING or assessment.action is not Action.NONE)
+                and assessment.reasons
+                and now - self._not_calm_since >= GROWTH_SETTLE_S
+            ):
+                # No reasons: the state is only held by hysteresis while memory comes back (right
+                # after a close): nothing is about to be closed, so nothing is named.
                 self.response.warn(assessment, choice)
             return next_interval(self.last, self.thresholds, self.trend)
-        self._choices_not_calm = 0
+        self._not_calm_since = float("inf")
         if now - self._last_rules_t >= CALM_RULES_EVERY_S and self._rules_need_a_scan():
             await self.apply_rules(self.scan())
         return next_interval(self.last, self.thresholds, self.trend)
