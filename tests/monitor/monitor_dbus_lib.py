@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -49,6 +49,9 @@ psi_full_percent = 100.0
 psi_some_warn_percent = 100.0
 """
 
+#: The limits are the stock session bus's (/usr/share/dbus-1/session.conf, dbus 1.14): without
+#: them dbus-daemon's built-in ones apply (128 pending replies per connection), which answer a
+#: flood of calls for the monitor and so hide what a real session bus lets through to it.
 BUS_CONFIG = """\
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -61,6 +64,10 @@ BUS_CONFIG = """\
     <allow eavesdrop="true"/>
     <allow own="*"/>
   </policy>
+  <limit name="max_incoming_bytes">1000000000</limit>
+  <limit name="max_outgoing_bytes">1000000000</limit>
+  <limit name="max_message_size">1000000000</limit>
+  <limit name="max_replies_per_connection">50000</limit>
 </busconfig>
 """
 
@@ -74,14 +81,24 @@ def run_async(coro: Coroutine[Any, Any, T], timeout_s: float = 120) -> T:
     return asyncio.run(bounded())
 
 
+def highest_threshold_mib() -> int:
+    """The highest absolute threshold the monitor accepts here: 1 MiB below RAM + swap. Always
+    above what is available (the kernel alone uses more than that), so it always holds."""
+    fields = {}
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        fields[key] = int(rest.split()[0])
+    return (fields["MemTotal"] + fields["SwapTotal"]) // 1024 - 1
 
 
 class SessionBus:
-    """A private session bus daemon under ``directory``."""
+    """A private session bus daemon under ``directory``; it can be killed and started again on
+    the same address (the same socket path)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.log = directory / "dbus-daemon.log"
+        self.socket = directory / "socket"
         self.address = ""
         self._proc: subprocess.Popen[str] | None = None
 
@@ -89,8 +106,9 @@ class SessionBus:
         """Start the daemon and wait until it prints its address."""
         self.directory.mkdir(parents=True, exist_ok=True)
         config = self.directory / "session.conf"
-        config.write_text(BUS_CONFIG.format(socket=self.directory / "socket"))
-        with open(self.log, "w") as log:
+        config.write_text(BUS_CONFIG.format(socket=self.socket))
+        self.socket.unlink(missing_ok=True)  # left by a killed daemon: the new one binds afresh
+        with open(self.log, "a") as log:
             self._proc = subprocess.Popen(
                 ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
                 stdout=subprocess.PIPE, stderr=log, text=True,
@@ -100,10 +118,13 @@ class SessionBus:
         if not self.address:
             raise RuntimeError(f"dbus-daemon did not start: {self.log.read_text()}")
 
-    def stop(self) -> None:
-        """Stop the daemon."""
+    def stop(self, *, kill: bool = False) -> None:
+        """Stop the daemon (SIGTERM; SIGKILL with ``kill``: a crash, every client cut off)."""
         if self._proc is not None:
-            self._proc.terminate()
+            if kill:
+                self._proc.kill()
+            else:
+                self._proc.terminate()
             self._proc.wait(timeout=10)
             assert self._proc.stdout is not None
             self._proc.stdout.close()
@@ -401,6 +422,39 @@ async def wait_for_monitor(client: MonitorClient, sandbox: Sandbox) -> None:
         if state["rc"] is not None or time.monotonic() > deadline:
             raise AssertionError(f"monitor not on the bus (rc={state['rc']}):\n{sandbox.output()}")
         await asyncio.sleep(0.05)
+
+
+def config_text(*, apps: dict[str, list[str]] | None = None, **thresholds: float) -> str:
+    """BASE_CONFIG plus more ``[thresholds]`` keys and an ``[apps]`` table."""
+    lines = [BASE_CONFIG.rstrip("\n"), *(f"{k} = {v!r}" for k, v in thresholds.items())]
+    if apps:
+        lines += ["", "[apps]", *(f"{k} = {json.dumps(v)}" for k, v in apps.items())]
+    return "\n".join(lines) + "\n"
+
+
+def write_config(path: Path, text: str) -> None:
+    """Replace the file atomically: the monitor must never read a half-written one."""
+    tmp = path.with_name(".test-config.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+@contextlib.asynccontextmanager
+async def client_of(sandbox: Sandbox) -> AsyncIterator[MonitorClient]:
+    """A client connected once the monitor owns its name, with every property loaded."""
+    client = await MonitorClient(sandbox.bus.address).connect()
+    try:
+        await wait_for_monitor(client, sandbox)
+        await client.load_properties()
+        yield client
+    finally:
+        client.close()
+
+
+async def on_the_bus(sandbox: Sandbox) -> None:
+    """Return once the monitor owns its name (fails with its log if it does not)."""
+    async with client_of(sandbox):
+        pass
 
 
 def app_of(snapshot: dict[str, Any], pid: int) -> dict[str, Any]:

@@ -11,12 +11,9 @@ purpose, inside a namespace. Assertions are about behaviour; every wait is bound
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
 import tomllib
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +23,11 @@ from monitor_dbus_lib import (
     BASE_CONFIG,
     CallError,
     MonitorClient,
-    Sandbox,
     app_of,
+    client_of,
+    config_text,
     run_async,
-    wait_for_monitor,
+    write_config,
 )
 
 from hogs import available_mib
@@ -45,33 +43,6 @@ STANDARD_INTERFACES = {
     "org.freedesktop.DBus.Peer",
     "org.freedesktop.DBus.Properties",
 }
-
-
-def config_text(*, apps: dict[str, list[str]] | None = None, **thresholds: float) -> str:
-    """BASE_CONFIG plus more ``[thresholds]`` keys and an ``[apps]`` table."""
-    lines = [BASE_CONFIG.rstrip("\n"), *(f"{k} = {v!r}" for k, v in thresholds.items())]
-    if apps:
-        lines += ["", "[apps]", *(f"{k} = {json.dumps(v)}" for k, v in apps.items())]
-    return "\n".join(lines) + "\n"
-
-
-def write_config(path: Path, text: str) -> None:
-    """Replace the file atomically: the monitor must never read a half-written one."""
-    tmp = path.with_name(".test-config.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-@contextlib.asynccontextmanager
-async def client_of(sandbox: Sandbox) -> AsyncIterator[MonitorClient]:
-    """A client connected once the monitor owns its name, with every property loaded."""
-    client = await MonitorClient(sandbox.bus.address).connect()
-    try:
-        await wait_for_monitor(client, sandbox)
-        await client.load_properties()
-        yield client
-    finally:
-        client.close()
 
 
 async def refused(client: MonitorClient, member: str, sig: str, *args: Any) -> CallError:

@@ -28,6 +28,7 @@ class ApiError(Exception):
     """A failure the caller should see as a named D-Bus error with a reason code."""
 
     dbus_name: ClassVar[str] = c.ERROR_FAILED
+    quiet: ClassVar[bool] = False
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -52,6 +53,18 @@ class Refused(ApiError):
     dbus_name = c.ERROR_REFUSED
 
 
+class Busy(ApiError):
+    """More callers wait for the same answer than their replies may take memory for: ``busy``.
+
+    Answered as ``Failed``, at once: the caller may try again, and the monitor's memory (locked,
+    and small on purpose) does not grow with a flood of callers.
+    """
+
+    dbus_name = c.ERROR_FAILED
+    #: One refusal per caller of a flood would flood the log too: logged at debug level only.
+    quiet: ClassVar[bool] = True
+
+
 _F = TypeVar("_F", bound=Callable[..., Awaitable[Any]])
 
 
@@ -63,7 +76,8 @@ def map_errors(fn: _F) -> _F:
         try:
             return await fn(self, *args)
         except ApiError as exc:
-            log.info("D-Bus %s refused: %s %s", fn.__name__, exc.dbus_name, exc.reason)
+            level = logging.DEBUG if exc.quiet else logging.INFO
+            log.log(level, "D-Bus %s refused: %s %s", fn.__name__, exc.dbus_name, exc.reason)
             raise DBusError(exc.dbus_name, exc.reason) from None
         except DBusError:
             raise

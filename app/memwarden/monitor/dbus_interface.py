@@ -47,6 +47,7 @@ from memwarden.monitor.dbus_errors import (
 from memwarden.monitor.dbus_properties import PropertyPublisher
 from memwarden.monitor.events import Event, app_summary
 from memwarden.monitor.free_memory import free_memory_now, measure_available_bytes
+from memwarden.monitor.snapshot_calls import SharedSnapshot
 
 if TYPE_CHECKING:
     from memwarden.monitor.engine import Engine
@@ -100,6 +101,7 @@ class MonitorInterface(ServiceInterface):
         self._free_lock = asyncio.Lock()
         self._send_failed = False
         self.publisher = PropertyPublisher(engine, announce=self._announce_properties)
+        self._snapshots = SharedSnapshot(self._snapshot_text)
 
     # -- announcing -------------------------------------------------------------------------------
 
@@ -234,6 +236,9 @@ class MonitorInterface(ServiceInterface):
     @dbus_method()
     @map_errors
     async def GetSnapshot(self) -> DBusStr:
+        return await self._snapshots.get()  # concurrent calls share one scan
+
+    def _snapshot_text(self) -> str:
         doc = self._engine.snapshot_json()
         self.publisher.refresh_choice()
         self.publisher.publish()

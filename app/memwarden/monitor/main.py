@@ -48,7 +48,7 @@ async def _guard_self(engine: Engine, helper: Any) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
-    """Run the monitor until SIGTERM/SIGINT."""
+    """Run the monitor until SIGTERM/SIGINT (or until its session has ended: dbus_service)."""
     store = None
     if not args.no_config:
         store = ConfigStore(args.config or default_config_path())
@@ -73,20 +73,19 @@ async def run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     await _guard_self(engine, helper)
 
-    served = None
+    api = None
     if not args.no_dbus:
         from memwarden.monitor import dbus_service
 
         try:
-            served = await dbus_service.serve(engine, stop=stop)
+            # Kept on the bus in the background: a lost bus means reconnecting, never stopping.
+            api = await dbus_service.serve(engine, stop=stop)
         except dbus_service.NameTaken as exc:
             # One monitor per session: a second one would race the first for every kill.
             log.error("another monitor is running: %s", exc)
             if helper is not None:
                 helper.close()
             return 1
-        except Exception as exc:  # no session bus: headless use goes on without the API
-            log.warning("D-Bus API not available: %s", exc)
     wake = asyncio.Event()
     waker = None
     fd = open_trigger(Path("/proc/pressure/memory"))
@@ -106,12 +105,12 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         if waker is not None:
             waker.stop()
-        if served is not None:
+        if api is not None:
             with contextlib.suppress(Exception):
-                await served.close()
+                await api.close()
         if helper is not None:
             helper.close()
-    return 0
+    return api.exit_status if api is not None else 0
 
 
 def main(args: argparse.Namespace) -> int:
