@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -33,9 +34,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for hogs
 
 from hogs import Hog, MiB, alive, start_hog
 
+#: The monitor's address space limit: ~100 MB are used; a monitor that reads an endless file
+#: (old code on a config.toml -> /dev/zero) dies of MemoryError here instead of taking the test
+#: machine's memory first.
+MONITOR_RLIMIT_AS = 2 << 30
+
 
 def monitor_command(args: list[str]) -> list[str]:
     return [sys.executable, "-m", "memwarden", "monitor", *args]
+
+
+def limit_address_space() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MONITOR_RLIMIT_AS, MONITOR_RLIMIT_AS))
 
 
 def stop_monitor(monitor: subprocess.Popen[bytes]) -> int:
@@ -65,7 +75,7 @@ def main() -> None:
     with open(spec["log"], "ab") as log:
         monitor = subprocess.Popen(
             monitor_command(spec["monitor_args"]),
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=limit_address_space,
         )  # fmt: skip
     rc: int | None = None
     try:
@@ -86,6 +96,7 @@ def main() -> None:
                 elif op == "run_monitor":
                     out = subprocess.run(
                         monitor_command(cmd["args"]), stdin=subprocess.DEVNULL,
+                        preexec_fn=limit_address_space,
                         capture_output=True, text=True, timeout=cmd.get("timeout_s", 30),
                         check=False,
                     )  # fmt: skip

@@ -26,6 +26,7 @@ from monitor_dbus_lib import (
     app_of,
     client_of,
     config_text,
+    highest_threshold_mib,
     run_async,
     write_config,
 )
@@ -357,8 +358,8 @@ def test_state_follows_thresholds_edited_at_runtime(monitor_sandbox: Any) -> Non
             hog_id = app_of(await client.snapshot(), hog.pid)["id"]
             await client.wait_property("State", lambda v: v == "calm")
             start = len(client.signals)
-            # Warn far above what is available: warning, and nothing to close (close is 1 MiB).
-            warn_mib = available_mib() + 8192
+            # Warn above what is available: warning, and nothing to close (close is 1 MiB).
+            warn_mib = highest_threshold_mib()
             write_config(sandbox.config, config_text(warn_mib=warn_mib))
             await client.wait_property("Thresholds", lambda v: v["warn"] == warn_mib * MiB)
             await client.wait_property("State", lambda v: v == "warning")
@@ -423,8 +424,8 @@ def test_pause_holds_the_close_until_resume(monitor_sandbox: Any) -> None:
             await client.call("Pause", "u", 0)
             await client.wait_property("Paused", lambda v: v is True)
             start = len(client.signals)
-            # Close far above what is available (kill stays at 1 MiB: graceful close).
-            write_config(sandbox.config, config_text(close_mib=available_mib() + 8192, kill_mib=1))
+            # Close above what is available (kill stays at 1 MiB: graceful close).
+            write_config(sandbox.config, config_text(close_mib=highest_threshold_mib(), kill_mib=1))
             await client.call("ReloadConfig")
             await client.wait_property("State", lambda v: v == "critical")
             # While paused a critical tick warns instead of acting. Unpaused, the same tick would

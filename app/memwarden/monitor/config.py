@@ -3,25 +3,30 @@
 
 A file that cannot be read or does not validate never stops the guard: it is moved aside as a
 backup (``config.toml.invalid-<time>``), the defaults are used and written back, and the reason is
-kept (``ConfigStore.error``) so the UI can say what happened. The file is re-read when it changes.
+kept (``ConfigStore.error``) so the UI can say what happened. The file is re-read when it changes,
+in a worker thread, and must be a regular file of at most 1 MiB (config_file.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
+import stat
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from memwarden.core.errors import CoreError
 from memwarden.core.meminfo import MemInfo
 from memwarden.core.policy import Rules
 from memwarden.core.watch_state import Thresholds
+from memwarden.monitor.config_file import ReadAhead, UnusableConfigFile, read_config_bytes
+from memwarden.monitor.config_file import default_config_path as default_config_path
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +130,10 @@ _SCHEMA: dict[str, dict[str, tuple[str, type, float, float]]] = {
     },
 }
 _NAME_LISTS = ("protect", "prefer")
+#: Values at which a threshold always holds (memory left is always below 100 % of RAM + swap; PSI
+#: is never below 0 %): a close or kill point there would close every app in turn.
+_ALWAYS = {"warn_percent": 100, "close_percent": 100, "kill_percent": 100,
+           "psi_full_percent": 0, "psi_some_warn_percent": 0}  # fmt: skip
 
 
 def config_from_dict(doc: dict[str, Any]) -> Config:
@@ -161,6 +170,8 @@ def config_from_dict(doc: dict[str, Any]) -> Config:
                 raise ConfigError(f"[{table}] {key} must be a whole number")
             if not low <= value <= high:
                 raise ConfigError(f"[{table}] {key} = {value} is out of range [{low}, {high}]")
+            if value == _ALWAYS.get(key):
+                raise ConfigError(f"[{table}] {key} = {value} would always hold")
             values[attr] = kind(value)
     config = Config(**values)
     if not config.kill_percent <= config.close_percent <= config.warn_percent:
@@ -169,6 +180,24 @@ def config_from_dict(doc: dict[str, Any]) -> Config:
     if both:
         raise ConfigError(f"[apps] {', '.join(sorted(both))} both protected and preferred")
     return config
+
+
+def check_fits(config: Config, meminfo: MemInfo) -> None:
+    """Refuse absolute thresholds at or above this machine's RAM + swap: memory left
+    (``MemAvailable + SwapFree``) is always below that, so ``kill_mib = 1099511627776`` closed
+    every app, one every half second. (earlyoom refuses ``-M`` at or above total memory too.)
+
+    Raises:
+        ConfigError: Which key, its value, and what the machine has.
+    """
+    total = (meminfo.mem_total_kib + meminfo.swap_total_kib) * 1024
+    for key in ("warn_mib", "close_mib", "kill_mib"):
+        value = getattr(config, key)
+        if value is not None and value * MiB >= total:
+            raise ConfigError(
+                f"[thresholds] {key} = {value} is at or above this machine's memory and swap "
+                f"({total // MiB} MiB), so it would always hold"
+            )
 
 
 def _toml_value(value: Any) -> str:
@@ -216,13 +245,30 @@ def config_to_toml(config: Config) -> str:
     return "\n".join(lines)
 
 
-def default_config_path() -> Path:
-    """``$XDG_CONFIG_HOME/memwarden/config.toml`` (platformdirs)."""
-    return Path(platformdirs.user_config_dir("memwarden")) / "config.toml"
+Stamp = tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """One read (neither config nor problem: no file); stale once the file's stamp or the
+    store's count of saves differ from these."""
+
+    stamp: Stamp | None
+    saves: int
+    config: Config | None = None
+    problem: str | None = None
 
 
 class ConfigStore:
     """Loads, validates, saves and watches the config file.
+
+    The file is read in a worker thread: :meth:`changed` starts the read when it sees the file
+    change and says True once it is done; :meth:`load` then applies it. The engine's tick calls
+    both, so a slow or hostile file can delay a new config, never a tick.
+
+    Args:
+        path: The file.
+        machine: Reads the memory sizes thresholds must fit (:func:`check_fits`); None: no check.
 
     Attributes:
         config: The config in force.
@@ -230,46 +276,85 @@ class ConfigStore:
         backup: Where the invalid file was moved, or None.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, machine: Callable[[], MemInfo] | None = None) -> None:
         self.path = path
         self.config = Config()
         self.error: str | None = None
         self.backup: Path | None = None
-        self._stamp: tuple[int, int, int] | None = None
+        self._machine = machine
+        self._stamp: Stamp | None = None
+        self._saves = 0
+        self._ahead = ReadAhead(self._read)
 
-    def _file_stamp(self) -> tuple[int, int, int] | None:
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_size, st.st_mtime_ns)
+    def _file_stamp(self) -> Stamp | None:
+        # lstat: the entry itself, as read_config_bytes sees it (a symlink is never followed).
+        with contextlib.suppress(FileNotFoundError):
+            st = os.lstat(self.path)
+            return (st.st_ino, st.st_size, st.st_mtime_ns)
+        return None
+
+    def _fresh(self, read: _Read | None) -> bool:
+        return read is not None and (read.stamp, read.saves) == (self._file_stamp(), self._saves)
 
     def load(self) -> Config:
-        """(Re)read the file; a missing one is created with the defaults."""
-        self.error, self.backup = None, None
+        """Apply the file: the read :meth:`changed` started, if it is still fresh, else a read
+        here and now. A missing file is created with the defaults."""
+        ready = self._ahead.take()
+        return self._apply(ready if ready is not None and self._fresh(ready) else self._read())
+
+    async def read_ahead(self) -> None:
+        """Read the file in a worker thread, for the next :meth:`load` to apply."""
+        await self._ahead.run()
+
+    def _read(self) -> _Read:
+        """Read and validate the file; touches nothing (it may run in a worker thread)."""
+        stamp, saves = self._file_stamp(), self._saves
         try:
-            text = self.path.read_text(encoding="utf-8")
+            config = config_from_dict(tomllib.loads(read_config_bytes(self.path).decode("utf-8")))
+            if self._machine is not None:
+                with contextlib.suppress(CoreError):  # no sizes to check with: the engine says so
+                    check_fits(config, self._machine())
         except FileNotFoundError:
-            self.config = Config()
-            self._write(self.config)
-            return self.config
+            return _Read(stamp, saves)
+        except UnusableConfigFile as exc:
+            problem = str(exc)
         except (OSError, UnicodeDecodeError) as exc:
-            return self._reject(f"cannot read {self.path}: {exc}")
-        try:
-            self.config = config_from_dict(tomllib.loads(text))
+            problem = f"cannot read {self.path}: {exc}"
         except tomllib.TOMLDecodeError as exc:
-            return self._reject(f"{self.path} is not valid TOML: {exc}")
+            problem = f"{self.path} is not valid TOML: {exc}"
         except ConfigError as exc:
-            return self._reject(f"{self.path}: {exc}")
-        self._stamp = self._file_stamp()
+            problem = f"{self.path}: {exc}"
+        else:
+            return _Read(stamp, saves, config=config)
+        return _Read(stamp, saves, problem=problem)
+
+    def _apply(self, read: _Read) -> Config:
+        self.error, self.backup = None, None
+        if read.problem is not None:
+            return self._reject(read.problem)
+        self.config = read.config or Config()
+        if read.config is None:  # no file: written with the defaults
+            self._write(self.config)
+        else:
+            self._stamp = read.stamp
         return self.config
+
+    def _ours(self) -> bool:
+        """Whether we may move or replace what is at the path: a file, a symlink or nothing. A
+        FIFO, a device or a directory is not ours (``--config`` may name /dev/null)."""
+        with contextlib.suppress(FileNotFoundError):
+            mode = os.lstat(self.path).st_mode
+            return stat.S_ISREG(mode) or stat.S_ISLNK(mode)
+        return True
 
     def _reject(self, reason: str) -> Config:
         backup = self.path.with_name(f"{self.path.name}.invalid-{time.strftime('%Y%m%d-%H%M%S')}")
         try:
-            os.replace(self.path, backup)
-            self.backup = backup
-            reason += f" (kept as {backup.name}; using defaults)"
+            if self._ours():
+                os.replace(self.path, backup)  # renames the entry: a symlink, not its target
+                self.backup = backup
+            kept = f"kept as {backup.name}" if self.backup else "left in place"
+            reason += f" ({kept}; using defaults)"
         except OSError as exc:
             reason += f" (could not move it aside: {exc}; using defaults)"
         log.warning("config: %s", reason)
@@ -279,22 +364,33 @@ class ConfigStore:
 
     def save(self, config: Config) -> None:
         """Write ``config`` (atomically) and make it the one in force."""
+        self._saves += 1
         self.config = config
         self._write(config)
 
     def _write(self, config: Config) -> None:
         try:
+            if not self._ours():  # left alone; the config stays in memory
+                raise OSError("not a regular file")
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
             tmp.write_text(config_to_toml(config), encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError as exc:
             # A read-only home must not stop the guard: keep the config in memory.
-            log.warning("config: cannot write %s: %s", self.path, exc)
             if self.error is None:
+                log.warning("config: cannot write %s: %s", self.path, exc)
                 self.error = f"cannot write {self.path}: {exc}"
         self._stamp = self._file_stamp()
 
     def changed(self) -> bool:
-        """True when the file changed since it was last read or written (one ``stat``)."""
-        return self._file_stamp() != self._stamp
+        """True when the file changed since it was last applied, and its new content is ready.
+
+        One ``lstat`` while nothing changed. On a change, the first call starts the read in a
+        worker thread and says False; a later call says True once that read is done.
+        """
+        if self._fresh(self._ahead.peek()):
+            return True
+        if self._file_stamp() != self._stamp:
+            self._ahead.start()
+        return False

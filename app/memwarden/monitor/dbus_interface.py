@@ -99,6 +99,7 @@ class MonitorInterface(ServiceInterface):
         super().__init__(c.INTERFACE)
         self._engine = engine
         self._free_lock = asyncio.Lock()
+        self._reload_lock = asyncio.Lock()
         self._send_failed = False
         self.publisher = PropertyPublisher(engine, announce=self._announce_properties)
         self._snapshots = SharedSnapshot(self._snapshot_text)
@@ -335,6 +336,11 @@ class MonitorInterface(ServiceInterface):
     @dbus_method()
     @map_errors
     async def ReloadConfig(self) -> None:
-        self._engine.reload_config()
+        store = self._engine.store
+        # One at a time: each read takes a thread, and a flood of calls must not make hundreds.
+        async with self._reload_lock:
+            if store is not None:
+                await store.read_ahead()  # in a worker thread; reload_config applies what it read
+            self._engine.reload_config()
         self.publisher.refresh_choice(force=self._engine.last_snapshot is not None)
         self.publisher.publish()

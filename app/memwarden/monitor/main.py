@@ -14,10 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from memwarden.core.meminfo import MeminfoReader
 from memwarden.monitor.config import ConfigStore, default_config_path
 from memwarden.monitor.engine import Engine
 from memwarden.monitor.events import JsonLinesWriter, Listener
-from memwarden.monitor.options import overrides_from
+from memwarden.monitor.options import flag_problem, overrides_from
 from memwarden.monitor.protection import Protector
 from memwarden.monitor.psi_trigger import PsiWaker, open_trigger
 from memwarden.monitor.self_guard import lock_memory
@@ -49,9 +50,20 @@ async def _guard_self(engine: Engine, helper: Any) -> None:
 
 async def run(args: argparse.Namespace) -> int:
     """Run the monitor until SIGTERM/SIGINT (or until its session has ended: dbus_service)."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    machine = MeminfoReader(Path("/proc")).read
+    meminfo = machine()
+    problem = flag_problem(args, meminfo.mem_total_kib, meminfo.swap_total_kib)
+    if problem is not None:
+        log.error("%s", problem)
+        return 2  # a usage error, as argparse's
     store = None
     if not args.no_config:
-        store = ConfigStore(args.config or default_config_path())
+        store = ConfigStore(args.config or default_config_path(), machine=machine)
+        await store.read_ahead()  # in a worker thread, as every later read
         store.load()  # logs why a file was not used; the D-Bus API exposes it as ConfigError
     listeners: list[Listener] = [JsonLinesWriter()] if args.json_events else []
     helper = None
@@ -67,10 +79,6 @@ async def run(args: argparse.Namespace) -> int:
         listeners=listeners,
         protector=Protector(helper),
     )
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     await _guard_self(engine, helper)
 
     api = None
