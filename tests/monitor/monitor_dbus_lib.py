@@ -133,10 +133,12 @@ class SessionBus:
 
 @dataclass(frozen=True)
 class HogRef:
-    """A hog in the sandbox; pids as the monitor sees them (the namespace's)."""
+    """A hog in the sandbox; pids as the monitor sees them (the namespace's), and the path of
+    its program (what a rule names it by)."""
 
     pid: int
     pids: list[int]
+    program: str = ""
 
 
 class Sandbox:
@@ -195,7 +197,8 @@ class Sandbox:
         self._reader.start()
         self.rc: int | None = None
         self.hogs = {
-            label: HogRef(h["pid"], h["pids"]) for label, h in self.request("hogs").items()
+            label: HogRef(h["pid"], h["pids"], h["program"])
+            for label, h in self.request("hogs").items()
         }
 
     def _read_answers(self) -> None:
@@ -223,7 +226,11 @@ class Sandbox:
     def hog(self, kind: str, size_mib: int = 0, **kwargs: Any) -> HogRef:
         """Start a hog (tests/hogs.py) in the sandbox."""
         doc = self.request("hog", kind=kind, size_mib=size_mib, **kwargs)
-        return HogRef(doc["pid"], doc["pids"])
+        return HogRef(doc["pid"], doc["pids"], doc["program"])
+
+    def spawn(self, *argv: str) -> int:
+        """Start any program in the sandbox; its pid there."""
+        return int(self.request("spawn", argv=list(argv))["pid"])
 
     def alive(self, pids: list[int]) -> list[bool]:
         """Whether each pid still runs (in the sandbox's namespace)."""

@@ -11,8 +11,10 @@ stdout and stderr), ``hogs`` (label -> start_hog arguments with ``size_mib``: st
 place, before the monitor starts, so it never sees them grow). Commands arrive as JSON lines on
 stdin, one answer per line on stdout:
 
-* ``{"op": "hogs"}`` → ``{label: {"pid", "pids"}}`` of the SPEC's hogs
-* ``{"op": "hog", "kind": …, "size_mib": …, "name": …, …}`` → ``{"pid", "pids"}`` (start_hog)
+* ``{"op": "hogs"}`` → ``{label: {"pid", "pids", "program"}}`` of the SPEC's hogs
+* ``{"op": "hog", "kind": …, "size_mib": …, "name": …, …}`` → ``{"pid", "pids", "program"}``
+  (start_hog)
+* ``{"op": "spawn", "argv": [...]}`` → ``{"pid"}``: any program (stopped at the end)
 * ``{"op": "alive", "pids": [...]}`` → ``{"alive": [bool, ...]}``
 * ``{"op": "monitor"}`` → ``{"pid", "rc"}`` (``rc`` null while it runs)
 * ``{"op": "run_monitor", "args": [...], "timeout_s": N}`` → ``{"rc", "output"}``: run another
@@ -72,6 +74,7 @@ def main() -> None:
     spec = json.loads(sys.argv[1])
     labelled = {label: start(args) for label, args in spec.get("hogs", {}).items()}
     hogs: list[Hog] = list(labelled.values())
+    spawned: list[subprocess.Popen[bytes]] = []
     with open(spec["log"], "ab") as log:
         monitor = subprocess.Popen(
             monitor_command(spec["monitor_args"]),
@@ -84,11 +87,17 @@ def main() -> None:
             op = cmd.pop("op")
             try:
                 if op == "hogs":
-                    answer({k: {"pid": h.pid, "pids": h.pids} for k, h in labelled.items()})
+                    answer({k: {"pid": h.pid, "pids": h.pids, "program": h.program}
+                            for k, h in labelled.items()})
                 elif op == "hog":
                     hog = start(cmd)
                     hogs.append(hog)
-                    answer({"pid": hog.pid, "pids": hog.pids})
+                    answer({"pid": hog.pid, "pids": hog.pids, "program": hog.program})
+                elif op == "spawn":
+                    spawned.append(subprocess.Popen(cmd["argv"], stdin=subprocess.DEVNULL,
+                                                    stdout=subprocess.DEVNULL,
+                                                    stderr=subprocess.DEVNULL))
+                    answer({"pid": spawned[-1].pid})
                 elif op == "alive":
                     answer({"alive": [alive(p) for p in cmd["pids"]]})
                 elif op == "monitor":
@@ -111,6 +120,9 @@ def main() -> None:
         rc = stop_monitor(monitor)
         for hog in hogs:
             hog.stop()
+        for child in spawned:
+            child.kill()
+            child.wait()
     answer({"rc": rc})
     os._exit(0)
 

@@ -189,12 +189,15 @@ def test_rules_are_saved_and_steer_the_next_victim(monitor_sandbox: Any) -> None
             big_id, small_id = app_of(snapshot, big.pid)["id"], app_of(snapshot, small.pid)["id"]
             await client.wait_property("NextVictim", lambda v: v == big_id)
 
-            await client.call("SetAppRule", "ss", "smallhog", "prefer")
+            # By the program's path, as the tray saves a rule for a process tree.
+            small_rule = app_of(snapshot, small.pid)["rule_target"]
+            assert small_rule == small.program
+            await client.call("SetAppRule", "ss", small_rule, "prefer")
             await client.wait_property("NextVictim", lambda v: v == small_id)
-            await client.wait_property("AppRules", lambda v: v == {"smallhog": "prefer"})
-            assert saved_apps() == {"protect": [], "prefer": ["smallhog"]}
+            await client.wait_property("AppRules", lambda v: v == {small_rule: "prefer"})
+            assert saved_apps() == {"protect": [], "prefer": [small_rule]}
 
-            await client.call("SetAppRule", "ss", "smallhog", "normal")
+            await client.call("SetAppRule", "ss", small_rule, "normal")
             await client.wait_property("NextVictim", lambda v: v == big_id)
             assert saved_apps() == {"protect": [], "prefer": []}
 
@@ -276,16 +279,19 @@ def test_close_app_closes_exactly_that_app_and_signals_killed(monitor_sandbox: A
 def test_close_app_refuses_what_the_guard_protects(monitor_sandbox: Any) -> None:
     sandbox = monitor_sandbox(needs_namespace=True)
     keeper = sandbox.hog("memfd", 32, name="keeper")
-    panel = sandbox.hog("idle", name="waybar")  # a session process: never closed
+    # A desktop process: a trusted program (root-owned, in /usr/bin) known as a desktop
+    # component, here a bus daemon. (A hog that merely calls itself "waybar" is not one.)
+    panel = sandbox.spawn("/usr/bin/dbus-daemon", "--session", "--nofork",
+                          "--address=unix:tmpdir=/tmp", "--print-address=1")
     monitor_pid = sandbox.monitor()["pid"]
 
     async def scenario() -> tuple[list[tuple[str, str]], list[Any]]:
         async with client_of(sandbox) as client:
-            await client.call("SetAppRule", "ss", "keeper", "protect")
+            await client.call("SetAppRule", "ss", keeper.program, "protect")
             snapshot = await client.snapshot()
             targets = [
                 app_of(snapshot, keeper.pid)["id"],
-                app_of(snapshot, panel.pid)["id"],
+                app_of(snapshot, panel)["id"],
                 app_of(snapshot, monitor_pid)["id"],
                 app_of(snapshot, 1)["id"],  # the sandbox script: its namespace's init
                 "no-such-app",
@@ -305,7 +311,7 @@ def test_close_app_refuses_what_the_guard_protects(monitor_sandbox: Any) -> None
         (c.ERROR_NO_SUCH_APP, "no-such-app"),
     ]
     assert [name for name, _ in signals if name == "Killed"] == []
-    assert sandbox.alive(keeper.pids + panel.pids) == [True, True]
+    assert sandbox.alive([*keeper.pids, panel]) == [True, True]
     assert sandbox.monitor()["rc"] is None
 
 

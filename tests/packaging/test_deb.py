@@ -7,6 +7,7 @@ before the install (the fixture purges too when a test failed before that).
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import re
@@ -492,6 +493,17 @@ def test_the_installed_tray_guards_a_real_wayland_session(
         assert "game.py" in str(layout) and "leak.py" in str(layout), layout
         desktop = {name: session.pids_of(name) for name in ("sway", "swaybar", "mako")}
         assert all(desktop.values()), desktop
+        # Who is who, as the monitor sees it: from the socket, the bus and its own pid.
+        (doc,) = session.call(monitor_c.BUS_NAME, monitor_c.OBJECT_PATH, monitor_c.INTERFACE,
+                              "GetSnapshot")  # fmt: skip
+        roles = {int(pid): role for app in json.loads(doc)["apps"]
+                 for pid, role in app["desktop_pids"].items()}  # fmt: skip
+        tray = session.name_owner_pid("io.github.memwarden.MemWarden")
+        assert roles.get(tray) == "self" and roles.get(monitor_pid) == "self", roles
+        assert roles.get(desktop["sway"][0]) == "display-server", roles
+        assert roles.get(desktop["mako"][0]) == "bus-name", roles
+        assert roles.get(desktop["swaybar"][0]) == "bus-name", roles
+        assert game not in roles and session.pid_of_file("leak.pid") not in roles
 
         session.go()
         leak = session.pid_of_file("leak.pid")

@@ -37,6 +37,7 @@ from dbus_fast.errors import InvalidAddressError
 from memwarden.dbus_connect import connect_bus
 from memwarden.monitor import dbus_constants as c
 from memwarden.monitor.dbus_interface import MonitorInterface
+from memwarden.monitor.session_peers import SessionPeers
 
 if TYPE_CHECKING:
     from memwarden.monitor.engine import Engine
@@ -89,6 +90,8 @@ class SessionApi:
         self.clock = clock
         self.bus: MessageBus | None = None
         self.interface: MonitorInterface | None = None
+        self.peers = SessionPeers(engine.set_session_facts, own=engine.own_processes())
+        self._peers_task: asyncio.Future[None] | None = None
         self.exit_status = 0
         self._watch: asyncio.Future[Any] | None = None
         self._keeper: asyncio.Future[Any] | None = None
@@ -132,10 +135,17 @@ class SessionApi:
         self.bus, self.interface = bus, interface
         self.engine.listeners.append(interface.on_event)
         self.engine.tick_hooks.append(interface.publisher.after_tick)
+        # Who the bus says is the desktop and MemWarden's tray; in the background: the guard
+        # and the API do not wait for it.
+        self._peers_task = asyncio.ensure_future(self.peers.attach(bus))
         self._watch = asyncio.ensure_future(interface.publisher.watch(self.stop))
 
     def _detach(self) -> None:
         """Unhook the interface from the engine (its connection is gone or going)."""
+        if self._peers_task is not None:
+            self._peers_task.cancel()
+            self._peers_task = None
+        self.peers.detach()
         interface, self.interface, self.bus = self.interface, None, None
         if interface is not None:
             with contextlib.suppress(ValueError):

@@ -29,6 +29,7 @@ from memwarden.core.errors import CoreError
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.meminfo import MemInfo, MeminfoReader
 from memwarden.core.pid_cgroup import read_pid_cgroups
+from memwarden.core.pid_stat import read_pid_stat
 from memwarden.core.policy import Choice, GrowthTracker, Rule, exclusion_reason
 from memwarden.core.pressure import (
     Pressure,
@@ -252,6 +253,14 @@ class Engine:
         self.growth.update(self.clock(), snap)
         self.last_snapshot = snap
         return snap
+
+    def own_processes(self) -> dict[int, int]:
+        """MemWarden's processes the monitor knows by itself: its own pid and start time."""
+        pid = os.getpid()
+        try:
+            return {pid: read_pid_stat(pid, self.proc_root).starttime_ticks}
+        except CoreError:
+            return {}
 
     def set_session_facts(self, facts: SessionFacts) -> None:
         """What the buses say about who is who (MemWarden's tray and helper, the owners of the
