@@ -467,6 +467,14 @@ mangel</translation>
         <translation>Der Wächter hat nicht rechtzeitig geantwortet.</translation>
     </message>
     <message>
+        <source>The monitor is busy answering other requests. Try again in a moment.</source>
+        <translation>Der Wächter beantwortet gerade andere Anfragen. Versuchen Sie es gleich noch einmal.</translation>
+    </message>
+    <message>
+        <source>There are too many protected or sacrificed apps: remove a rule first.</source>
+        <translation>Es gibt zu viele geschützte oder zuerst geopferte Apps: Entfernen Sie zuerst eine Regel.</translation>
+    </message>
+    <message>
         <source>The monitor could not do it (%1).</source>
         <translation>Der Wächter konnte das nicht tun (%1).</translation>
     </message>
@@ -485,6 +493,10 @@ mangel</translation>
     <message>
         <source>You are not allowed to protect apps from the kernel: protected apps are protected by MemWarden only.</source>
         <translation>Sie dürfen Apps nicht vor dem Kernel schützen: Geschützte Apps schützt nur MemWarden.</translation>
+    </message>
+    <message>
+        <source>An app started a program of another user while it was being protected: the kernel was not told.</source>
+        <translation>Eine App hat während des Schützens ein Programm eines anderen Benutzers gestartet: Der Kernel wurde nicht informiert.</translation>
     </message>
     <message>
         <source>The privileged helper refused (%1): protected apps are protected by MemWarden only.</source>
@@ -537,6 +549,14 @@ mangel</translation>
     <message>
         <source>Caches were not dropped: not allowed.</source>
         <translation>Caches wurden nicht geleert: nicht erlaubt.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped again: they were dropped less than a minute ago.</source>
+        <translation>Caches wurden nicht erneut geleert: Sie wurden vor weniger als einer Minute geleert.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: the privileged helper is busy. Try again in a moment.</source>
+        <translation>Caches wurden nicht geleert: Der privilegierte Hilfsdienst ist beschäftigt. Versuchen Sie es gleich noch einmal.</translation>
     </message>
     <message>
         <source>Caches were not dropped (%1).</source>

@@ -467,6 +467,14 @@ la memoria</translation>
         <translation>El vigilante no respondió a tiempo.</translation>
     </message>
     <message>
+        <source>The monitor is busy answering other requests. Try again in a moment.</source>
+        <translation>El vigilante está ocupado respondiendo otras peticiones. Vuelva a intentarlo en un momento.</translation>
+    </message>
+    <message>
+        <source>There are too many protected or sacrificed apps: remove a rule first.</source>
+        <translation>Hay demasiadas aplicaciones protegidas o sacrificadas primero: elimine antes una regla.</translation>
+    </message>
+    <message>
         <source>The monitor could not do it (%1).</source>
         <translation>El vigilante no pudo hacerlo (%1).</translation>
     </message>
@@ -485,6 +493,10 @@ la memoria</translation>
     <message>
         <source>You are not allowed to protect apps from the kernel: protected apps are protected by MemWarden only.</source>
         <translation>No tiene permiso para proteger aplicaciones frente al kernel: las aplicaciones protegidas solo las protege MemWarden.</translation>
+    </message>
+    <message>
+        <source>An app started a program of another user while it was being protected: the kernel was not told.</source>
+        <translation>Una aplicación inició un programa de otro usuario mientras se protegía: no se informó al kernel.</translation>
     </message>
     <message>
         <source>The privileged helper refused (%1): protected apps are protected by MemWarden only.</source>
@@ -537,6 +549,14 @@ la memoria</translation>
     <message>
         <source>Caches were not dropped: not allowed.</source>
         <translation>No se vaciaron las cachés: no está permitido.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped again: they were dropped less than a minute ago.</source>
+        <translation>No se volvieron a vaciar las cachés: se vaciaron hace menos de un minuto.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: the privileged helper is busy. Try again in a moment.</source>
+        <translation>No se vaciaron las cachés: el ayudante privilegiado está ocupado. Vuelva a intentarlo en un momento.</translation>
     </message>
     <message>
         <source>Caches were not dropped (%1).</source>

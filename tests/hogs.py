@@ -247,6 +247,16 @@ def available_mib() -> int:
     return (fields["MemAvailable"] + fields["SwapFree"]) // 1024
 
 
+def highest_threshold_mib() -> int:
+    """The highest absolute threshold the monitor accepts here: 1 MiB below RAM + swap. Always
+    above what is available (the kernel alone uses more than that), so it always holds."""
+    fields = {}
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        fields[key] = int(rest.split()[0])
+    return (fields["MemTotal"] + fields["SwapTotal"]) // 1024 - 1
+
+
 def alive(pid: int) -> bool:
     """True while ``pid`` runs (a zombie has exited: it is dead for our purposes)."""
     try:

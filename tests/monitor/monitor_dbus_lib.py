@@ -81,16 +81,6 @@ def run_async(coro: Coroutine[Any, Any, T], timeout_s: float = 120) -> T:
     return asyncio.run(bounded())
 
 
-def highest_threshold_mib() -> int:
-    """The highest absolute threshold the monitor accepts here: 1 MiB below RAM + swap. Always
-    above what is available (the kernel alone uses more than that), so it always holds."""
-    fields = {}
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        fields[key] = int(rest.split()[0])
-    return (fields["MemTotal"] + fields["SwapTotal"]) // 1024 - 1
-
-
 class SessionBus:
     """A private session bus daemon under ``directory``; it can be killed and started again on
     the same address (the same socket path)."""

@@ -22,13 +22,13 @@ from monitor_dbus_lib import (
     SessionBus,
     client_of,
     config_text,
-    highest_threshold_mib,
     on_the_bus,
     run_async,
     wait_for_monitor,
     write_config,
 )
 
+from hogs import highest_threshold_mib
 from memwarden.dbus_connect import connect_bus
 from memwarden.monitor import dbus_constants as c
 

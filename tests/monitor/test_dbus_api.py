@@ -26,13 +26,13 @@ from monitor_dbus_lib import (
     app_of,
     client_of,
     config_text,
-    highest_threshold_mib,
     run_async,
     write_config,
 )
 
-from hogs import available_mib
+from hogs import available_mib, highest_threshold_mib
 from memwarden import __version__
+from memwarden.core.policy import MAX_RULES
 from memwarden.monitor import dbus_constants as c
 
 REPO = Path(__file__).resolve().parents[2]
@@ -237,6 +237,26 @@ def test_bad_rules_and_names_are_invalid_arguments(monitor_sandbox: Any) -> None
         (c.ERROR_INVALID_ARGUMENT, "empty-app-id"),
     ]
     assert sandbox.config.read_text() == before
+
+
+def test_rules_are_bounded(monitor_sandbox: Any) -> None:
+    """A client may not grow the rules without bound (1,500 were all accepted, and each choice
+    then compared every app with every name): the list takes MAX_RULES, the next is refused."""
+    sandbox = monitor_sandbox()
+
+    async def scenario() -> CallError:
+        async with client_of(sandbox) as client:
+            for i in range(MAX_RULES):
+                await client.call("SetAppRule", "ss", f"org.example.App{i}", "protect")
+            error = await refused(client, "SetAppRule", "ss", "org.example.OneTooMany", "protect")
+            # Changing a rule that is there, or another list, still works.
+            await client.call("SetAppRule", "ss", "org.example.App0", "prefer")
+            return error
+
+    error = run_async(scenario())
+    assert (error.name, error.text) == (c.ERROR_INVALID_ARGUMENT, "too-many-rules")
+    saved = tomllib.loads(sandbox.config.read_text())["apps"]
+    assert len(saved["protect"]) == MAX_RULES - 1 and saved["prefer"] == ["org.example.App0"]
 
 
 # -- closing apps ---------------------------------------------------------------------------------

@@ -22,11 +22,11 @@ from monitor_dbus_lib import (
     Sandbox,
     client_of,
     config_text,
-    highest_threshold_mib,
     run_async,
     write_config,
 )
 
+from hogs import highest_threshold_mib
 from memwarden.monitor.config import Config
 from memwarden.monitor.config_file import MAX_CONFIG_BYTES
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for hogs
 
-from hogs import alive, available_mib
+from hogs import alive, available_mib, highest_threshold_mib
 
 HOG_SOURCE = """\
 import ctypes, os, signal, sys
@@ -73,7 +73,9 @@ def main() -> None:
         if proc.stdout.readline().strip() != "ready":
             raise SystemExit(f"hog {hog['label']} did not start")
         hogs[hog["label"]] = proc
-    warn = available_mib() + int(spec.get("warn_extra_mib", 4096))
+    # Above what is available, so it holds at once, but below RAM + swap (the monitor refuses a
+    # threshold no machine state could clear).
+    warn = min(available_mib() + int(spec.get("warn_extra_mib", 4096)), highest_threshold_mib())
     if spec.get("config"):
         # A config file instead of flags: the test can move the limits later (the monitor
         # re-reads the file), e.g. to make it close an app by itself.

@@ -86,13 +86,16 @@ def test_menu_lists_the_hogs_by_real_size_and_reaches_the_monitor(aloop, tray, e
     # Its real size: the unmapped memfd the kernel does not count is in it, and said.
     assert "of which 400 MiB shared memory" in game.actions()[0].text()
     editor_id = next(a["id"] for a in controller.snapshot["apps"] if a["name"] == "notes.py")
+    # A process-tree app: its rule goes by its program's path, which the monitor names.
+    game_rule = next(a["rule_target"] for a in controller.snapshot["apps"]
+                     if a["name"] == "SpaceGame.py")  # fmt: skip
+    assert game_rule.startswith("/") and game_rule.endswith("/SpaceGame.py")
 
-    # Protect, from the menu: the monitor saves the rule (by name: a process-tree app) and
-    # chooses another app.
+    # Protect, from the menu: the monitor saves the rule and chooses another app.
     protect = action(game, "Protect")
     assert not protect.isChecked()
     protect.trigger()
-    run_until(aloop, lambda: client.properties.get("AppRules") == {"SpaceGame.py": "protect"}
+    run_until(aloop, lambda: client.properties.get("AppRules") == {game_rule: "protect"}
               and client.properties.get("NextVictim") == editor_id, what="the game protected")
     controller.rebuild_menu()
     game = submenu(menu, "SpaceGame.py")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from tray_testlib import MonitorProcess, dry_monitor_argv, run_until
 
+from hogs import highest_threshold_mib
 from memwarden.ui.monitor_calls import MonitorError
 from memwarden.ui.monitor_client import MonitorClient
 
@@ -145,7 +146,8 @@ def test_signals_reach_qt_signals(aloop, session_bus, tmp_path: Path):
     client.warning.connect(lambda *args: warnings.append(args))
     client.stateChanged.connect(states.append)
     aloop.run_until_complete(client.start())
-    monitor = MonitorProcess(session_bus, dry_monitor_argv("--warn-below-mib", "100000000"),
+    warn = str(highest_threshold_mib())  # above what is available: warning at once
+    monitor = MonitorProcess(session_bus, dry_monitor_argv("--warn-below-mib", warn),
                              tmp_path / "warn.log")  # fmt: skip
     try:
         monitor.wait_owning()

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shlex
@@ -268,14 +269,35 @@ def monitor_pid(desktop: TestDesktop) -> int | None:
 
 
 def stop_monitor(desktop: TestDesktop) -> None:
-    """Stop the dry-run monitor a tray started (it outlives the tray by design)."""
+    """Stop the dry-run monitor a tray started (it outlives the tray by design), also one that
+    is not on the bus yet (a tray that quits right after starting it): found by the bus address
+    in its environment."""
     pid = monitor_pid(desktop)
-    if pid is None:
-        return
-    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    if b"--dry-run" in cmdline:  # ours; a namespace's monitor is stopped by its fixture
-        os.kill(pid, signal.SIGTERM)
+    if pid is not None and b"--dry-run" in Path(f"/proc/{pid}/cmdline").read_bytes():
+        os.kill(pid, signal.SIGTERM)  # ours; a namespace's monitor is stopped by its fixture
         wait_until(lambda: not desktop.name_has_owner(MONITOR_NAME), 20, "the monitor to stop")
+    for other in _dry_monitors_of(desktop):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(other, signal.SIGTERM)
+    wait_until(lambda: not _dry_monitors_of(desktop), 20, "the tray's monitors to stop")
+
+
+def _dry_monitors_of(desktop: TestDesktop) -> list[int]:
+    """Dry-run monitors whose session bus is this desktop's."""
+    found = []
+    wanted = f"DBUS_SESSION_BUS_ADDRESS={desktop.address}".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            if b"monitor" not in argv or b"--dry-run" not in argv:
+                continue
+            if wanted in Path(f"/proc/{entry}/environ").read_bytes().split(b"\0"):
+                found.append(int(entry))
+        except OSError:
+            continue
+    return found
 
 
 def start_dunst(bus: TestDesktop, markup: str) -> subprocess.Popen[bytes]:

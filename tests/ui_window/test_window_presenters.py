@@ -231,3 +231,21 @@ def test_delete_file_refuses_what_is_not_a_file(tmp_path: Any) -> None:
         op.delete_file(str(tmp_path))
     op.delete_file(str(f))
     assert not f.exists() and link.is_symlink()
+
+
+def test_the_settings_page_reads_a_hostile_config_path_as_the_monitor_does(tmp_path):
+    """A FIFO would hang a plain read, /dev/zero would read until memory runs out: the settings
+    page gets the reason instead, at once, and shows the defaults."""
+    import os
+
+    from memwarden.monitor.config import Config
+    from memwarden.ui.settings_presenter import read_config
+
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    config, problem = read_config(fifo)
+    assert config == Config() and problem is not None and "FIFO" in problem
+    link = tmp_path / "zero.toml"
+    link.symlink_to("/dev/zero")
+    config, problem = read_config(link)
+    assert config == Config() and problem is not None and "symbolic link" in problem

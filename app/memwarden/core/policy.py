@@ -30,6 +30,10 @@ GROWTH_HORIZON_S = 10.0
 MAX_RULES = 256
 
 
+class TooManyRules(ValueError):
+    """A rule list already holds ``MAX_RULES`` names."""
+
+
 class Rule(Enum):
     """What the user chose for an app."""
 

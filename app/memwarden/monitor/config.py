@@ -23,7 +23,7 @@ from typing import Any
 
 from memwarden.core.errors import CoreError
 from memwarden.core.meminfo import MemInfo
-from memwarden.core.policy import Rules
+from memwarden.core.policy import MAX_RULES, Rules
 from memwarden.core.watch_state import Thresholds
 from memwarden.monitor.config_file import ReadAhead, UnusableConfigFile, read_config_bytes
 from memwarden.monitor.config_file import default_config_path as default_config_path
@@ -156,6 +156,9 @@ def config_from_dict(doc: dict[str, Any]) -> Config:
                 ):
                     raise ConfigError(f"[apps] {key} must be a list of non-empty names")
                 values[key] = tuple(dict.fromkeys(n.strip() for n in names))
+                if len(values[key]) > MAX_RULES:
+                    raise ConfigError(f"[apps] {key} has {len(values[key])} names: at most "
+                                      f"{MAX_RULES}")  # fmt: skip
             continue
         schema = _SCHEMA.get(table)
         if schema is None or not isinstance(content, dict):

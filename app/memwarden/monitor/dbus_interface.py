@@ -34,7 +34,7 @@ from dbus_fast.annotations import (
 )
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
 
-from memwarden.core.policy import exclusion_reason
+from memwarden.core.policy import TooManyRules, exclusion_reason
 from memwarden.core.snapshot import AppRecord, Snapshot
 from memwarden.monitor import dbus_constants as c
 from memwarden.monitor.dbus_errors import (
@@ -251,7 +251,10 @@ class MonitorInterface(ServiceInterface):
         name = valid_name(name)
         if rule not in c.RULES:
             raise InvalidArgument("unknown-rule")
-        self._engine.set_rule(name, rule)
+        try:
+            self._engine.set_rule(name, rule)
+        except TooManyRules:
+            raise InvalidArgument("too-many-rules") from None
         log.info("rule for %r: %s", name, rule)
         self.publisher.refresh_choice(force=True)
         self.publisher.publish()

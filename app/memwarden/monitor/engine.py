@@ -14,6 +14,7 @@ The engine holds the state and runs the ticks; how long it waits between them is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
@@ -30,7 +31,14 @@ from memwarden.core.forecast import TrendTracker
 from memwarden.core.meminfo import MemInfo, MeminfoReader
 from memwarden.core.pid_cgroup import read_pid_cgroups
 from memwarden.core.pid_stat import read_pid_stat
-from memwarden.core.policy import Choice, GrowthTracker, Rule, exclusion_reason
+from memwarden.core.policy import (
+    MAX_RULES,
+    Choice,
+    GrowthTracker,
+    Rule,
+    TooManyRules,
+    exclusion_reason,
+)
 from memwarden.core.pressure import (
     Pressure,
     read_memory_pressure,
@@ -133,6 +141,7 @@ class Engine:
         self.last_choice: Choice | None = None
         self._choice_t = float("-inf")  # when ``last_choice`` was made (reset: choose again)
         self._not_calm_since = float("inf")  # when the state left calm (inf: calm)
+        self._rules_task: asyncio.Future[None] | None = None
         self.paused_until: float | None = None
         self._last_rules_t = float("-inf")
         self._rules_changed = True
@@ -181,7 +190,15 @@ class Engine:
         self._rules_moved()
 
     def set_rule(self, name: str, rule: str) -> None:
-        """Protect / prefer / normal an app by name, persisted in the config file."""
+        """Protect / prefer / normal an app by name, persisted in the config file.
+
+        Raises:
+            TooManyRules: the list already holds ``MAX_RULES`` names (a client must not grow the
+                monitor, or the file, without bound).
+        """
+        names = getattr(self.config, rule, ()) if rule != "normal" else ()
+        if name not in names and len(names) >= MAX_RULES:
+            raise TooManyRules(f"{rule}: at most {MAX_RULES} names")
         self.extra_rules = {
             k: tuple(n for n in v if n != name) for k, v in self.extra_rules.items()
         }
@@ -307,7 +324,7 @@ class Engine:
             choice = self.last_choice
             if choice is None or now - self._choice_t >= CHOICE_MAX_AGE_S:
                 snap = self.scan()
-                await self.apply_rules(snap)
+                self._apply_rules_soon(snap)
                 choice = self.choose(snap)
                 self._choice_t = now
             if (
@@ -371,6 +388,19 @@ class Engine:
             known=known,
         )
 
+    def _apply_rules_soon(self, snap: Snapshot) -> None:
+        """Apply the rules in the background: telling the kernel goes through the helper (a
+        system-bus call that may wait seconds), and the close must never wait for it. One pass
+        at a time; a pass still running makes this one unnecessary (the next choice comes)."""
+        if self._rules_task is None or self._rules_task.done():
+            self._rules_task = asyncio.ensure_future(self._apply_rules_logged(snap))
+
+    async def _apply_rules_logged(self, snap: Snapshot) -> None:
+        try:
+            await self.apply_rules(snap)
+        except Exception:  # telling the kernel is extra: never a reason to stop guarding
+            log.exception("applying the rules failed")
+
     async def apply_rules(self, snap: Snapshot) -> None:
         """Write oom_score_adj for protected and preferred apps' (new) processes."""
         self._last_rules_t = self.clock()
@@ -399,7 +429,13 @@ class Engine:
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
         """Tick until ``stop`` is set; ``wake`` (a PSI trigger) cuts a wait short."""
-        await run_ticks(self._tick_or_retry, stop, wake)
+        try:
+            await run_ticks(self._tick_or_retry, stop, wake)
+        finally:
+            if self._rules_task is not None and not self._rules_task.done():
+                self._rules_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._rules_task
 
     async def _tick_or_retry(self) -> float:
         try:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from memwarden.core.meminfo import MeminfoReader
+from memwarden.helper.constants import OOM_SCORE_ADJ_FLOOR
 from memwarden.monitor.config import ConfigStore, default_config_path
 from memwarden.monitor.engine import Engine
 from memwarden.monitor.events import JsonLinesWriter, Listener
@@ -27,25 +28,36 @@ log = logging.getLogger("memwarden.monitor")
 
 #: The monitor's own oom_score_adj when the helper can set it: low, but above the session's
 #: usual -1000/-900 so the compositor still outranks it (the guard is useless without a desktop).
-OWN_OOM_SCORE_ADJ = -800
+#: It is the helper's floor: below it, polkit asks for an administrator.
+OWN_OOM_SCORE_ADJ = OOM_SCORE_ADJ_FLOOR
+#: A helper that answers Busy (it bounds the calls in flight) is asked again after these pauses.
+SELF_GUARD_RETRY_S = (2.0, 8.0, 30.0)
 
 
 async def _guard_self(engine: Engine, helper: Any) -> None:
-    """Lock our memory; ask the helper for a low oom_score_adj (both best effort)."""
+    """Lock our memory; ask the helper for a low oom_score_adj (both best effort; run in the
+    background: the guard starts without waiting for the helper)."""
     engine.self_guard = {"memory": lock_memory(), "oom_score_adj": "no-helper"}
     if helper is None:
         return
     from memwarden.helper.client import ProcessRef
-    from memwarden.helper.errors import HelperError
+    from memwarden.helper.errors import Busy, HelperError
 
-    try:
-        await helper.set_oom_score_adj([ProcessRef.of(os.getpid())], OWN_OOM_SCORE_ADJ)
-        engine.self_guard["oom_score_adj"] = str(OWN_OOM_SCORE_ADJ)
-    except HelperError as exc:
-        engine.self_guard["oom_score_adj"] = exc.reason
-    except Exception as exc:  # the helper is optional: nothing about it may stop the guard
-        log.info("helper: %s", exc)
-        engine.self_guard["oom_score_adj"] = "failed"
+    for pause in (0.0, *SELF_GUARD_RETRY_S):
+        await asyncio.sleep(pause)
+        try:
+            await helper.set_oom_score_adj([ProcessRef.of(os.getpid())], OWN_OOM_SCORE_ADJ)
+            engine.self_guard["oom_score_adj"] = str(OWN_OOM_SCORE_ADJ)
+            return
+        except Busy as exc:
+            engine.self_guard["oom_score_adj"] = exc.reason  # and ask again
+        except HelperError as exc:
+            engine.self_guard["oom_score_adj"] = exc.reason
+            return
+        except Exception as exc:  # the helper is optional: nothing about it may stop the guard
+            log.info("helper: %s", exc)
+            engine.self_guard["oom_score_adj"] = "failed"
+            return
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -79,7 +91,7 @@ async def run(args: argparse.Namespace) -> int:
         listeners=listeners,
         protector=Protector(helper),
     )
-    await _guard_self(engine, helper)
+    guarding_self = asyncio.ensure_future(_guard_self(engine, helper))
 
     api = None
     if not args.no_dbus:
@@ -91,6 +103,7 @@ async def run(args: argparse.Namespace) -> int:
         except dbus_service.NameTaken as exc:
             # One monitor per session: a second one would race the first for every kill.
             log.error("another monitor is running: %s", exc)
+            guarding_self.cancel()
             if helper is not None:
                 helper.close()
             return 1
@@ -111,6 +124,9 @@ async def run(args: argparse.Namespace) -> int:
     try:
         await engine.run(stop, wake)
     finally:
+        guarding_self.cancel()
+        with contextlib.suppress(BaseException):
+            await guarding_self
         if waker is not None:
             waker.stop()
         if api is not None:

@@ -102,6 +102,10 @@ def refusal(code: str) -> str:
         "bad-name": _t("Messages", "The app's name cannot be used for a rule."),
         "no-monitor": _t("Messages", "The monitor is not running."),
         "timeout": _t("Messages", "The monitor did not answer in time."),
+        "busy": _t("Messages", "The monitor is busy answering other requests. Try again in a "
+                               "moment."),
+        "too-many-rules": _t("Messages", "There are too many protected or sacrificed apps: "
+                                         "remove a rule first."),
     }
     text = reasons.get(code)
     if text is not None:
@@ -115,7 +119,8 @@ def helper_problem(code: str) -> str | None:
     ``HelperStatus`` is ``applied``, ``no-helper`` (the monitor runs without one on purpose),
     ``unknown`` (nothing asked yet), or the helper's reason code for its last refusal.
     """
-    if code in ("applied", "unknown", "no-helper", ""):
+    # Busy: the monitor asks again on its next pass; nothing for the person to do.
+    if code in ("applied", "unknown", "no-helper", "", "helper-busy", "sender-busy"):
         return None
     missing = {
         "not-activatable": _t("Messages", "The privileged helper is not installed: protected "
@@ -127,6 +132,8 @@ def helper_problem(code: str) -> str | None:
                                             "apps are protected by MemWarden only."),
         "not-authorized": _t("Messages", "You are not allowed to protect apps from the kernel: "
                                          "protected apps are protected by MemWarden only."),
+        "owner-changed": _t("Messages", "An app started a program of another user while it was "
+                                        "being protected: the kernel was not told."),
     }
     return missing.get(code, _t("Messages", "The privileged helper refused (%1): protected apps "
                                             "are protected by MemWarden only.").replace("%1", code))
@@ -164,6 +171,12 @@ def free_step(step: Mapping[str, Any]) -> str:
                                               "not installed."),
             "access-denied": _t("Messages", "Caches were not dropped: not allowed."),
             "not-authorized": _t("Messages", "Caches were not dropped: not allowed."),
+            "rate-limited": _t("Messages", "Caches were not dropped again: they were dropped "
+                                           "less than a minute ago."),
+            "helper-busy": _t("Messages", "Caches were not dropped: the privileged helper is "
+                                          "busy. Try again in a moment."),
+            "sender-busy": _t("Messages", "Caches were not dropped: the privileged helper is "
+                                          "busy. Try again in a moment."),
         }
         return texts.get(result, _t("Messages", "Caches were not dropped (%1).")
                          .replace("%1", result))

@@ -29,6 +29,7 @@ from memwarden.monitor.config import (
     config_from_dict,
     default_config_path,
 )
+from memwarden.monitor.config_file import UnusableConfigFile, read_config_bytes
 from memwarden.ui.client_api import MonitorClientApi
 from memwarden.ui.formatting import duration, human_size, percent
 
@@ -70,10 +71,11 @@ def read_config(path: Path) -> tuple[Config, str | None]:
     job, and the window must not race it.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        # As the monitor reads it: a FIFO or /dev/zero there must not hang or exhaust the tray.
+        text = read_config_bytes(path).decode("utf-8")
     except FileNotFoundError:
         return Config(), None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, UnusableConfigFile) as exc:
         return Config(), str(exc)
     try:
         return config_from_dict(tomllib.loads(text)), None

@@ -103,6 +103,9 @@ _HELPER_GROUPS: dict[str, str] = {
     "polkit-error": "denied",
     "missing-capability": "capability",
     "cap-sys-resource": "capability",
+    # Busy answers are retried by the monitor on its next pass: not yet applied, nothing wrong.
+    "helper-busy": "unknown",
+    "sender-busy": "unknown",
 }
 
 _HELPER_HEADLINES: dict[str, object] = {
