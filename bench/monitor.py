@@ -356,11 +356,14 @@ def idle_run(spec: dict[str, Any]) -> dict[str, Any]:
 # -- outside: start the namespaces, print ----------------------------------------------------------
 
 
-def _in_namespace(mode: str, spec: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+def _in_namespace(
+    mode: str, spec: dict[str, Any], timeout_s: float, module: str = "bench.monitor"
+) -> dict[str, Any]:
+    """Run ``python -m MODULE MODE SPEC`` as PID 1 of a new PID namespace; its last line."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "app")])}
     out = subprocess.run(
-        ["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-m", "bench.monitor",
-         mode, json.dumps(spec)],
+        ["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-m", module, mode,
+         json.dumps(spec)],
         cwd=ROOT, capture_output=True, text=True, env=env, timeout=timeout_s, check=False,
     )
     if out.returncode != 0:
