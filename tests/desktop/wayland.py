@@ -110,7 +110,9 @@ while True:
 """
 
 # Waits for the test's "go", then writes 20 MiB to an unmapped memfd every 200 ms (100 MiB/s),
-# up to 3 GiB: memory no process maps, which the kernel's OOM killer counts for nobody.
+# up to 5 GiB: memory no process maps, which the kernel's OOM killer counts for nobody. The cap is
+# far beyond the kill point (1.5 GiB away), so that other memory coming free meanwhile on a shared
+# machine cannot keep the leak from reaching it; and still bounded.
 LEAK_PY = """\
 import os, pathlib, time
 here = pathlib.Path(__file__).parent
@@ -119,7 +121,7 @@ while not (here / "go").exists():
     time.sleep(0.05)
 fd = os.memfd_create("leak")
 chunk = b"\\x5a" * (20 << 20)
-for _ in range(3 * 1024 // 20):
+for _ in range(5 * 1024 // 20):
     os.write(fd, chunk)
     time.sleep(0.2)
 while True:
@@ -267,11 +269,13 @@ class WaylandSession:
     def write_thresholds(self, warn_mib: int, close_mib: int, kill_mib: int) -> None:
         """The monitor's thresholds (it reloads its config when the file changes)."""
         path = self.home / "config" / "memwarden" / "config.toml"
-        path.write_text(
+        tmp = path.with_name(".config.toml.test")
+        tmp.write_text(
             f"[thresholds]\nwarn_mib = {warn_mib}\nclose_mib = {close_mib}\n"
             f"kill_mib = {kill_mib}\npsi_full_percent = 100.0\npsi_some_warn_percent = 100.0\n"
         )
-        os.chown(path, self.user.pw_uid, self.user.pw_gid)
+        os.chown(tmp, self.user.pw_uid, self.user.pw_gid)
+        tmp.replace(path)  # as an editor saves: the monitor never reads half a file
 
     def go(self) -> None:
         """Let the leak start."""
