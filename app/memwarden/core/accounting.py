@@ -117,27 +117,71 @@ class HiddenTotals:
     shares: list[Share] = field(default_factory=list)
 
 
-def attribute(objects: Iterable[HiddenObject]) -> dict[int, HiddenTotals]:
+_Split = list[tuple[int, int, int, "Share | None"]]  # (pid, hidden, vram, share) per holder
+
+
+def _split(obj: HiddenObject) -> _Split:
+    hidden = split_evenly(obj.hidden_bytes, obj.holders)
+    vram = split_evenly(obj.vram_bytes, obj.holders)
+    return [
+        (pid, hidden[pid], vram[pid],
+         Share(obj.kind, obj.label, hidden[pid], vram[pid], len(obj.holders))
+         if hidden[pid] or vram[pid] else None)
+        for pid in hidden
+    ]  # fmt: skip
+
+
+class AttributionCache:
+    """The splits of the last attribution, by object: an object whose size and holders did not
+    move is split as before without sorting its holders again (on a desktop, a few shared
+    buffers are held by hundreds of processes, and a rescan found them all unchanged)."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[object, tuple[int, int, set[int], _Split]] = {}
+
+    def split(self, obj: HiddenObject, seen: dict[object, tuple[int, int, set[int], _Split]]
+              ) -> _Split:  # fmt: skip
+        """The split of ``obj``, from the cache when it did not move (``seen``: this round's)."""
+        old = self._by_key.get(obj.key)
+        if old is not None and old[:2] == (obj.hidden_bytes, obj.vram_bytes) and old[2] == (
+            obj.holders
+        ):
+            seen[obj.key] = old
+            return old[3]
+        split = _split(obj)
+        seen[obj.key] = (obj.hidden_bytes, obj.vram_bytes, set(obj.holders), split)
+        return split
+
+    def keep(self, seen: dict[object, tuple[int, int, set[int], _Split]]) -> None:
+        """This round's splits are the next round's cache (objects gone are forgotten)."""
+        self._by_key = seen
+
+
+def attribute(
+    objects: Iterable[HiddenObject], cache: AttributionCache | None = None
+) -> dict[int, HiddenTotals]:
     """Split every object among its holders and sum the shares per pid."""
     totals: dict[int, HiddenTotals] = {}
+    seen: dict[object, tuple[int, int, set[int], _Split]] = {}
     for obj in objects:
         if not obj.holders:
             continue
-        hidden = split_evenly(obj.hidden_bytes, obj.holders)
-        vram = split_evenly(obj.vram_bytes, obj.holders)
-        for pid in hidden:
-            t = totals.setdefault(pid, HiddenTotals())
+        split = cache.split(obj, seen) if cache is not None else _split(obj)
+        for pid, hidden, vram, share in split:
+            t = totals.get(pid)
+            if t is None:
+                t = totals[pid] = HiddenTotals()
             if obj.kind in SHMEM_KINDS:
-                t.shmem += hidden[pid]
+                t.shmem += hidden
             elif obj.kind is ObjectKind.DMABUF:
-                t.dmabuf += hidden[pid]
+                t.dmabuf += hidden
             else:
-                t.gpu_system += hidden[pid]
-            t.gpu_vram += vram[pid]
-            if hidden[pid] or vram[pid]:
-                t.shares.append(
-                    Share(obj.kind, obj.label, hidden[pid], vram[pid], len(obj.holders))
-                )
+                t.gpu_system += hidden
+            t.gpu_vram += vram
+            if share is not None:
+                t.shares.append(share)
+    if cache is not None:
+        cache.keep(seen)
     return totals
 
 

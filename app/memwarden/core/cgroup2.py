@@ -13,11 +13,13 @@ Every reader here returns ``None`` instead of failing in that case.
 from __future__ import annotations
 
 import errno
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from memwarden.core.errors import AccessDenied, ParseError, translate_os_errors
+from memwarden.core.errors import AccessDenied, CoreError, ParseError, translate_os_errors
+from memwarden.core.pid_cgroup import read_pid_cgroups
 
 _MOUNTINFO_ESCAPE = re.compile(r"\\([0-7]{3})")
 
@@ -164,3 +166,25 @@ def has_memory_pressure(cgroup_dir: Path) -> bool:
     on this hybrid machine has ``memory.pressure`` but no ``memory.current``).
     """
     return (cgroup_dir / "memory.pressure").is_file()
+
+
+def user_manager_pressure_path(
+    mount: Cgroup2Mount | None, proc_root: Path, uid: int
+) -> Path | None:
+    """The ``memory.pressure`` of the user manager (``user@UID.service``) this process runs
+    under, on a cgroup v2 desktop: stalls of the user's own apps, which the system-wide file
+    dilutes with everyone else's. None without cgroup v2, outside a user manager, or without the
+    file (no memory controller)."""
+    if mount is None:
+        return None
+    try:
+        cgroups = read_pid_cgroups(os.getpid(), proc_root)
+    except CoreError:
+        return None
+    parts = (cgroups.v2 or "").split("/")
+    for i, part in enumerate(parts):
+        if part == f"user@{uid}.service":
+            directory = mount.dir_of("/".join(parts[: i + 1]))
+            path = directory / "memory.pressure" if directory is not None else None
+            return path if path is not None and path.exists() else None
+    return None

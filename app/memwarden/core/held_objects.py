@@ -49,29 +49,45 @@ class HeldObjects:
         self._proc = str(proc_root)
         self._ram_fs = ram_fs
         self._mappers: dict[object, set[int]] = {}  # who mapped each object at the last scan
+        #: The objects of the last collect, with their sizes and holders then (what a partial
+        #: refresh measures growth from: memwarden.core.partial_refresh).
+        self.last: dict[object, HiddenObject] = {}
 
-    def collect(self, states: dict[int, ProcState]) -> dict[object, HiddenObject]:
-        """Every object the processes hold by fd or by mapping, with its holders and mapped Pss."""
+    def collect(
+        self, states: dict[int, ProcState], *, full: bool = True
+    ) -> dict[object, HiddenObject]:
+        """Every object the processes hold by fd or by mapping, with its holders and mapped Pss.
+
+        With ``full=False`` a shared-memory fd whose object the last collect knew is not
+        ``stat``-ed when another holder's fd already measured that object in this collect: an
+        object held by a thousand processes costs one ``stat``, not a thousand. (An fd closed and
+        reopened on another object under the same number is seen by the next full collect.)
+        """
         objects: dict[object, HiddenObject] = {}
         for pid, state in states.items():
             if state.hidden_readable and state.held_fds:
                 try:
-                    self._add_fd_objects(pid, state, objects)
+                    self._add_fd_objects(pid, state, objects, full)
                 except ProcessGone:
                     continue
         self._add_mapped_objects(states, objects)
         discount_gpu_exported_dmabufs(objects.values())
+        self.last = objects
         return objects
 
     def _add_fd_objects(
-        self, pid: int, state: ProcState, objects: dict[object, HiddenObject]
+        self, pid: int, state: ProcState, objects: dict[object, HiddenObject], full: bool
     ) -> None:
         base = f"{self._proc}/{pid}/"
+        known, state.fd_keys = state.fd_keys, {}
         for fd, (kind, target) in state.held_fds.items():
             try:
                 if kind in _SHMEM_FD_KINDS:
-                    st = os.stat(f"{base}fd/{fd}")
-                    key: object = (st.st_dev, st.st_ino)
+                    key: object = known.get(fd)
+                    if full or key not in objects:
+                        st = os.stat(f"{base}fd/{fd}")
+                        key = (st.st_dev, st.st_ino)
+                    state.fd_keys[fd] = key
                     obj = objects.get(key)
                     if obj is None:
                         obj = objects[key] = HiddenObject(

@@ -11,7 +11,7 @@ Every choice carries a reason code and the numbers behind it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -82,18 +82,24 @@ class GrowthTracker:
         self.window_s = window_s
         self._by_key: dict[tuple[int, str], TrendTracker] = {}
 
-    def update(self, t: float, snapshot: Snapshot) -> None:
-        """Record every app's total; forget apps that are gone."""
+    def update(
+        self, t: float, snapshot: Snapshot, only: Collection[tuple[int, str]] | None = None
+    ) -> None:
+        """Record every app's total and forget apps that are gone; or, with ``only`` (the keys
+        a partial refresh re-read), record just those apps' (the others' figures are old)."""
         seen = set()
         for app in snapshot.apps:
             key = (app.identity.uid, app.identity.app_id)
+            if only is not None and key not in only:
+                continue
             seen.add(key)
             tracker = self._by_key.get(key)
             if tracker is None:
                 tracker = self._by_key[key] = TrendTracker(self.window_s, min_samples=2)
             tracker.add(t, app.bytes.total)
-        for key in self._by_key.keys() - seen:
-            del self._by_key[key]
+        if only is None:
+            for key in self._by_key.keys() - seen:
+                del self._by_key[key]
 
     def forget(self) -> None:
         """Start afresh: the samples so far say nothing about now (taken while calm, seconds

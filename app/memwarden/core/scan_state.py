@@ -25,6 +25,9 @@ class ProcState:
     fd_numbers: tuple[int, ...] = ()
     #: The fds that may hold hidden memory: their kind and link target.
     held_fds: dict[int, tuple[FdKind, str]] = field(default_factory=dict)
+    #: The object behind each shared-memory fd at the last scan (``(st_dev, st_ino)``), so that a
+    #: refresh stats one fd per object, not every fd of every holder.
+    fd_keys: dict[int, object] = field(default_factory=dict)
     dmabuf_fdinfo: dict[int, DmabufFdinfo] = field(default_factory=dict)
     maps: list[MappedObject] = field(default_factory=list)
     rss_shmem_kib: int = -1
@@ -37,7 +40,7 @@ class ProcState:
 
     def forget_holdings(self) -> None:
         """Drop what we knew of its fds and mappings (the next read starts afresh)."""
-        self.fd_numbers, self.held_fds, self.dmabuf_fdinfo = (), {}, {}
+        self.fd_numbers, self.held_fds, self.dmabuf_fdinfo, self.fd_keys = (), {}, {}, {}
         self.maps, self.pss, self.rss_shmem_kib = [], None, -1
 
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
-from memwarden.core.accounting import SHMEM_KINDS, add_vram, attribute
+from memwarden.core.accounting import SHMEM_KINDS, AttributionCache, add_vram, attribute
 from memwarden.core.apps import group_apps
 from memwarden.core.desktop_index import DesktopIndex, default_data_dirs
 from memwarden.core.desktop_roles import SessionFacts, desktop_roles
@@ -41,6 +41,7 @@ from memwarden.core.meminfo import read_meminfo
 from memwarden.core.mounts import RamFsTable, read_mount_table
 from memwarden.core.nvidia import read_nvidia_vram
 from memwarden.core.oom import oom_badness_pages, oom_score
+from memwarden.core.partial_refresh import refresh_processes
 from memwarden.core.pid_cgroup import parse_pid_cgroup
 from memwarden.core.pid_fds import FdKind, classify_target, read_fd_targets_of
 from memwarden.core.pid_maps import parse_mapped_objects
@@ -101,6 +102,7 @@ class Scanner:
         self._states: dict[int, ProcState] = {}
         self._ram_fs_by_ns: dict[str, RamFsTable] = {}
         self._held = HeldObjects(proc_root, self._ram_fs)
+        self._attribution = AttributionCache()
         self._scans = 0
         self._global_init_visible = self._reads_initial_pid_namespace()
 
@@ -140,8 +142,8 @@ class Scanner:
             statuses[pid] = (status, adj)
         self._states = states
 
-        objects = self._held.collect(states)
-        hidden = attribute(objects.values())
+        objects = self._held.collect(states, full=full)
+        hidden = attribute(objects.values(), self._attribution)
         nvidia_status = "off"
         if self.with_nvidia:
             vram = read_nvidia_vram()
@@ -193,6 +195,24 @@ class Scanner:
             held_shmem_keys=frozenset(
                 k for k, o in objects.items() if o.kind in SHMEM_KINDS and isinstance(k, tuple)
             ),
+        )
+
+    def refresh(
+        self,
+        snap: Snapshot,
+        pids: Iterable[int],
+        carried: Mapping[int, ProcessRecord] | None = None,
+    ) -> tuple[Snapshot, set[int]]:
+        """The last scan with only ``pids`` re-read (:mod:`memwarden.core.partial_refresh`; the
+        ``carried`` records of earlier refreshes over it); also the pids that were re-read."""
+        return refresh_processes(
+            snap,
+            pids,
+            proc_root=self.proc_root,
+            states=self._states,
+            objects=self._held.last,
+            global_init_visible=self._global_init_visible,
+            carried=carried,
         )
 
     def _facts_now(self, states: dict[int, ProcState]) -> SessionFacts:

@@ -265,7 +265,7 @@ class MonitorInterface(ServiceInterface):
         engine = self._engine
         if not app_id.strip():
             raise InvalidArgument("empty-app-id")
-        snap = engine.scan()
+        snap = engine.look.scan()
         app = _find_app(snap, app_id, engine.uid)
         if app is None:
             raise NoSuchApp("no-such-app")
@@ -345,5 +345,5 @@ class MonitorInterface(ServiceInterface):
             if store is not None:
                 await store.read_ahead()  # in a worker thread; reload_config applies what it read
             self._engine.reload_config()
-        self.publisher.refresh_choice(force=self._engine.last_snapshot is not None)
+        self.publisher.refresh_choice(force=self._engine.look.last_snapshot is not None)
         self.publisher.publish()

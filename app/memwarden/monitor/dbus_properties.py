@@ -9,10 +9,10 @@ those that changed *meaningfully* (``AvailableBytes`` by at least 1 % of RAM + s
 ``EtaSeconds`` by 10 %, PSI by one point; the others on any change), so an idle desktop is not
 woken every tick. ``Get`` always returns the engine's latest value.
 
-``NextVictim``: once not calm the engine chooses ten times a second. While calm it scans rarely (for
-rules only, to keep its idle budget), so the choice is made here on each new snapshot: after
-GetSnapshot, SetAppRule, ReloadConfig and the engine's own scans. It can be old while calm; a
-client that shows it calls GetSnapshot first.
+``NextVictim``: once not calm the engine chooses on every look (monitor/scan_cadence.py). While
+calm it scans rarely (for rules only, to keep its idle budget), so the choice is made here on each
+new snapshot: after GetSnapshot, SetAppRule, ReloadConfig and the engine's own scans. It can be
+old while calm; a client that shows it calls GetSnapshot first.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class PropertyPublisher:
         return float(line.avg10_pct) if line is not None else 0.0
 
     def _next_victim(self) -> str:
-        choice = self._engine.last_choice
+        choice = self._engine.look.last_choice
         return choice.victim.app.id if choice is not None and choice.victim is not None else ""
 
     def _thresholds(self) -> dict[str, int]:
@@ -182,14 +182,14 @@ class PropertyPublisher:
     def refresh_choice(self, *, force: bool = False) -> None:
         """Keep ``NextVictim`` current while calm, when the engine does not choose.
 
-        The engine chooses up to ten times a second once it is not calm; while calm it only
-        rescans now and then (to apply rules) and a client may scan (GetSnapshot). Choose on each
-        new snapshot, or now when the rules changed (``force``).
+        The engine chooses on every look once it is not calm (up to five a second); while calm
+        it only rescans now and then (to apply rules) and a client may scan (GetSnapshot). Choose
+        on each new snapshot, or now when the rules changed (``force``).
         """
         engine = self._engine
-        snap = engine.last_snapshot
+        snap = engine.look.last_snapshot
         if snap is None and force:
-            snap = engine.scan()
+            snap = engine.look.scan()
         if snap is None or (snap is self._chosen_on and not force):
             return
         self._chosen_on = snap

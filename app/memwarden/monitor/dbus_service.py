@@ -90,7 +90,7 @@ class SessionApi:
         self.clock = clock
         self.bus: MessageBus | None = None
         self.interface: MonitorInterface | None = None
-        self.peers = SessionPeers(engine.set_session_facts, own=engine.own_processes())
+        self.peers = SessionPeers(engine.look.set_session_facts, own=engine.own_processes())
         self._peers_task: asyncio.Future[None] | None = None
         self.exit_status = 0
         self._watch: asyncio.Future[Any] | None = None

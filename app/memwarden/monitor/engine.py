@@ -14,7 +14,6 @@ The engine holds the state and runs the ticks; how long it waits between them is
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import os
@@ -23,49 +22,32 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
-from memwarden.core import report
-from memwarden.core.cgroup2 import read_cgroup2_mount
-from memwarden.core.desktop_roles import SessionFacts
+from memwarden.core.cgroup2 import read_cgroup2_mount, user_manager_pressure_path
 from memwarden.core.errors import CoreError
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.meminfo import MemInfo, MeminfoReader
-from memwarden.core.pid_cgroup import read_pid_cgroups
 from memwarden.core.pid_stat import read_pid_stat
-from memwarden.core.policy import (
-    MAX_RULES,
-    Choice,
-    GrowthTracker,
-    Rule,
-    TooManyRules,
-    exclusion_reason,
-)
+from memwarden.core.policy import MAX_RULES, Choice, TooManyRules
 from memwarden.core.pressure import (
     Pressure,
     read_memory_pressure,
     read_pressure_file,
     worst_pressure,
 )
-from memwarden.core.scanner import Scanner
 from memwarden.core.snapshot import AppRecord, Snapshot
 from memwarden.core.watch_state import Action, Assessment, StateMachine, Thresholds, WatchState
 from memwarden.monitor import event_payloads
 from memwarden.monitor.config import Config, ConfigStore
-from memwarden.monitor.events import Event, Listener, app_summary
+from memwarden.monitor.events import Event, Listener
+from memwarden.monitor.kernel_rules import KernelRules
 from memwarden.monitor.killer import Killer
+from memwarden.monitor.looking import Looking
 from memwarden.monitor.pressure_response import PressureResponse
 from memwarden.monitor.protection import Protector
 from memwarden.monitor.tick_schedule import CALM_INTERVAL_S, next_interval, run_ticks
-from memwarden.monitor.victim_choice import VictimChooser
 
 log = logging.getLogger(__name__)
 
-#: While calm, new processes get their protect/prefer rule this often (a /proc listing).
-CALM_RULES_EVERY_S = 10.0
-#: While not calm, memory is sampled as often as every 20 ms (tick_schedule), but scanned and the
-#: victim chosen at most this often: a rescan of a busy desktop costs tens of ms (make bench), so a
-#: scan per sample would make the samples late. A close acts on a choice at most this old (the
-#: killer re-checks every pid against the rules and its start time).
-CHOICE_MAX_AGE_S = 0.1
 #: A warning waits this long after the state left calm. No scan runs while calm, so no app's
 #: growth is known then, and a leak that writes in bursts (20 MiB every 200 ms) may not have
 #: grown between two scans 100 ms apart: the first warning named the big idle game instead of
@@ -109,18 +91,17 @@ class Engine:
         self.protector = protector
         self.clock = clock
         self.uid = os.getuid()
-        self.scanner = Scanner(proc_root)
+        self.kernel_rules = KernelRules(
+            protector, uid=self.uid, emit=self.emit, clock=clock, proc_root=proc_root
+        )
+        self.look = Looking(proc_root, uid=self.uid, clock=clock)
         try:
             cgroup2 = read_cgroup2_mount(proc_root)
         except CoreError:
             cgroup2 = None
         self.killer = Killer(proc_root, uid=self.uid, cgroup2=cgroup2, dry_run=dry_run)
-        self.user_pressure_path = self._user_pressure_path(cgroup2)
+        self.user_pressure_path = user_manager_pressure_path(cgroup2, proc_root, self.uid)
         self.trend = TrendTracker(window_s=10.0)
-        self.growth = GrowthTracker()
-        self.chooser = VictimChooser(
-            uid=self.uid, growth=self.growth, proc_root=proc_root, clock=clock
-        )
         self.response = PressureResponse(
             emit=self.emit,
             close_app=self.close_app,
@@ -137,33 +118,10 @@ class Engine:
         self.last: Assessment | None = None
         self.last_meminfo: MemInfo = meminfo
         self.last_pressure: Pressure | None = None
-        self.last_snapshot: Snapshot | None = None
-        self.last_choice: Choice | None = None
-        self._choice_t = float("-inf")  # when ``last_choice`` was made (reset: choose again)
         self._not_calm_since = float("inf")  # when the state left calm (inf: calm)
-        self._rules_task: asyncio.Future[None] | None = None
         self.paused_until: float | None = None
-        self._last_rules_t = float("-inf")
-        self._rules_changed = True
         #: How the monitor guards itself (filled by the runner): reason codes.
         self.self_guard: dict[str, str] = {}
-
-    def _user_pressure_path(self, cgroup2: Any) -> Path | None:
-        """The user manager's ``memory.pressure`` (cgroup v2 desktops): stalls of the user's own
-        apps, which the system-wide file dilutes with everyone else's."""
-        if cgroup2 is None:
-            return None
-        try:
-            cgroups = read_pid_cgroups(os.getpid(), self.proc_root)
-        except CoreError:
-            return None
-        parts = (cgroups.v2 or "").split("/")
-        for i, part in enumerate(parts):
-            if part == f"user@{self.uid}.service":
-                directory = cgroup2.dir_of("/".join(parts[: i + 1]))
-                path = directory / "memory.pressure" if directory is not None else None
-                return path if path is not None and path.exists() else None
-        return None
 
     # -- configuration ----------------------------------------------------------------------------
 
@@ -215,9 +173,8 @@ class Engine:
     def _rules_moved(self) -> None:
         """The rules changed: apply them to processes now, and never act on an older choice (it
         may name an app that is protected now)."""
-        self._last_rules_t = float("-inf")
-        self._rules_changed = True
-        self._choice_t = float("-inf")
+        self.kernel_rules.moved()
+        self.look.rules_moved()
 
     # -- events -----------------------------------------------------------------------------------
 
@@ -264,13 +221,6 @@ class Engine:
 
     # -- scanning and choosing --------------------------------------------------------------------
 
-    def scan(self, *, full: bool | None = None) -> Snapshot:
-        """A fresh accounting snapshot (incremental when it can be)."""
-        snap = self.scanner.scan(full=full)
-        self.growth.update(self.clock(), snap)
-        self.last_snapshot = snap
-        return snap
-
     def own_processes(self) -> dict[int, int]:
         """MemWarden's processes the monitor knows by itself: its own pid and start time."""
         pid = os.getpid()
@@ -279,32 +229,13 @@ class Engine:
         except CoreError:
             return {}
 
-    def set_session_facts(self, facts: SessionFacts) -> None:
-        """What the buses say about who is who (MemWarden's tray and helper, the owners of the
-        desktop's bus names), for the next scan."""
-        self.scanner.facts = facts
-
     def choose(self, snap: Snapshot) -> Choice:
-        """The app that would be closed now, and why (kept as ``last_choice``).
-
-        Apps are ranked by the size they will have at the forecast close point, so that a
-        warning names the app that will be closed then, not the biggest one now.
-        """
-        last = self.last
-        headroom = None
-        if last is not None:
-            headroom = last.available_bytes - self.thresholds.close_bytes
-        self.last_choice = self.chooser.choose(
-            snap,
-            self.config.rules(),
-            horizon_s=last.eta_s if last is not None else None,
-            headroom_bytes=headroom,
-        )
-        return self.last_choice
+        """The app that would be closed now, with the rules and thresholds in force."""
+        return self.look.choose(snap, self.config.rules(), self.last, self.thresholds.close_bytes)
 
     def guard(self, pid: int) -> str | None:
         """Why ``pid`` must not be signalled (checked again by the killer for every pid)."""
-        return self.chooser.exclusion(pid, self.last_snapshot, self.config.rules())
+        return self.look.chooser.exclusion(pid, self.look.last_snapshot, self.config.rules())
 
     # -- one tick ---------------------------------------------------------------------------------
 
@@ -317,23 +248,21 @@ class Engine:
         paused = self.paused_until is not None and now < self.paused_until
         if assessment.state is not WatchState.CALM:
             if self._not_calm_since > now:
-                # Growth is measured from here: what scans saw while calm (a GetSnapshot from
-                # the tray, seconds ago) would flatten the slope of a leak that just started.
                 self._not_calm_since = now
-                self.growth.forget()
-            choice = self.last_choice
-            if choice is None or now - self._choice_t >= CHOICE_MAX_AGE_S:
-                snap = self.scan()
-                self._apply_rules_soon(snap)
-                choice = self.choose(snap)
-                self._choice_t = now
+                self.look.tight_spell_begins()
+            rules = self.config.rules()
+            scanned = self.look.look(now, assessment, rules, self.thresholds.close_bytes)
+            if scanned is not None:
+                self.kernel_rules.apply_soon(scanned, rules)
+            choice = self.look.last_choice
+            assert choice is not None  # the first plan of a spell is a scan
             if (
                 assessment.action is not Action.NONE
                 and not paused
                 and self.response.may_act(now, assessment, self.thresholds)
             ):
                 await self.response.act(assessment, choice)
-                self._choice_t = float("-inf")  # the victim is gone: choose afresh
+                self.look.cadence.reset()  # the victim is gone: look again from a scan
             elif (
                 (assessment.state is WatchState.WARNING or assessment.action is not Action.NONE)
                 and assessment.reasons
@@ -344,28 +273,15 @@ class Engine:
                 self.response.warn(assessment, choice)
             return next_interval(self.last, self.thresholds, self.trend)
         self._not_calm_since = float("inf")
-        if now - self._last_rules_t >= CALM_RULES_EVERY_S and self._rules_need_a_scan():
-            await self.apply_rules(self.scan())
-        return next_interval(self.last, self.thresholds, self.trend)
-
-    def _rules_need_a_scan(self) -> bool:
-        """While calm, scan for rules only when there are rules and new processes: a listing of
-        /proc is a fraction of a millisecond, a scan of a busy desktop tens (the idle budget is
-        0.02 CPU-seconds a minute)."""
-        self._last_rules_t = self.clock()
-        changed, self._rules_changed = self._rules_changed, False
-        if self.protector is None or not (
-            self.config.protect or self.config.prefer or self.protector.has_applied()
+        if self.kernel_rules.due_while_calm(
+            bool(self.config.protect or self.config.prefer), self.look.last_snapshot
         ):
-            return False
-        if changed or self.last_snapshot is None:
-            return True
-        known = self.last_snapshot.processes.keys()
-        return any(name.isdigit() and int(name) not in known for name in os.listdir(self.proc_root))
+            await self.apply_rules(self.look.scan())
+        return next_interval(self.last, self.thresholds, self.trend)
 
     async def close_app(self, app: AppRecord, *, graceful: bool = True) -> Any:
         """Close every process of ``app`` (the killer re-checks every pid)."""
-        snap = self.last_snapshot
+        snap = self.look.last_snapshot
         known = (
             {pid: rec.identity.starttime_ticks for pid, rec in snap.processes.items()}
             if snap is not None
@@ -388,42 +304,9 @@ class Engine:
             known=known,
         )
 
-    def _apply_rules_soon(self, snap: Snapshot) -> None:
-        """Apply the rules in the background: telling the kernel goes through the helper (a
-        system-bus call that may wait seconds), and the close must never wait for it. One pass
-        at a time; a pass still running makes this one unnecessary (the next choice comes)."""
-        if self._rules_task is None or self._rules_task.done():
-            self._rules_task = asyncio.ensure_future(self._apply_rules_logged(snap))
-
-    async def _apply_rules_logged(self, snap: Snapshot) -> None:
-        try:
-            await self.apply_rules(snap)
-        except Exception:  # telling the kernel is extra: never a reason to stop guarding
-            log.exception("applying the rules failed")
-
     async def apply_rules(self, snap: Snapshot) -> None:
-        """Write oom_score_adj for protected and preferred apps' (new) processes."""
-        self._last_rules_t = self.clock()
-        if self.protector is None:
-            return
-        rules = self.config.rules()
-        self.protector.forget_gone(snap)
-        for app in snap.apps:
-            procs = [snap.processes[p].identity for p in app.pids if p in snap.processes]
-            rule = rules.rule_for(app.identity, procs)
-            # Never make the kernel prefer what we never close: init, ourselves, the session,
-            # another user's apps (a "prefer" rule naming one is kept, and ignored).
-            if rule is Rule.PREFER and exclusion_reason(app, Rule.NORMAL, uid=self.uid):
-                continue
-            if app.identity.uid != self.uid:
-                continue
-            # The kernel hears of a rule for the app's own processes, not for a desktop process
-            # or MemWarden inside it.
-            procs = [p for p in procs if p.pid not in app.roles]
-            if rule is not Rule.NORMAL or self.protector.touched(procs):
-                result = await self.protector.apply(rule, procs, snap)
-                if result is not None:
-                    self.emit("protection", app=app_summary(app), rule=rule.value, **result)
+        """Write oom_score_adj for protected and preferred apps' (new) processes, now."""
+        await self.kernel_rules.apply(snap, self.config.rules())
 
     # -- the loop ---------------------------------------------------------------------------------
 
@@ -432,10 +315,7 @@ class Engine:
         try:
             await run_ticks(self._tick_or_retry, stop, wake)
         finally:
-            if self._rules_task is not None and not self._rules_task.done():
-                self._rules_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._rules_task
+            await self.kernel_rules.close()
 
     async def _tick_or_retry(self) -> float:
         try:
@@ -464,6 +344,6 @@ class Engine:
         }
 
     def snapshot_json(self) -> dict[str, Any]:
-        """A fresh snapshot in the ``scan --json`` schema."""
-        snap = self.scan()
-        return report.snapshot_json(snap, self.chooser.orphans(snap))
+        """A fresh snapshot in the ``scan --json`` schema (:meth:`Looking.snapshot_json`)."""
+        tight = self.last is not None and self.last.state is not WatchState.CALM
+        return self.look.snapshot_json(tight=tight)

@@ -6,7 +6,7 @@ The interval adapts to the distance from the close threshold: memory could fill 
 is faster, and the next sample must come before the threshold could be reached — 20 ms at the
 closest (within 120 MiB of it at 6 GiB/s; a sample is a read of /proc/meminfo and PSI, a few
 hundred microseconds), 1 s when calm, 3 s when very calm. A PSI trigger cuts a wait short when
-stalls begin. The engine scans at most every ``CHOICE_MAX_AGE_S`` of these samples.
+stalls begin. How much accounting a tick does is :mod:`~memwarden.monitor.scan_cadence`'s.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ class VictimChooser:
         """tmpfs files and SysV segments no process holds (memory no kill can free).
 
         Walking /dev/shm, /tmp and /run/user costs a directory listing per folder: while not calm
-        the engine chooses up to ten times a second, and orphans change far more slowly,
+        the engine chooses up to five times a second, and orphans change far more slowly,
         so the answer is kept for ``ORPHANS_TTL_S``.
         """
         now = self.clock()
