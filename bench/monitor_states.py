@@ -348,6 +348,7 @@ def run() -> None:
             low, _, high = r.get("margin_mib", (0, 0, 0))
             if high - low > MARGIN_DRIFT_MIB:
                 spoilt.append(f"the distance to the close level moved {low}-{high} MiB")
+            r["spoilt"] = spoilt
             if not spoilt:
                 break
             print(f"  (warning, {procs} processes: {', '.join(spoilt)} in the window"
@@ -385,8 +386,8 @@ def _print(warning: dict[int, Any], critical: dict[str, Any], took: str) -> None
             continue
         tools = r["tools"]
         goal = f"<= {GOAL_WARNING_PCT:g} %" if procs == max(WARNING_PROCS) else ""
-        print(_row("warning", desktop, tools.get("memwarden", {}), tools.get("earlyoom", {}),
-                   goal))
+        state = "warning*" if r["spoilt"] else "warning"
+        print(_row(state, desktop, tools.get("memwarden", {}), tools.get("earlyoom", {}), goal))
         rss[f"warning {procs}"] = tools.get("memwarden", {}).get("VmRSS")
     mw, eo = critical["memwarden"], critical["earlyoom"]
     print(_row("critical", f"{CRITICAL_PROCS} procs, leak", mw, eo,
@@ -395,6 +396,8 @@ def _print(warning: dict[int, Any], critical: dict[str, Any], took: str) -> None
         if "= the leaker" not in r["claims"][0]:
             # The CPU then runs until the leaker dies or the run gives up: see the details.
             print(f"  ! {tool}'s first signal did not go to the leaker: {r['claims'][0]}")
+    if any(r.get("spoilt") for r in warning.values()):
+        print("  * twice, memory taken or freed elsewhere moved this row (see the details)")
     rss["critical"] = mw.get("VmRSS")
     print("  RSS at the end: " + ", ".join(
         f"{k} {v / 1024:.1f}" for k, v in rss.items() if v) + f" MiB (goal {GOAL_RSS_MIB:g} MiB)")
