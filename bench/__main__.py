@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["scan", "monitor", "monitor_states", "tray"]
+BENCHMARKS = ["scan", "monitor", "monitor_states", "tray", "tray_states"]
 
 
 def main(argv: list[str]) -> int:
