@@ -3,13 +3,13 @@
 
 Each object (a memfd, a tmpfs file, a SysV segment, a dma-buf, a DRM client) is counted once,
 however many fds and mappings point at it, and its hidden bytes are split equally among the
-processes that hold it — König's per-file badness v1 rule (reference §2.2), which keeps the sum over
-an app equal to what the app really pins. Shares are whole bytes; the remainder of the division goes
-to the lowest pids so the shares add up exactly.
+processes that hold it — König's per-file badness v1 rule (docs/kernel-memory.md §2.2), which keeps
+the sum over an app equal to what the app really pins. Shares are whole bytes; the remainder of the
+division goes to the lowest pids so the shares add up exactly.
 
 Mapped shmem pages are already in the mappers' ``RssShmem`` (the kernel view), so only the part no
-one maps is hidden: ``resident − Σ Pss`` (reference §5.4). dma-buf and DRM memory is never in Rss
-(the pages are mapped ``VM_PFNMAP``/``VM_IO``), so all of it is hidden.
+one maps is hidden: ``resident − Σ Pss`` (docs/kernel-memory.md §5.4). dma-buf and DRM memory is
+never in Rss (the pages are mapped ``VM_PFNMAP``/``VM_IO``), so all of it is hidden.
 """
 
 from __future__ import annotations

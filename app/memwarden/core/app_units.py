@@ -3,8 +3,8 @@
 
 Desktops put each launched app into a unit of its own under the user manager
 (``/user.slice/user-1000.slice/user@1000.service/app.slice/app-gnome-firefox-4242.scope``). The
-naming rules (systemd ``docs/DESKTOP_ENVIRONMENTS.md``, reference §8.1) and what real launchers
-produce:
+naming rules (systemd ``docs/DESKTOP_ENVIRONMENTS.md``, docs/kernel-memory.md §8.1) and what real
+launchers produce:
 
 ==========================  ===============================================================
 GNOME (gnome-desktop)       ``app-gnome-<escaped app id>-<pid>.scope``

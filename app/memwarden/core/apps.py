@@ -3,14 +3,15 @@
 is then classified by :mod:`memwarden.core.app_kinds`.
 
 Why apps and not processes: the person chooses and protects apps, an app's hidden memory is spread
-over its processes, and a kill must take the whole app (reference/kernel-memory.md §7.2) and nothing
+over its processes, and a kill must take the whole app (docs/kernel-memory.md §7.2) and nothing
 else. The last point drives every rule here: **when in doubt, split** - a split app is killed in two
 steps, a wrongly merged one kills an innocent program.
 
 Grouping, in order:
 
-1. **Units** (reference §8.1). A process whose cgroup is an app unit (:func:`parse_app_unit`:
-   ``app-gnome-firefox-4242.scope``, flatpak, KDE, snap, D-Bus activation, or a plain service/scope)
+1. **Units** (docs/kernel-memory.md §8.1). A process whose cgroup is an app unit
+   (:func:`parse_app_unit`: ``app-gnome-firefox-4242.scope``, flatpak, KDE, snap, D-Bus
+   activation, or a plain service/scope)
    belongs to that unit's app. Units of one uid that name the same *desktop application* merge (two
    Firefox launches are one Firefox); see :func:`group_apps` for when they do not.
 2. **Terminal jobs inside a unit.** Terminals launched from a menu (Alacritty, kitty, Konsole,

@@ -2,7 +2,7 @@
 """The cgroup v2 mount and the few cgroup v2 files MemWarden reads.
 
 Why cgroups matter: memfd and tmpfs pages are charged to the memcg of the task that allocated them
-(reference/kernel-memory.md §5.6), so an app's own scope is the one place where its hidden memory is
+(docs/kernel-memory.md §5.6), so an app's own scope is the one place where its hidden memory is
 counted, and ``cgroup.kill`` on that scope kills the whole app without racing forks (§7.2).
 
 This machine is a hybrid system: the memory controller is cgroup v1 (``4:memory:/…``) and the v2

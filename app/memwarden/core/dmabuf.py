@@ -2,7 +2,7 @@
 """DMA-buf: buffers shared between devices and processes, seen through fds and mappings.
 
 A dma-buf fd's fdinfo has the generic lines plus what ``dma_buf_show_fdinfo()`` prints
-(drivers/dma-buf/dma-buf.c, reference §4.1)::
+(drivers/dma-buf/dma-buf.c, docs/kernel-memory.md §4.1)::
 
     pos:      0
     flags:    02000002
@@ -14,8 +14,8 @@ A dma-buf fd's fdinfo has the generic lines plus what ``dma_buf_show_fdinfo()`` 
     name:     cam-frame      (only when set with DMA_BUF_SET_NAME)
 
 The buffer is keyed by ``ino`` (there is one dma-buf pseudo filesystem, so the inode is unique,
-reference §4.3); the same inode appears in ``/proc/PID/maps`` lines of processes that mmap it.
-``count`` counts file references (fds, VMAs, importers' ``get_dma_buf()``), **not** holders
+docs/kernel-memory.md §4.3); the same inode appears in ``/proc/PID/maps`` lines of processes that
+mmap it. ``count`` counts file references (fds, VMAs, importers' ``get_dma_buf()``), **not** holders
 (§10).
 """
 

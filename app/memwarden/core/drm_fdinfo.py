@@ -8,10 +8,10 @@ A GPU driver allocates buffers for a client (one ``struct drm_file``, i.e. one `
 prints ``drm-driver``, ``drm-client-id`` and (PCI only) ``drm-pdev``; the driver adds per-region
 ``drm-{total,shared,resident,purgeable,active}-<region>`` keys and engine-time keys.
 
-Deduplication (reference §3.2): ``drm-client-id`` names one ``struct drm_file``; ``dup()``,
-``fork()`` and SCM_RIGHTS keep the same id in every holder, so the scanner deduplicates clients
-**globally** (across all processes) on :meth:`DrmClient.dedupe_key` and splits each client's memory
-among all pids holding it.
+Deduplication (docs/kernel-memory.md §3.2): ``drm-client-id`` names one ``struct drm_file``;
+``dup()``, ``fork()`` and SCM_RIGHTS keep the same id in every holder, so the scanner deduplicates
+clients **globally** (across all processes) on :meth:`DrmClient.dedupe_key` and splits each
+client's memory among all pids holding it.
 """
 
 from __future__ import annotations
@@ -170,7 +170,8 @@ class DrmClient:
         """Bytes resident in system-RAM regions (see :func:`region_class`).
 
         This is the memory the OOM killer cannot see: GPU buffers in system RAM are allocated by
-        the driver, not mapped as ordinary pages of the process (reference §3, §9 step 4).
+        the driver, not mapped as ordinary pages of the process (docs/kernel-memory.md §3 and
+        §9, step 4).
         """
         return self._resident_in("system")
 

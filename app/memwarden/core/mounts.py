@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """``/proc/PID/mountinfo``: where the RAM-backed filesystems (tmpfs, ramfs) are mounted.
 
-A file on tmpfs is shmem: its pages count for no process unless mapped (reference §5). fd link
-targets are paths in the *holder's* mount namespace, so the table is read per namespace
+A file on tmpfs is shmem: its pages count for no process unless mapped (docs/kernel-memory.md §5).
+fd link targets are paths in the *holder's* mount namespace, so the table is read per namespace
 (:func:`read_mount_table` takes the pid) and cached by the namespace inode by the scanner.
 """
 

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Per-process VRAM on NVIDIA GPUs, through NVML (``nvidia-ml-py``, module ``pynvml``).
 
-NVIDIA's drivers print no ``drm-*`` memory keys in fdinfo (reference §3.1), so NVML's process lists
-are the only per-process source. ``pynvml`` is an optional extra (``memwarden[nvidia]``): it is
-imported inside :func:`read_nvidia_vram`, never at import time, and its absence is a status, not an
-error. ``usedGpuMemory`` is device memory (VRAM), not system RAM.
+NVIDIA's drivers print no ``drm-*`` memory keys in fdinfo (docs/kernel-memory.md §3.1), so NVML's
+process lists are the only per-process source. ``pynvml`` is an optional extra
+(``memwarden[nvidia]``): it is imported inside :func:`read_nvidia_vram`, never at import time, and
+its absence is a status, not an error. ``usedGpuMemory`` is device memory (VRAM), not system RAM.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ _NO_DRIVER_ERRORS = ("NVMLError_LibraryNotFound", "NVMLError_DriverNotLoaded")
 #: The NVIDIA kernel module's procfs directory (nv-procfs.c, proprietary and open modules alike;
 #: /proc/driver is global, so a PID namespace sees it too). Without it NVML cannot work, and
 #: importing pynvml and failing nvmlInit() would cost the monitor ~1.3 MiB of RSS and ~30 ms of its
-#: first scan for nothing (bench/monitor.py, issue 3).
+#: first scan for nothing (bench/monitor.py).
 _DRIVER_PROC = Path("/proc/driver/nvidia")
 
 
@@ -47,7 +47,8 @@ class NvidiaVram:
             non-NVIDIA machines);
             ``"error"`` (NVML failed after initialising). Reason codes, not prose.
         bytes_by_pid: VRAM per pid in bytes, summed over devices; empty unless ``"ok"``. pids are
-            as NVML reports them (host pids, reference §3.4 [uncertain] inside PID namespaces).
+            as NVML reports them (host pids, docs/kernel-memory.md §3.4 [uncertain] inside PID
+            namespaces).
         devices: How many NVIDIA devices NVML enumerated (0 unless ``"ok"``).
     """
 

@@ -2,8 +2,8 @@
 """A replica of the kernel's ``oom_badness()`` and ``/proc/PID/oom_score``.
 
 Source: mm/oom_kill.c ``oom_badness`` and fs/proc/base.c ``proc_oom_score`` (unchanged since 5.9,
-see reference §1.1/§1.3). The replica must reproduce ``/proc/PID/oom_score`` exactly; a test checks
-it against every process on the machine.
+see docs/kernel-memory.md §1.1/§1.3). The replica must reproduce ``/proc/PID/oom_score`` exactly; a
+test checks it against every process on the machine.
 """
 
 from __future__ import annotations

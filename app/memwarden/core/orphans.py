@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Orphans: RAM held by tmpfs files and SysV segments that no process holds.
 
-No kill can free them (reference §5.5/§5.6): only unlinking the file (or ``IPC_RMID`` plus the last
-detach) does. The watcher must not kill innocents for them, and the user must be told where they
-are.
+No kill can free them (docs/kernel-memory.md §5.5/§5.6): only unlinking the file (or ``IPC_RMID``
+plus the last detach) does. The watcher must not kill innocents for them, and the user must be told
+where they are.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 
 A shmem object's pages that are mapped are already in the mappers' ``RssShmem`` (the kernel sees
 them); the hidden part is ``resident - union of mapped pages``, and the union is Σ Pss over all
-mappers (reference §5.4, verified). So ``maps`` tells who maps what (cheap: no page walk) and
-``smaps`` is read only for processes mapping an object whose hidden part we compute.
+mappers (docs/kernel-memory.md §5.4, verified). So ``maps`` tells who maps what (cheap: no page
+walk) and ``smaps`` is read only for processes mapping an object whose hidden part we compute.
 
 Both files can be long (a browser has thousands of VMAs), so lines are found by searching the text
 for the few path markers we care about instead of splitting every line.

@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The full accounting scan: every process, its kernel view and its share of hidden memory.
 
-Cost model (issue 2, DESIGN "Cost"): a full scan lists every fd and maps of every process; a rescan
-reuses what cannot have changed. Per process it keys a cache on ``(pid, starttime)``; on a rescan
-it re-reads the small files whose numbers move (stat, status, oom_score_adj), lists the fd directory
-only when the fd count changed and readlinks only fd numbers it has not seen, re-``stat``s the
-shmem fds it knows (a memfd grows without changing its fd) and re-reads DRM fdinfo (GPU usage
+Cost model: a full scan lists every fd and maps of every process; a rescan reuses what cannot
+have changed. Per process it keys a cache on ``(pid, starttime)``; on a rescan it re-reads the
+small files whose numbers move (stat, status, oom_score_adj), lists the fd directory only when the
+fd count changed and readlinks only fd numbers it has not seen, re-``stat``s one fd of each shmem
+object it knows (a memfd grows without changing its fd) and re-reads DRM fdinfo (GPU usage
 moves). ``maps`` is re-read only when the fd set or ``RssShmem`` changed: a new mapping of a shmem
 object that is touched changes ``RssShmem``, and one that is not touched adds no mapped pages. An fd
 closed and another opened under the same number between two rescans is seen at the next full scan

@@ -2,9 +2,9 @@
 """Telling the kernel about the user's choices, through ``oom_score_adj``.
 
 "Sacrifice first" raises the adj of the app's processes: the owner may always raise it, so the
-monitor writes it itself. "Protect" lowers it, which needs CAP_SYS_RESOURCE (reference §1.4): the
-monitor asks the privileged helper. Without the helper (not installed, denied, lacking the
-capability) protection still holds in MemWarden's own choices, and the reason code says that the
+monitor writes it itself. "Protect" lowers it, which needs CAP_SYS_RESOURCE (docs/kernel-memory.md
+§1.4): the monitor asks the privileged helper. Without the helper (not installed, denied, lacking
+the capability) protection still holds in MemWarden's own choices, and the reason code says that the
 kernel does not know. Each process is written once per (pid, start time) and value.
 """
 
@@ -33,8 +33,9 @@ class HelperLike(Protocol):
 def write_oom_score_adj(pid: int, value: int, proc_root: Path = Path("/proc")) -> None:
     """Write ``/proc/PID/oom_score_adj`` and surface the kernel's answer.
 
-    ``open().write()`` on a buffered file reports EACCES only at close (reference §1.4 and the
-    issue's machine notes); an unbuffered ``os.write`` returns it from the write itself.
+    ``open().write()`` on a buffered file reports EACCES only at close (docs/kernel-memory.md
+    §1.4; seen on a root without CAP_SYS_RESOURCE); an unbuffered ``os.write`` returns it from the
+    write itself.
 
     Raises:
         PermissionError: lowering below the floor without CAP_SYS_RESOURCE.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A PSI trigger that wakes the watcher as soon as memory stalls begin (reference §6.2).
+"""A PSI trigger that wakes the watcher as soon as memory stalls begin (docs/kernel-memory.md §6.2).
 
 Unprivileged triggers need a window that is a multiple of 2 s (at most 10 s); the kernel then checks
 every 2 s, so this is a wake-up on top of the adaptive polling, not a replacement. asyncio cannot

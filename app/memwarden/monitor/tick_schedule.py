@@ -2,9 +2,9 @@
 """When the engine ticks: how long it waits before its next sample, and the loop that waits.
 
 The interval adapts to the distance from the close threshold: memory could fill at
-``ASSUMED_FILL_BYTES_PER_S`` (earlyoom's assumption, peers §2.2) or at the measured rate, whichever
-is faster, and the next sample must come before the threshold could be reached — 20 ms at the
-closest (within 120 MiB of it at 6 GiB/s; a sample is a read of /proc/meminfo and PSI, a few
+``ASSUMED_FILL_BYTES_PER_S`` (earlyoom's assumption, docs/peers.md §2.2) or at the measured rate,
+whichever is faster, and the next sample must come before the threshold could be reached — 20 ms at
+the closest (within 120 MiB of it at 6 GiB/s; a sample is a read of /proc/meminfo and PSI, a few
 hundred microseconds), 1 s when calm, 3 s when very calm. A PSI trigger cuts a wait short when
 stalls begin. How much accounting a tick does is :mod:`~memwarden.monitor.scan_cadence`'s.
 """

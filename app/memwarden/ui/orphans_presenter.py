@@ -3,8 +3,8 @@
 
 An orphan is a file on a RAM file system (tmpfs: /dev/shm, /tmp on many systems, /run/user) or a
 System V shared memory segment that no process holds. Its pages stay in RAM until it is deleted,
-and no kill can free them (reference §5.5) — which is why MemWarden lists them apart and the
-killer refuses to shoot innocents for them (``orphan-tmpfs``).
+and no kill can free them (docs/kernel-memory.md §5.5) — which is why MemWarden lists them apart
+and the killer refuses to shoot innocents for them (``orphan-tmpfs``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What the "running out of memory" prompt says, without widgets.
 
-Like macOS's "Your system has run out of application memory" (peers §2.14): the person's apps by
-real memory (kernel view + shared memory + GPU buffers), the one MemWarden would close highlighted
-with the reason, and — when the memory is in files no app holds — the warning that closing apps
-will not help, with where the files are.
+Like macOS's "Your system has run out of application memory" (docs/peers.md §2.14): the person's
+apps by real memory (kernel view + shared memory + GPU buffers), the one MemWarden would close
+highlighted with the reason, and — when the memory is in files no app holds — the warning that
+closing apps will not help, with where the files are.
 """
 
 from __future__ import annotations

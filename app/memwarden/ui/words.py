@@ -2,10 +2,10 @@
 """Codes from the snapshot and the monitor that the window shows, as translated words: app kinds,
 rules, hidden-object kinds and what the helper's status means for protection.
 
-Core, monitor and helper speak in codes (``"memfd"``, ``"no-helper"``); the UI owns the words
-(DESIGN.md). The reasons behind warnings, kills and refusals are in :mod:`memwarden.ui.messages`,
-shared with the tray. Each table below is marked with ``QT_TRANSLATE_NOOP`` so lupdate extracts it,
-and translated when looked up. A code the UI does not know yet gets a generic sentence that still
+Core, monitor and helper speak in codes (``"memfd"``, ``"no-helper"``); the UI owns the words.
+The reasons behind warnings, kills and refusals are in :mod:`memwarden.ui.messages`, shared with
+the tray. Each table below is marked with ``QT_TRANSLATE_NOOP`` so lupdate extracts it, and
+translated when looked up. A code the UI does not know yet gets a generic sentence that still
 names the code, so a newer monitor never leaves a blank.
 """
 
