@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from desktop import X_PROGRAMS, TestDesktop, missing_programs, wait_until  # noqa: E402
+from hogs import highest_threshold_mib  # noqa: E402
 
 SETTLE_S = 10.0
 WINDOW_S = 30.0
@@ -49,14 +50,6 @@ def _share(pids: dict[str, int], seconds: float) -> dict[str, float]:
     return {name: 100 * (_cpu_s(pid) - before[name]) / wall for name, pid in pids.items()}
 
 
-def _highest_threshold_mib() -> int:
-    fields = {}
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        fields[key] = int(rest.split()[0])
-    return (fields["MemTotal"] + fields["SwapTotal"]) // 1024 - 1
-
-
 def run() -> None:
     """Bring the desktop up, measure, print."""
     print("== tray while the monitor warns (issue 13) ==")
@@ -70,7 +63,7 @@ def run() -> None:
         desktop.start()
         monitor_argv = [sys.executable, "-m", "memwarden", "monitor", "--no-config",
                         "--no-helper", "--dry-run", "--warn-below-mib",
-                        str(_highest_threshold_mib()), "--kill-below-mib", "1"]  # fmt: skip
+                        str(highest_threshold_mib()), "--kill-below-mib", "1"]  # fmt: skip
         env = {
             "PYTHONPATH": str(REPO / "app"),
             "XDG_CONFIG_HOME": str(directory / "config"),

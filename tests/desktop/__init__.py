@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 BUS_CONFIG = """\
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
@@ -109,6 +110,30 @@ def wait_until(predicate: object, timeout_s: float = 10.0, what: str = "") -> No
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what or predicate}")
         time.sleep(0.05)
+
+
+def bus_call(address: str, dest: str, path: str, interface: str, member: str,
+             signature: str = "", body: list[Any] | None = None) -> list[Any]:  # fmt: skip
+    """A method call with any D-Bus types (dbus-send cannot build variants) on the bus at
+    ``address``; the reply's body. Raises RuntimeError on an error reply."""
+    from dbus_fast import Message, MessageType
+    from dbus_fast.aio import MessageBus
+
+    async def go() -> list[Any]:
+        bus = await MessageBus(bus_address=address).connect()
+        try:
+            reply = await asyncio.wait_for(bus.call(Message(
+                destination=dest, path=path, interface=interface, member=member,
+                signature=signature, body=body or [],
+            )), 30)  # fmt: skip
+        finally:
+            bus.disconnect()
+        if reply is None or reply.message_type is MessageType.ERROR:
+            raise RuntimeError(f"{member}: {reply.error_name if reply else 'no reply'} "
+                               f"{reply.body if reply else ''}")  # fmt: skip
+        return list(reply.body)
+
+    return asyncio.run(go())
 
 
 class TestDesktop:
@@ -256,25 +281,8 @@ class TestDesktop:
 
     def call(self, dest: str, path: str, interface: str, member: str, signature: str = "",
              body: list[object] | None = None) -> list[object]:  # fmt: skip
-        """A method call with any D-Bus types (dbus-send cannot build variants); the reply's
-        body. Raises RuntimeError on an error reply."""
-        from dbus_fast import Message, MessageType
-        from dbus_fast.aio import MessageBus
-
-        async def go() -> list[object]:
-            bus = await MessageBus(bus_address=self.address).connect()
-            try:
-                reply = await asyncio.wait_for(bus.call(Message(
-                    destination=dest, path=path, interface=interface, member=member,
-                    signature=signature, body=body or [],
-                )), 30)  # fmt: skip
-            finally:
-                bus.disconnect()
-            if reply is None or reply.message_type is MessageType.ERROR:
-                raise RuntimeError(f"{member}: {reply.error_name if reply else 'no reply'}")
-            return list(reply.body)
-
-        return asyncio.run(go())
+        """A method call with any D-Bus types on this bus (:func:`bus_call`)."""
+        return bus_call(self.address, dest, path, interface, member, signature, body)
 
     def name_has_owner(self, name: str) -> bool:
         """NameHasOwner (activates nothing)."""

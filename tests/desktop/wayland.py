@@ -22,7 +22,6 @@ needs ``QT_QPA_PLATFORM=wayland`` (no Xwayland is installed). Nothing here impor
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -35,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from desktop import wait_until
+from desktop import bus_call, wait_until
 
 PROGRAMS = ("sway", "swaybar", "swaymsg", "mako", "makoctl", "grim", "dbus-daemon")
 USER = "mwwayland"
@@ -305,24 +304,7 @@ class WaylandSession:
     def call(self, dest: str, path: str, interface: str, member: str, signature: str = "",
              body: list[Any] | None = None) -> list[Any]:  # fmt: skip
         """A method call on the session bus (as root: its policy lets root look)."""
-        from dbus_fast import Message, MessageType
-        from dbus_fast.aio import MessageBus
-
-        async def go() -> list[Any]:
-            bus = await MessageBus(bus_address=self.address).connect()
-            try:
-                reply = await asyncio.wait_for(bus.call(Message(
-                    destination=dest, path=path, interface=interface, member=member,
-                    signature=signature, body=body or [],
-                )), 30)  # fmt: skip
-            finally:
-                bus.disconnect()
-            if reply is None or reply.message_type is MessageType.ERROR:
-                raise RuntimeError(f"{member}: {reply.error_name if reply else 'no reply'} "
-                                   f"{reply.body if reply else ''}")  # fmt: skip
-            return list(reply.body)
-
-        return asyncio.run(go())
+        return bus_call(self.address, dest, path, interface, member, signature, body)
 
     def get_property(self, dest: str, path: str, interface: str, name: str) -> Any:
         """A D-Bus property's value."""
