@@ -627,6 +627,26 @@ mangel</translation>
         <translation>Sie belegt %1. %2 %3</translation>
     </message>
     <message>
+        <source>A tab of %1 will be closed %2</source>
+        <translation>Ein Tab von %1 wird %2 geschlossen</translation>
+    </message>
+    <message>
+        <source>A tab of %1 would be closed if memory runs out</source>
+        <translation>Ein Tab von %1 würde geschlossen, wenn der Speicher ausgeht</translation>
+    </message>
+    <message>
+        <source>The tab is using %1; the rest of %2 stays open. %3 %4</source>
+        <translation>Der Tab belegt %1; der Rest von %2 bleibt offen. %3 %4</translation>
+    </message>
+    <message>
+        <source>Closed a tab of %1 to keep your computer responsive</source>
+        <translation>Ein Tab von %1 wurde geschlossen, damit Ihr Computer bedienbar bleibt</translation>
+    </message>
+    <message>
+        <source>The tab was using %1; the rest of %2 stays open.</source>
+        <translation>Der Tab belegte %1; der Rest von %2 bleibt offen.</translation>
+    </message>
+    <message>
         <source>Closed %1</source>
         <translation>%1 geschlossen</translation>
     </message>
@@ -758,6 +778,10 @@ mangel</translation>
     <message>
         <source>%1 would be closed first. %2</source>
         <translation>%1 würde zuerst geschlossen. %2</translation>
+    </message>
+    <message>
+        <source>A tab of %1 would be closed first (it uses %3); the rest of it stays open. %2</source>
+        <translation>Ein Tab von %1 würde zuerst geschlossen (er belegt %3); der Rest bleibt offen. %2</translation>
     </message>
     <message>
         <source>Available memory: %1. Close the apps you do not need to keep your computer responsive.</source>

@@ -627,6 +627,26 @@ la memoria</translation>
         <translation>Está usando %1. %2 %3</translation>
     </message>
     <message>
+        <source>A tab of %1 will be closed %2</source>
+        <translation>Una pestaña de %1 se cerrará %2</translation>
+    </message>
+    <message>
+        <source>A tab of %1 would be closed if memory runs out</source>
+        <translation>Una pestaña de %1 se cerraría si se acaba la memoria</translation>
+    </message>
+    <message>
+        <source>The tab is using %1; the rest of %2 stays open. %3 %4</source>
+        <translation>La pestaña está usando %1; el resto de %2 sigue abierto. %3 %4</translation>
+    </message>
+    <message>
+        <source>Closed a tab of %1 to keep your computer responsive</source>
+        <translation>Se cerró una pestaña de %1 para que el equipo siga respondiendo</translation>
+    </message>
+    <message>
+        <source>The tab was using %1; the rest of %2 stays open.</source>
+        <translation>La pestaña estaba usando %1; el resto de %2 sigue abierto.</translation>
+    </message>
+    <message>
         <source>Closed %1</source>
         <translation>Se cerró %1</translation>
     </message>
@@ -758,6 +778,10 @@ la memoria</translation>
     <message>
         <source>%1 would be closed first. %2</source>
         <translation>%1 se cerraría primero. %2</translation>
+    </message>
+    <message>
+        <source>A tab of %1 would be closed first (it uses %3); the rest of it stays open. %2</source>
+        <translation>Una pestaña de %1 se cerraría primero (usa %3); el resto sigue abierto. %2</translation>
     </message>
     <message>
         <source>Available memory: %1. Close the apps you do not need to keep your computer responsive.</source>

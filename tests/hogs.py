@@ -138,6 +138,54 @@ _HOG_SCRIPT = textwrap.dedent(
 )
 
 
+# A synthetic browser: a main process, a GPU process and four renderers (argv --type=renderer,
+# oom_score_adj 300, as Chromium sets its renderers'), each holding some anonymous memory; the
+# process named by --leak-in (main or renderer: the first renderer) writes an unmapped memfd once
+# SIGUSR2 comes (CHUNK_MIB every PERIOD_MS, up to the cap). The main process prints
+# "ready <main pid> <gpu pid> <renderer pids...>" when all of them hold their memory.
+_BROWSER_SCRIPT = textwrap.dedent(
+    r"""
+    import os, signal, subprocess, sys, time
+    args = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
+    role, leak_in = args.get("type", "browser"), args.get("leak-in", "")
+    cap, chunk_mib, period_ms = (int(v) for v in args["leak"].split(":"))
+    MiB = 1 << 20
+    keep = [b"\x01" * ((200 if role == "browser" else 40) * MiB)]
+    leaks = (role == "browser" and leak_in == "main") or (
+        role == "renderer" and leak_in == "renderer" and args.get("renderer-client-id") == "0")
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})
+    if role == "renderer":
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("300")
+    children = []
+    if role == "browser":
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("0")
+        base = [sys.executable, sys.argv[0], f"--leak={args['leak']}", f"--leak-in={leak_in}"]
+        kinds = [["--type=gpu-process"]] + [
+            ["--type=renderer", f"--renderer-client-id={i}"] for i in range(4)]
+        for extra in kinds:
+            child = subprocess.Popen(base + extra, stdout=subprocess.PIPE, text=True)
+            assert child.stdout.readline().strip() == "ready"
+            children.append(child)
+        print("ready", os.getpid(), *[c.pid for c in children], flush=True)
+    else:
+        print("ready", flush=True)
+    if leaks:
+        signal.sigwait({signal.SIGUSR2})
+        fd = os.memfd_create("browser-leak")
+        block = b"\x5a" * (chunk_mib * MiB)
+        held = 0
+        while held + chunk_mib * MiB <= cap * MiB:
+            time.sleep(period_ms / 1000)
+            os.write(fd, block)
+            held += chunk_mib * MiB
+    while True:
+        time.sleep(3600)
+    """
+)
+
+
 @dataclass
 class Hog:
     """A running hog. ``pid`` is the hog itself, ``children`` its forks, ``leader`` the shell."""
@@ -166,6 +214,10 @@ class Hog:
         """Let a leak hog start growing (others ignore this)."""
         if self.kind.startswith("leak-"):
             os.kill(self.pid, signal.SIGUSR2)
+        elif self.kind == "browser":  # every process of it: the leaking one waits for it
+            for pid in self.pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGUSR2)
 
     def stop(self) -> None:
         """Kill the whole process group and reap the shell."""
@@ -194,8 +246,9 @@ def start_hog(
 
     Args:
         kind: ``anon``, ``memfd``, ``memfd-mapped``, ``memfd-shared-map``, ``devshm-open``,
-            ``sysv``, ``idle``, or a
-            leak, ``leak-memfd``/``leak-anon``, growing after it is ready up to ``size``.
+            ``sysv``, ``idle``, a leak, ``leak-memfd``/``leak-anon``, growing after it is ready up
+            to ``size``, or ``browser`` (a synthetic browser whose ``extra`` says where it leaks,
+            ``main`` or ``renderer``, and optionally at what pace: ``renderer,64:100``).
         size: Bytes to hold (a multiple of 1 MiB), the cap for a leak.
         forks: Children to fork after the memory is in place (they share fds and mappings).
         extra: Kind-specific argument: the path for ``devshm-open``, ``CHUNK_MIB:PERIOD_MS`` for
@@ -213,9 +266,16 @@ def start_hog(
     os.chmod(directory, 0o755)
     script = os.path.join(directory, program or f"{name or kind}.py")
     with open(script, "w") as f:
-        f.write(_HOG_SCRIPT)
+        f.write(_BROWSER_SCRIPT if kind == "browser" else _HOG_SCRIPT)
     os.chmod(script, 0o644)
-    args = [sys.executable, script, kind, str(size), str(forks), extra, name, on_term, child_name]
+    if kind == "browser":
+        # extra: where the leak is ("main" or "renderer"), then CHUNK_MIB:PERIOD_MS
+        leak_in, _, pace = extra.partition(",")
+        args = [sys.executable, script, f"--leak={size // MiB}:{pace or '64:100'}",
+                f"--leak-in={leak_in}"]  # fmt: skip
+    else:
+        args = [sys.executable, script, kind, str(size), str(forks), extra, name, on_term,
+                child_name]  # fmt: skip
     # `sh -c '"$@" & wait'`: the shell leads a new session (like a terminal's shell) and the hog is
     # its child, not its replacement.
     leader = subprocess.Popen(

@@ -210,3 +210,51 @@ def test_no_warning_names_the_big_idle_game_when_a_leak_will_be_closed(run_scena
     assert warnings, result["events"]
     assert [w["app"]["pids"] for w in warnings if w["app"]] == [result["hogs"]["leaker"]["pids"]
                                                               ] * len(warnings)
+
+
+# -- a leaking tab closes the tab, not the browser ----------------------------------------------
+# A synthetic browser (tests/hogs.py): main process, GPU process, four renderers (--type=renderer,
+# oom_score_adj 300); pids in that order. The leak is an unmapped memfd.
+
+
+def browser(leak_in: str) -> dict[str, object]:
+    return {"label": "browser", "kind": "browser", "size_mib": 3072, "extra": f"{leak_in},64:100"}
+
+
+def test_a_leaking_tab_closes_the_tab_and_the_browser_lives(run_scenario):
+    result = run_scenario(hogs=[browser("renderer")], close_after_mib=1024, warn_after_mib=512)
+    assert not result["timed_out"], result["monitor_stderr"]
+    pids = result["hogs"]["browser"]["pids"]
+    main, leaking = pids[0], pids[2]
+    (kill,) = result["events_of"]("kill")
+    assert sorted(kill["app"]["pids"]) == sorted(pids)  # the app chosen is the browser...
+    assert kill["app"]["tab"]["pid"] == leaking  # ...and only its leaking tab is closed
+    assert kill["app"]["tab"]["role"] == "renderer"
+    assert kill["app"]["tab"]["bytes"]["shmem"] > 512 * 1024 * 1024
+    (killed,) = result["events_of"]("killed")
+    assert killed["exited"] == [leaking] and killed["app"]["tab"]["pid"] == leaking
+    assert result["hogs"]["browser"]["alive"] == [p != leaking for p in pids]
+    assert main in pids
+    # The warnings named the tab too.
+    assert all(w["app"]["tab"]["pid"] == leaking for w in result["events_of"]("warning"))
+
+
+def test_a_leak_in_the_main_process_closes_the_whole_browser(run_scenario):
+    result = run_scenario(hogs=[browser("main")], close_after_mib=1024, warn_after_mib=512)
+    assert not result["timed_out"], result["monitor_stderr"]
+    pids = result["hogs"]["browser"]["pids"]
+    (kill,) = result["events_of"]("kill")
+    assert "tab" not in kill["app"] and sorted(kill["app"]["pids"]) == sorted(pids)
+    assert not any(result["hogs"]["browser"]["alive"])
+
+
+def test_a_protected_browser_loses_no_tab(run_scenario):
+    result = run_scenario(
+        hogs=[browser("renderer"), {"label": "bystander", "kind": "anon", "size_mib": 256}],
+        close_after_mib=1024, warn_after_mib=512,
+        monitor_args=["--protect", "{program:browser}"],
+    )
+    assert not result["timed_out"], result["monitor_stderr"]
+    (kill,) = result["events_of"]("kill")
+    assert kill["app"]["pids"] == result["hogs"]["bystander"]["pids"]
+    assert all(result["hogs"]["browser"]["alive"])

@@ -191,3 +191,22 @@ def test_orphan_text_names_the_files():
     assert text.startswith("2.0 GiB is held by files that no app has open")
     assert text.index("/dev/shm/big (2.0 GiB)") < text.index("/tmp/small (10 MiB)")
     assert "/dev/shm" in messages.orphan_text([])
+
+
+def test_a_tab_is_named_as_a_tab_of_its_browser_with_its_own_size():
+    firefox = app("Firefox", "browser", 3 * GiB)
+    firefox["tab"] = {"pid": 43, "role": "content",
+                      "bytes": {"total": 1 * GiB, "kernel_view": 200 * MiB, "shmem": 824 * MiB}}
+    warning = messages.warning_text(firefox, 30.0, "below-warn-threshold", "growing")
+    assert warning.summary == "A tab of Firefox will be closed in 30 s"
+    assert warning.body.startswith(
+        "The tab is using 1.0 GiB, of which 824 MiB shared memory; the rest of Firefox stays open."
+    )
+    killed = messages.killed_text(firefox, 900 * MiB, "below-close-threshold")
+    assert killed.summary == "Closed a tab of Firefox to keep your computer responsive"
+    assert killed.body.startswith("The tab was using 1.0 GiB")
+    # Without a tab: the whole browser, as before.
+    del firefox["tab"]
+    assert messages.warning_text(firefox, 30.0, "below-warn-threshold", "growing").summary == (
+        "The browser Firefox will be closed in 30 s"
+    )

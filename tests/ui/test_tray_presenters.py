@@ -147,6 +147,18 @@ def test_prompt_lists_apps_by_real_memory_and_highlights_the_victim_with_its_rea
     assert model.orphan_note == ""
 
 
+def test_prompt_says_when_only_a_tab_of_the_app_would_be_closed():
+    tab = {"pid": 78, "role": "renderer", "bytes": {"total": 900 * MiB, "kernel_view": 100 * MiB,
+                                                    "shmem": 800 * MiB}}  # fmt: skip
+    warning = {"app": {"id": "hog.py-77", "tab": tab}, "eta_seconds": 40.0,
+               "reason": "below-warn-threshold", "victim_reason": "growing"}  # fmt: skip
+    model = build_prompt(SNAP, PROPS, warning, uid=UID)
+    assert model.victim_note.startswith(
+        "A tab of hog.py would be closed first (it uses 900 MiB, of which 800 MiB shared "
+        "memory); the rest of it stays open."
+    )
+
+
 def test_prompt_reason_without_a_warning_follows_the_policy():
     model = build_prompt(SNAP, {**PROPS, "NextVictim": "bash-5"}, None, uid=UID)
     assert model.victim_index == 2

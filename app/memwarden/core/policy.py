@@ -11,14 +11,17 @@ Every choice carries a reason code and the numbers behind it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from memwarden.core.app_identity import AppIdentity, rule_key, rule_keys
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.process import ProcessIdentity
 from memwarden.core.snapshot import AppRecord, Snapshot
+from memwarden.core.tabs import TabTarget, tab_target
 
 #: The growth term counts at least this many seconds of the current growth rate: an app growing by
 #: 100 MiB/s weighs 1 GiB more than its size, enough to go before a bigger app that is idle. When
@@ -76,41 +79,70 @@ class Rules:
 
 
 class GrowthTracker:
-    """The growth rate of each app's true total over the last seconds."""
+    """The growth rate of each app's true total over the last seconds, and of each process of an
+    app with several (where the growth is inside a browser: :mod:`memwarden.core.tabs`)."""
 
     def __init__(self, window_s: float = 10.0) -> None:
         self.window_s = window_s
         self._by_key: dict[tuple[int, str], TrendTracker] = {}
+        self._by_process: dict[tuple[int, int], TrendTracker] = {}
 
     def update(
-        self, t: float, snapshot: Snapshot, only: Collection[tuple[int, str]] | None = None
+        self,
+        t: float,
+        snapshot: Snapshot,
+        only: Collection[tuple[int, str]] | None = None,
+        read: Collection[int] | None = None,
     ) -> None:
         """Record every app's total and forget apps that are gone; or, with ``only`` (the keys
-        a partial refresh re-read), record just those apps' (the others' figures are old)."""
+        a partial refresh re-read) and ``read`` (the pids it re-read), record just those (the
+        others' figures are old)."""
         seen = set()
+        seen_processes = set()
         for app in snapshot.apps:
             key = (app.identity.uid, app.identity.app_id)
             if only is not None and key not in only:
                 continue
             seen.add(key)
-            tracker = self._by_key.get(key)
-            if tracker is None:
-                tracker = self._by_key[key] = TrendTracker(self.window_s, min_samples=2)
-            tracker.add(t, app.bytes.total)
+            self._add(self._by_key, key, t, app.bytes.total)
+            if len(app.pids) < 2:
+                continue
+            for pid in app.pids:
+                rec = snapshot.processes.get(pid)
+                if rec is not None and (read is None or pid in read):
+                    process = (pid, rec.identity.starttime_ticks)
+                    seen_processes.add(process)
+                    self._add(self._by_process, process, t, rec.bytes.total)
         if only is None:
             for key in self._by_key.keys() - seen:
                 del self._by_key[key]
+            for process in self._by_process.keys() - seen_processes:
+                del self._by_process[process]
+
+    def _add(self, trackers: dict[Any, TrendTracker], key: Any, t: float, total: int) -> None:
+        tracker = trackers.get(key)
+        if tracker is None:
+            tracker = trackers[key] = TrendTracker(self.window_s, min_samples=2)
+        tracker.add(t, total)
 
     def forget(self) -> None:
         """Start afresh: the samples so far say nothing about now (taken while calm, seconds
         apart, they would flatten the slope of a leak that just started)."""
         self._by_key.clear()
+        self._by_process.clear()
 
     def bytes_per_s(self, app: AppIdentity) -> float:
         """Growth in bytes per second (0 when unknown)."""
-        tracker = self._by_key.get((app.uid, app.app_id))
-        trend = tracker.trend() if tracker is not None else None
-        return trend.slope_bytes_per_s if trend is not None else 0.0
+        return _slope(self._by_key.get((app.uid, app.app_id)))
+
+    def process_bytes_per_s(self, pid: int, starttime_ticks: int) -> float:
+        """A process's growth in bytes per second (0 when unknown, or a single-process app)."""
+        return _slope(self._by_process.get((pid, starttime_ticks)))
+
+
+def _slope(tracker: TrendTracker | None) -> float:
+    trend = tracker.trend() if tracker is not None else None
+    return trend.slope_bytes_per_s if trend is not None else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +156,8 @@ class Candidate:
         preferred: Marked "sacrifice first".
         reason: Why it is the one: ``sacrifice-first``, ``hidden-memory`` (most of it is memory the
             kernel does not see), ``growing`` (its growth outweighs its size) or ``largest``.
+        tab: For the app chosen: the expendable child (a browser's tab) to close instead of the
+            whole app, when the risk is there (:mod:`memwarden.core.tabs`); None: the whole app.
     """
 
     app: AppRecord
@@ -131,6 +165,7 @@ class Candidate:
     growth_bytes_per_s: float
     preferred: bool
     reason: str
+    tab: TabTarget | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +244,16 @@ def choose_victim(
             hour is not a forecast).
     """
     horizon = max(GROWTH_HORIZON_S, horizon_s or 0.0)
+
+    def gain(rate: float) -> int:
+        """The growth that counts until the close point (see the Args)."""
+        grown = max(0.0, rate) * horizon
+        if headroom_bytes is not None:
+            # Ten seconds of growth always count (the rule without a forecast); beyond that,
+            # at most what is left before the kill point.
+            grown = max(max(0.0, rate) * GROWTH_HORIZON_S, min(grown, headroom_bytes))
+        return int(grown)
+
     excluded: dict[str, str] = {}
     scored: list[tuple[bool, int, float, AppRecord]] = []
     for app in snapshot.apps:
@@ -219,12 +264,7 @@ def choose_victim(
             excluded[app.id] = why_not
             continue
         rate = growth.bytes_per_s(app.identity) if growth is not None else 0.0
-        gain = max(0.0, rate) * horizon
-        if headroom_bytes is not None:
-            # Ten seconds of growth always count (the rule without a forecast); beyond that,
-            # at most what is left before the kill point.
-            gain = max(max(0.0, rate) * GROWTH_HORIZON_S, min(gain, headroom_bytes))
-        score = app.closable_bytes.total + int(gain)
+        score = app.closable_bytes.total + gain(rate)
         scored.append((rule is Rule.PREFER, score, rate, app))
     scored.sort(key=lambda s: (not s[0], -s[1]))
     candidates = tuple(
@@ -238,4 +278,13 @@ def choose_victim(
         # Closing the biggest app would free less than the orphans hold: the memory is in files
         # no process holds, and killing innocents will not bring it back.
         return Choice(None, "orphan-tmpfs", candidates, excluded, orphan_bytes)
-    return Choice(first, "victim-chosen", candidates, excluded, orphan_bytes)
+    projected = {
+        pid: rec.bytes.total
+        + (gain(growth.process_bytes_per_s(pid, rec.identity.starttime_ticks)) if growth else 0)
+        for pid in first.app.closable_pids
+        if (rec := snapshot.processes.get(pid)) is not None
+    }
+    tab = tab_target(first.app, snapshot.processes, projected)
+    if tab is not None:
+        first = dataclasses.replace(first, tab=tab)
+    return Choice(first, "victim-chosen", (first, *candidates[1:]), excluded, orphan_bytes)

@@ -279,8 +279,11 @@ class Engine:
             await self.apply_rules(self.look.scan())
         return next_interval(self.last, self.thresholds, self.trend)
 
-    async def close_app(self, app: AppRecord, *, graceful: bool = True) -> Any:
-        """Close every process of ``app`` (the killer re-checks every pid)."""
+    async def close_app(
+        self, app: AppRecord, *, graceful: bool = True, only: int | None = None
+    ) -> Any:
+        """Close every process of ``app`` (the killer re-checks every pid), or with ``only`` that
+        one of its processes (a browser's tab: core/tabs.py), never its scope as a whole."""
         snap = self.look.last_snapshot
         known = (
             {pid: rec.identity.starttime_ticks for pid, rec in snap.processes.items()}
@@ -290,13 +293,15 @@ class Engine:
         # Only the members without a desktop role: MemWarden or the compositor inside an app
         # stay (the killer's guard would refuse them anyway).
         pids = {pid: known[pid] for pid in app.closable_pids if pid in known}
+        if only is not None:
+            pids = {only: pids[only]} if only in pids else {}
 
         def urgent() -> bool:
             return self.available_bytes(self._meminfo.read()) <= self.thresholds.kill_bytes
 
         return await self.killer.close(
             pids,
-            cgroups=app.identity.cgroups,
+            cgroups=app.identity.cgroups if only is None else (),
             graceful=graceful,
             grace_s=self.config.grace_seconds,
             guard=self.guard,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from memwarden.core.policy import Candidate, Choice
-from memwarden.core.snapshot import AppRecord
+from memwarden.core.report import bytes_json
 from memwarden.core.watch_state import Assessment, WatchState
 from memwarden.monitor.events import app_summary
 from memwarden.monitor.killer import KillOutcome
@@ -30,10 +30,24 @@ def state_change(
     }
 
 
+def victim_summary(victim: Candidate) -> dict[str, Any]:
+    """The app as events describe it, with the ``tab`` (``pid``, ``role``, ``bytes``) that will be
+    closed instead of it, when it is one of a browser's (core/tabs.py)."""
+    summary = app_summary(victim.app)
+    if victim.tab is not None:
+        summary["tab"] = {
+            "pid": victim.tab.pid,
+            "role": victim.tab.role,
+            "bytes": bytes_json(victim.tab.bytes),
+        }
+    return summary
+
+
 def warning(assessment: Assessment, choice: Choice) -> dict[str, Any]:
-    """A ``warning`` event: which app would be closed (None: none may be), its size and when."""
+    """A ``warning`` event: which app (or tab) would be closed (None: none may be), its size and
+    when."""
     return {
-        "app": app_summary(choice.victim.app) if choice.victim else None,
+        "app": victim_summary(choice.victim) if choice.victim else None,
         "eta_s": _round(assessment.eta_s),
         "reason": assessment.reasons[0] if assessment.reasons else "warning",
         "reasons": list(assessment.reasons),
@@ -48,7 +62,7 @@ def kill_decision(
 ) -> dict[str, Any]:
     """A ``kill`` event, sent before the victim is signalled."""
     return {
-        "app": app_summary(victim.app),
+        "app": victim_summary(victim),
         "reason": assessment.reasons[0],
         "victim_reason": victim.reason,
         "graceful": graceful,
@@ -60,11 +74,16 @@ def kill_decision(
 
 
 def kill_result(
-    app: AppRecord, assessment: Assessment, outcome: KillOutcome, *, freed_bytes: int, dry_run: bool
+    victim: Candidate,
+    assessment: Assessment,
+    outcome: KillOutcome,
+    *,
+    freed_bytes: int,
+    dry_run: bool,
 ) -> dict[str, Any]:
     """A ``killed`` event: what the close did and what it freed."""
     return {
-        "app": app_summary(app),
+        "app": victim_summary(victim),
         "reason": assessment.reasons[0],
         "method": outcome.method,
         "escalated": outcome.escalated,

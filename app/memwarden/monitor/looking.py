@@ -87,7 +87,7 @@ class Looking:
         self._refreshed.update((p, view.processes[p]) for p in read)
         self.candidates.moved({p for p in read if view.processes[p].bytes.total != before[p]})
         now = self.clock()
-        self.growth.update(now, view, only=keys)
+        self.growth.update(now, view, only=keys, read=read)
         self.last_snapshot = view
         self._snapshot_t = now
         self.cadence.refreshed(now, available, total_of(view, keys) - total_of(scan, keys))

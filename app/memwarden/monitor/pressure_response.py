@@ -94,28 +94,31 @@ class PressureResponse:
         self._emit("warning", **event_payloads.warning(assessment, choice))
 
     async def act(self, assessment: Assessment, choice: Choice) -> None:
-        """Close (or kill) the chosen app, and report what it freed."""
-        if choice.victim is None:
+        """Close (or kill) the chosen app, or only its tab where the risk is, and report what it
+        freed."""
+        victim = choice.victim
+        if victim is None:
             self.warn(assessment, choice)
             return
         # A leak fast enough to skip the warning state still gets its warning, first.
         self.warn(assessment, choice)
-        app = choice.victim.app
         graceful = assessment.action is Action.CLOSE
         before = assessment.available_bytes
         self._emit(
             "kill",
             **event_payloads.kill_decision(
-                assessment, choice.victim, graceful=graceful, dry_run=self._dry_run
+                assessment, victim, graceful=graceful, dry_run=self._dry_run
             ),
         )
-        outcome = await self._close_app(app, graceful=graceful)
+        only = victim.tab.pid if victim.tab is not None else None
+        outcome = await self._close_app(victim.app, graceful=graceful, only=only)
         after = measure_available_bytes(self._proc_root, with_swap=True)
         self._emit(
             "killed",
             **event_payloads.kill_result(
-                app, assessment, outcome, freed_bytes=max(0, after - before), dry_run=self._dry_run
+                victim, assessment, outcome, freed_bytes=max(0, after - before),
+                dry_run=self._dry_run,
             ),
-        )
+        )  # fmt: skip
         self._trend.reset()
         self._last_kill_t = self._clock()

@@ -258,6 +258,8 @@ def warning_text(
     if not app:
         summary = _t("Messages", "Memory is running low")
         return Text(summary, f"{state_reason(reason)} {victim_reason(why)}")
+    if app.get("tab"):
+        return _tab_warning_text(app, eta_seconds, reason, why, locale)
     name, kind = app_name(app), str(app.get("kind", ""))
     if eta_seconds >= 0:
         when = time_left(eta_seconds, locale)
@@ -281,16 +283,40 @@ def warning_text(
     return Text(summary, body)
 
 
+def _tab_warning_text(
+    app: Mapping[str, Any], eta_seconds: float, reason: str, why: str, locale: QLocale | None
+) -> Text:
+    """The warning when only a tab (an expendable child) of the app would be closed."""
+    name = app_name(app)
+    if eta_seconds >= 0:
+        summary = _t("Messages", "A tab of %1 will be closed %2").replace("%1", name) \
+            .replace("%2", time_left(eta_seconds, locale))
+    else:
+        summary = _t("Messages", "A tab of %1 would be closed if memory runs out") \
+            .replace("%1", name)
+    body = _t("Messages", "The tab is using %1; the rest of %2 stays open. %3 %4") \
+        .replace("%1", size_with_breakdown(app["tab"], locale)).replace("%2", name) \
+        .replace("%3", state_reason(reason)).replace("%4", victim_reason(why))
+    return Text(summary, body)
+
+
 def killed_text(
     app: Mapping[str, Any] | None, freed_bytes: int, reason: str, locale: QLocale | None = None
 ) -> Text:
     """After a kill: what was closed, how big it was, and what came back (measured only)."""
     name = app_phrase(app)
-    if reason == "user-request":
-        summary = _t("Messages", "Closed %1").replace("%1", name)
+    if app and app.get("tab"):
+        summary = _t("Messages", "Closed a tab of %1 to keep your computer responsive") \
+            .replace("%1", app_name(app))
+        body = _t("Messages", "The tab was using %1; the rest of %2 stays open.") \
+            .replace("%1", size_with_breakdown(app["tab"], locale)).replace("%2", app_name(app))
     else:
-        summary = _t("Messages", "Closed %1 to keep your computer responsive").replace("%1", name)
-    body = _t("Messages", "It was using %1.").replace("%1", size_with_breakdown(app, locale))
+        if reason == "user-request":
+            summary = _t("Messages", "Closed %1").replace("%1", name)
+        else:
+            summary = _t("Messages", "Closed %1 to keep your computer responsive") \
+                .replace("%1", name)
+        body = _t("Messages", "It was using %1.").replace("%1", size_with_breakdown(app, locale))
     if freed_bytes > 0:
         body += " " + _t("Messages", "Available memory rose by %1.").replace(
             "%1", human_size(freed_bytes, locale)

@@ -117,8 +117,14 @@ def build_prompt(
         if is_next:
             code = str(warning.get("victim_reason", "")) if warned_app.get("id") == victim else ""
             reason = messages.victim_reason(code or derived_reason(app, rule))
-            victim_note = _victim_note(app).replace("%1", messages.app_name(app)) \
-                .replace("%2", reason)
+            tab = warned_app.get("tab") if warned_app.get("id") == victim else None
+            if tab:
+                victim_note = _t("Prompt", "A tab of %1 would be closed first (it uses %3); the "
+                                           "rest of it stays open. %2") \
+                    .replace("%3", messages.size_with_breakdown(tab, locale))
+            else:
+                victim_note = _victim_note(app)
+            victim_note = victim_note.replace("%1", messages.app_name(app)).replace("%2", reason)
         rows.append(PromptRow(
             app=app, name=messages.app_name(app),
             size=human_size(messages.real_size(app), locale),
