@@ -495,9 +495,10 @@ def test_free_memory_now_reports_what_it_did_and_measured(monitor_sandbox: Any) 
         "done", "partial", "nothing-to-reclaim", "no-cgroup-v2", "not-delegated",
         "no-background-slice", "no-memory-controller",
     }  # fmt: skip
-    before, after = result["mem_available_before"], result["mem_available_after"]
+    before, after = result["available_before"], result["available_after"]
     assert before > 0 and after > 0
     assert result["freed_bytes"] == max(0, after - before)
+    assert result["swapped_out_bytes"] >= 0
 
 
 # -- one monitor per session ----------------------------------------------------------------------

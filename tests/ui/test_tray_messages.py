@@ -169,19 +169,26 @@ def test_free_memory_result_never_claims_what_was_not_measured():
     nothing = {
         "steps": [{"step": "reclaim-background", "result": "no-cgroup-v2"},
                   {"step": "drop-caches", "result": "no-helper"}],
-        "mem_available_before": 2 * GiB, "mem_available_after": 2 * GiB, "freed_bytes": 0,
+        "available_before": 2 * GiB, "available_after": 2 * GiB, "freed_bytes": 0,
     }  # fmt: skip
     text = messages.free_result_text(nothing)
     assert text.summary == "No memory could be freed without closing apps"
     assert text.body.startswith("Available memory: 2.0 GiB before, 2.0 GiB after.")
     assert "cgroup v2" in text.body and "helper" in text.body
-    some = {**nothing, "mem_available_after": 2 * GiB + 300 * MiB, "freed_bytes": 300 * MiB}
+    some = {**nothing, "available_after": 2 * GiB + 300 * MiB, "freed_bytes": 300 * MiB}
     assert messages.free_result_text(some).summary == "Freed 300 MiB"
     # A negative difference (memory kept filling meanwhile) is no gain, whatever the field says.
-    worse = {**nothing, "mem_available_after": GiB, "freed_bytes": -GiB}
+    worse = {**nothing, "available_after": GiB, "freed_bytes": -GiB}
     assert messages.free_result_text(worse).summary == (
         "No memory could be freed without closing apps"
     )
+    # A reclaim into swap moves memory: said as such, not counted as freed.
+    moved = {**nothing, "swapped_out_bytes": 512 * MiB}
+    assert messages.free_result_text(moved).summary == (
+        "No memory could be freed without closing apps"
+    )
+    assert "512 MiB of idle memory was moved to swap." in messages.free_result_text(moved).body
+    assert "swap" not in messages.free_result_text(nothing).body
 
 
 def test_orphan_text_names_the_files():

@@ -82,7 +82,7 @@ def test_free_memory_now_reports_what_was_measured(aloop, dry_monitor):
     result = aloop.run_until_complete(scenario())
     assert [s["step"] for s in result["steps"]] == ["reclaim-background", "drop-caches"]
     assert result["freed_bytes"] == max(
-        0, result["mem_available_after"] - result["mem_available_before"]
+        0, result["available_after"] - result["available_before"]
     )
 
 

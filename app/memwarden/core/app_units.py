@@ -40,7 +40,7 @@ UnitScheme = Literal["app", "snap", "dbus", "plain"]
 """How the unit name was read: XDG ``app-…``, snapd, D-Bus activation, or a plain unit name."""
 
 XdgSlice = Literal["app", "session", "background"]
-"""The three slices of systemd's desktop convention (DESKTOP_ENVIRONMENTS.md)."""
+"""The three slices of systemd's desktop convention (its docs/DESKTOP_ENVIRONMENTS.md)."""
 
 KNOWN_LAUNCHERS = frozenset(
     {

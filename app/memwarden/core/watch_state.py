@@ -71,7 +71,7 @@ class Assessment:
         reasons: Reason codes behind the state, most severe first, e.g. ``below-kill-threshold``,
             ``below-close-threshold``, ``psi-full-sustained``, ``below-warn-threshold``,
             ``forecast-under-horizon``, ``psi-some-high``.
-        available_bytes: ``MemAvailable + SwapFree``.
+        available_bytes: Memory left (core/memory_left.py): what the thresholds compare with.
         eta_s: Forecast seconds until the kill threshold (None: not falling).
     """
 

@@ -46,7 +46,7 @@ from memwarden.monitor.dbus_errors import (
 )
 from memwarden.monitor.dbus_properties import PropertyPublisher
 from memwarden.monitor.events import Event, app_summary
-from memwarden.monitor.free_memory import free_memory_now, measure_available_bytes
+from memwarden.monitor.free_memory import free_memory_now
 from memwarden.monitor.snapshot_calls import SharedSnapshot
 
 if TYPE_CHECKING:
@@ -275,16 +275,15 @@ class MonitorInterface(ServiceInterface):
         if why_not is not None:
             raise Refused(why_not)
         summary = app_summary(app)
-        # The engine's measure plus the free pages in per-CPU lists: without them a close that
-        # freed 256 MiB can read as 0 (core/zoneinfo.py).
-        before = measure_available_bytes(engine.proc_root, with_swap=True)
+        # Memory left, the measure the engine decides on (core/memory_left.py).
+        before = engine.measure_memory_left()
         engine.emit(
             "kill", app=summary, reason=c.REASON_USER_REQUEST, victim_reason=c.REASON_USER_REQUEST,
             graceful=True, dry_run=engine.dry_run, available=before,
         )  # fmt: skip
         # The killer asks the engine's guard again for every pid it opens.
         outcome = await engine.close_app(app, graceful=True)
-        after = measure_available_bytes(engine.proc_root, with_swap=True)
+        after = engine.measure_memory_left()
         result = {
             "app": summary,
             "dry_run": outcome.dry_run,

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from memwarden import __version__
+from memwarden.core.memory_left import memory_left_bytes
 from memwarden.core.snapshot import Snapshot
 from memwarden.core.watch_state import WatchState
 
@@ -90,7 +91,7 @@ class PropertyPublisher:
         engine = self._engine
         if engine.last is not None:
             return engine.last.available_bytes
-        return engine.available_bytes(engine.last_meminfo)
+        return memory_left_bytes(engine.last_meminfo)
 
     def _eta_seconds(self) -> float:
         last = self._engine.last

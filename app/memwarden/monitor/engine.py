@@ -25,7 +25,8 @@ from typing import Any
 from memwarden.core.cgroup2 import read_cgroup2_mount, user_manager_pressure_path
 from memwarden.core.errors import CoreError
 from memwarden.core.forecast import TrendTracker
-from memwarden.core.meminfo import MemInfo, MeminfoReader
+from memwarden.core.meminfo import MemInfo
+from memwarden.core.memory_left import MemoryLeft, MemoryLeftReader, measure_memory_left
 from memwarden.core.pid_stat import read_pid_stat
 from memwarden.core.policy import MAX_RULES, Choice, TooManyRules
 from memwarden.core.pressure import (
@@ -107,12 +108,12 @@ class Engine:
             close_app=self.close_app,
             trend=self.trend,
             clock=clock,
-            proc_root=proc_root,
+            measure=self.measure_memory_left,
             dry_run=dry_run,
         )
         self.config = self._effective_config()
-        self._meminfo = MeminfoReader(proc_root)
-        meminfo = self._meminfo.read()
+        self._memory_left = MemoryLeftReader(proc_root)
+        meminfo = self._memory_left.read_meminfo()
         self.thresholds = self.config.thresholds(meminfo)
         self.machine = StateMachine(self.thresholds)
         self.last: Assessment | None = None
@@ -189,21 +190,31 @@ class Engine:
 
     # -- sampling ---------------------------------------------------------------------------------
 
-    @staticmethod
-    def available_bytes(meminfo: MemInfo) -> int:
-        """``MemAvailable + SwapFree``: what is left before the kernel must kill."""
-        return (meminfo.mem_available_kib + meminfo.swap_free_kib) * 1024
+    def measure_memory_left(self) -> int:
+        """Memory left now, every term read (core/memory_left.py): the measure behind a
+        close's ``freed_bytes`` and "free memory now"'s result, the same the ticks decide on."""
+        return measure_memory_left(self.proc_root)
+
+    def _read_memory_left(self) -> MemoryLeft:
+        """Memory left for a tick. The per-CPU term is left out only while the last tick found
+        more than twice the warn threshold left (the ticks are 3 s apart then, tick_schedule.py):
+        a few MiB cannot change a decision there, and zoneinfo would be most of an idle tick."""
+        last = self.last
+        far = last is not None and last.available_bytes > 2 * self.thresholds.warn_bytes
+        return self._memory_left.read(per_cpu=not far)
 
     def sample(self) -> Assessment:
-        """Read meminfo and PSI, update the trend and the state (the cheap path)."""
+        """Read memory left and PSI, update the trend and the state (the cheap path)."""
         t = self.clock()
-        self.last_meminfo = meminfo = self._meminfo.read()
+        reading = self._read_memory_left()
+        self.last_meminfo = reading.meminfo
         self.last_pressure = pressure = read_memory_pressure(self.proc_root)
         if self.user_pressure_path is not None:
             pressure = worst_pressure(pressure, read_pressure_file(self.user_pressure_path))
-        # Thresholds compare with MemAvailable + SwapFree, as the flags promise and earlyoom and
-        # nohang do. (Free pages parked in per-CPU lists count only after a kill: see act().)
-        available = self.available_bytes(meminfo)
+        # Thresholds compare with memory left (core/memory_left.py): MemAvailable + SwapFree as
+        # the flags promise (earlyoom and nohang compare the same), plus the free pages parked
+        # in per-CPU lists, which are as free as the rest.
+        available = reading.bytes
         self.trend.add(t, available)
         trend = self.trend.trend()
         # The ETA is to the close threshold: the moment the app will be closed.
@@ -259,7 +270,7 @@ class Engine:
             if (
                 assessment.action is not Action.NONE
                 and not paused
-                and self.response.may_act(now, assessment, self.thresholds)
+                and self.response.may_act(now)
             ):
                 await self.response.act(assessment, choice)
                 self.look.cadence.reset()  # the victim is gone: look again from a scan
@@ -297,7 +308,7 @@ class Engine:
             pids = {only: pids[only]} if only in pids else {}
 
         def urgent() -> bool:
-            return self.available_bytes(self._meminfo.read()) <= self.thresholds.kill_bytes
+            return self._memory_left.read().bytes <= self.thresholds.kill_bytes
 
         return await self.killer.close(
             pids,

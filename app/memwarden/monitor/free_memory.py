@@ -1,21 +1,22 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """ "Free memory now": get memory back without closing anything, and measure what came back.
 
-Two steps, each reported with a reason code, then the available RAM measured again:
+Two steps, each reported with a reason code, then memory left measured again:
 
 1. ``reclaim-background``: write to ``memory.reclaim`` (cgroup v2, Linux 5.19) of the user's
    ``background.slice``, the slice systemd's desktop convention reserves for work nobody is looking
-   at (DESKTOP_ENVIRONMENTS.md). Its page cache is dropped and, with swap, its anonymous memory
-   swapped out; apps the person uses are not touched. Needs the v2 memory controller delegated to
-   the user manager (``user@UID.service``); on a cgroup v1 or hybrid machine (like CI's) the code
-   says why not.
+   at (systemd's docs/DESKTOP_ENVIRONMENTS.md). Its page cache is dropped and, with swap, its
+   anonymous memory swapped out; apps the person uses are not touched. Needs the v2 memory
+   controller delegated to the user manager (``user@UID.service``); on a cgroup v1 or hybrid
+   machine (like CI's) the code says why not.
 2. ``drop-caches``: the privileged helper drops clean caches and compacts memory (polkit action
    ``io.github.memwarden.helper.free-memory``), when there is a helper.
 
-Neither frees memfd/tmpfs memory (reference kernel-memory §5.5): only closing its holder does. The
-result never claims more than was measured: ``freed_bytes`` is the measured rise of the available
-RAM (:func:`measure_available_bytes`), often near zero, because ``MemAvailable`` already counts
-most clean cache as available.
+Neither frees memfd/tmpfs memory (docs/kernel-memory.md §5.5): only closing its holder does. The
+result never claims more than was measured: ``freed_bytes`` is the measured rise of memory left
+(core/memory_left.py, the measure the guard decides on), often near zero, because
+``MemAvailable`` already counts most clean cache as available, and a reclaim into swap moves
+memory rather than freeing it (``swapped_out_bytes`` says how much went there).
 """
 
 from __future__ import annotations
@@ -29,9 +30,8 @@ from typing import Any, Protocol
 
 from memwarden.core.cgroup2 import Cgroup2Mount, read_memory_current_bytes
 from memwarden.core.errors import CoreError
-from memwarden.core.meminfo import read_meminfo
+from memwarden.core.memory_left import MemoryLeft, MemoryLeftReader
 from memwarden.core.pid_cgroup import read_pid_cgroups
-from memwarden.core.zoneinfo import read_zoneinfo
 
 log = logging.getLogger(__name__)
 
@@ -41,22 +41,6 @@ MiB = 1024 * 1024
 RECLAIM_CAP_BYTES = 1024 * MiB
 #: Below this, a reclaim is not worth the call.
 RECLAIM_MIN_BYTES = 1 * MiB
-
-
-def measure_available_bytes(proc_root: Path = Path("/proc"), *, with_swap: bool) -> int:
-    """``MemAvailable`` (+ ``SwapFree``) plus the free pages parked in per-CPU lists.
-
-    Right after memory is freed most of it can sit in those lists, where ``MemAvailable`` does not
-    see it for seconds (core/zoneinfo.py has the measurement); without them a close that freed
-    256 MiB reads as 0 bytes freed.
-    """
-    meminfo = read_meminfo(proc_root)
-    kib = meminfo.mem_available_kib + (meminfo.swap_free_kib if with_swap else 0)
-    try:
-        pcp = read_zoneinfo(proc_root).pcp_free_pages * os.sysconf("SC_PAGE_SIZE")
-    except OSError:  # no /proc/zoneinfo (never seen): MemAvailable alone
-        pcp = 0
-    return kib * 1024 + pcp
 
 
 class FreeMemoryHelper(Protocol):
@@ -147,19 +131,28 @@ async def free_memory_now(
     """Run both steps and measure.
 
     Returns:
-        ``steps`` (in the order run), ``mem_available_before``/``_after`` (bytes of RAM free or
-        reclaimable without swapping: ``MemAvailable`` plus the free pages in per-CPU lists,
-        measured before the first step and after the last) and ``freed_bytes`` (their
-        difference, never below 0).
+        ``steps`` (in the order run); ``available_before``/``_after``: memory left
+        (core/memory_left.py), measured before the first step and after the last;
+        ``freed_bytes``: their difference, never below 0; ``swapped_out_bytes``: how much more
+        swap is in use after the steps (a reclaim moves memory there), never below 0.
     """
-    before = measure_available_bytes(proc_root, with_swap=False)
-    # memory.reclaim is synchronous and may take seconds: keep the event loop (and the guard) free.
-    steps = [await asyncio.to_thread(reclaim_background, cgroup2, uid, proc_root)]
-    steps.append(await drop_caches(helper))
-    after = measure_available_bytes(proc_root, with_swap=False)
+    reader = MemoryLeftReader(proc_root)
+    try:
+        before = reader.read()
+        # memory.reclaim is synchronous and may take seconds: keep the loop (and the guard) free.
+        steps = [await asyncio.to_thread(reclaim_background, cgroup2, uid, proc_root)]
+        steps.append(await drop_caches(helper))
+        after = reader.read()
+    finally:
+        reader.close()
     return {
         "steps": steps,
-        "mem_available_before": before,
-        "mem_available_after": after,
-        "freed_bytes": max(0, after - before),
+        "available_before": before.bytes,
+        "available_after": after.bytes,
+        "freed_bytes": max(0, after.bytes - before.bytes),
+        "swapped_out_bytes": _swapped_out(before, after),
     }
+
+
+def _swapped_out(before: MemoryLeft, after: MemoryLeft) -> int:
+    return max(0, (before.meminfo.swap_free_kib - after.meminfo.swap_free_kib) * 1024)

@@ -3,28 +3,25 @@
 
 Both are paced. A warning about the same app is repeated at most every ``WARNING_REPEAT_S``, not
 on every tick (down to 20 ms). After a close, the next one waits ``SETTLE_AFTER_KILL_S`` for
-memory to come back, and for ``SECOND_KILL_WINDOW_S`` the pages still in per-CPU free lists count
-as available, so that one shortage costs one app.
+memory to come back. The victim's pages can wait in per-CPU free lists for seconds, unseen by
+``MemAvailable``, but memory left counts them (core/memory_left.py), so the next tick does not
+close a second app for memory that is already free: one shortage costs one app.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.policy import Choice
-from memwarden.core.watch_state import Action, Assessment, Thresholds
+from memwarden.core.watch_state import Action, Assessment
 from memwarden.monitor import event_payloads
-from memwarden.monitor.free_memory import measure_available_bytes
 
 #: A warning about the same app is repeated at most this often.
 WARNING_REPEAT_S = 30.0
 #: After a kill, memory needs a moment to come back before the next decision.
 SETTLE_AFTER_KILL_S = 0.5
-#: For this long after a kill, freed pages in per-CPU lists count before another kill.
-SECOND_KILL_WINDOW_S = 5.0
 
 
 class PressureResponse:
@@ -36,7 +33,8 @@ class PressureResponse:
         trend: The engine's trend of available memory, restarted after a close (the slope that
             led to it no longer holds).
         clock: Monotonic seconds.
-        proc_root: The procfs whose free memory is measured.
+        measure: Memory left now, in bytes: the measure the assessments were made with
+            (core/memory_left.py), so that ``freed_bytes`` compares like with like.
         dry_run: Decide and report, never signal.
     """
 
@@ -47,42 +45,25 @@ class PressureResponse:
         close_app: Callable[..., Awaitable[Any]],
         trend: TrendTracker,
         clock: Callable[[], float],
-        proc_root: Path,
+        measure: Callable[[], int],
         dry_run: bool,
     ) -> None:
         self._emit = emit
         self._close_app = close_app
         self._trend = trend
         self._clock = clock
-        self._proc_root = proc_root
+        self._measure = measure
         self._dry_run = dry_run
         self._last_warning: dict[str, float] = {}
         self._last_kill_t = float("-inf")
 
-    def may_act(self, now: float, assessment: Assessment, thresholds: Thresholds) -> bool:
-        """Whether a close may come now: the last one had time to settle, and did not free enough.
+    def may_act(self, now: float) -> bool:
+        """Whether a close may come now: the last one had time to settle.
 
-        Args:
-            now: The tick's time (monotonic seconds).
-            assessment: The tick's assessment, whose action is a close or a kill.
-            thresholds: The thresholds in force.
+        Whether it freed enough is the tick's own assessment: memory left counts the victim's
+        pages that still wait in per-CPU lists (core/memory_left.py).
         """
-        return now >= self._last_kill_t + SETTLE_AFTER_KILL_S and self._still_needed_after_kill(
-            assessment, thresholds
-        )
-
-    def _still_needed_after_kill(self, assessment: Assessment, thresholds: Thresholds) -> bool:
-        """Right after a kill, is another one needed? The victim's pages can wait in per-CPU free
-        lists for seconds, unseen by MemAvailable (6.x, core/zoneinfo.py: 300-900 MiB seen here),
-        so for a while after a kill they count as available; otherwise the next tick would close
-        a second app for memory that is already free."""
-        if self._clock() - self._last_kill_t > SECOND_KILL_WINDOW_S:
-            return True
-        available = measure_available_bytes(self._proc_root, with_swap=True)
-        limit = (
-            thresholds.kill_bytes if assessment.action is Action.KILL else thresholds.close_bytes
-        )
-        return available <= limit
+        return now >= self._last_kill_t + SETTLE_AFTER_KILL_S
 
     def warn(self, assessment: Assessment, choice: Choice) -> None:
         """Tell listeners which app would be closed, how big it is and when."""
@@ -103,7 +84,9 @@ class PressureResponse:
         # A leak fast enough to skip the warning state still gets its warning, first.
         self.warn(assessment, choice)
         graceful = assessment.action is Action.CLOSE
-        before = assessment.available_bytes
+        # Measured here, not taken from the assessment: the same reading on both sides (an
+        # assessment far from the thresholds may leave the per-CPU term out).
+        before = self._measure()
         self._emit(
             "kill",
             **event_payloads.kill_decision(
@@ -112,7 +95,7 @@ class PressureResponse:
         )
         only = victim.tab.pid if victim.tab is not None else None
         outcome = await self._close_app(victim.app, graceful=graceful, only=only)
-        after = measure_available_bytes(self._proc_root, with_swap=True)
+        after = self._measure()
         self._emit(
             "killed",
             **event_payloads.kill_result(

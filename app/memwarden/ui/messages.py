@@ -325,16 +325,21 @@ def killed_text(
 
 
 def free_result_text(result: Mapping[str, Any], locale: QLocale | None = None) -> Text:
-    """The measured outcome of "free memory now": available before and after, nothing more."""
-    before = int(result.get("mem_available_before", 0))
-    after = int(result.get("mem_available_after", 0))
+    """The measured outcome of "free memory now": memory left before and after (the measure the
+    tray and the thresholds show), and what went to swap; nothing more."""
+    before = int(result.get("available_before", 0))
+    after = int(result.get("available_after", 0))
     freed = max(0, int(result.get("freed_bytes", after - before)))
+    swapped = max(0, int(result.get("swapped_out_bytes", 0)))
     if freed > 0:
         summary = _t("Messages", "Freed %1").replace("%1", human_size(freed, locale))
     else:
         summary = _t("Messages", "No memory could be freed without closing apps")
     measured = _t("Messages", "Available memory: %1 before, %2 after.") \
         .replace("%1", human_size(before, locale)).replace("%2", human_size(after, locale))
+    if swapped > 0:
+        measured += " " + _t("Messages", "%1 of idle memory was moved to swap.") \
+            .replace("%1", human_size(swapped, locale))
     steps = [free_step(s) for s in result.get("steps") or ()]
     return Text(summary, " ".join([measured, *steps]))
 

@@ -293,8 +293,8 @@ class MonitorClient(QObject):
         return await json_call(self._bus, "CloseApp", "s", [app_id], SLOW_CALL_TIMEOUT_S)
 
     async def free_memory_now(self) -> dict[str, Any]:
-        """Trim background apps and drop caches, measured: ``steps``, ``mem_available_before``,
-        ``mem_available_after``, ``freed_bytes``."""
+        """Trim background apps and drop caches, measured: ``steps``, ``available_before``,
+        ``available_after``, ``freed_bytes``, ``swapped_out_bytes``."""
         return await json_call(self._bus, "FreeMemoryNow", timeout_s=SLOW_CALL_TIMEOUT_S)
 
     async def pause(self, seconds: int) -> None:
