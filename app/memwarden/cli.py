@@ -12,8 +12,34 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from memwarden import __version__
+
+if TYPE_CHECKING:
+    from memwarden.core.policy import Rules
+
+
+def _config_rules(path: Path) -> Rules:
+    """The rules of the config file at ``path``, read as the monitor reads it but never moved
+    or written (that is the monitor's job); no rules, and a line on stderr, when it is unusable.
+    """
+    import tomllib
+
+    from memwarden.core.policy import Rules
+    from memwarden.monitor.config import ConfigError, config_from_dict
+    from memwarden.monitor.config_file import UnusableConfigFile, read_config_bytes
+
+    try:
+        # As the monitor reads it: a FIFO or /dev/zero at that path must not hang the scan.
+        doc = tomllib.loads(read_config_bytes(path).decode("utf-8"))
+        return config_from_dict(doc).rules()
+    except FileNotFoundError:
+        return Rules()
+    except (OSError, UnicodeDecodeError, UnusableConfigFile, tomllib.TOMLDecodeError,
+            ConfigError) as exc:  # fmt: skip
+        print(f"memwarden: {path}: {exc}; your rules are not shown", file=sys.stderr)
+        return Rules()
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -22,6 +48,7 @@ def _scan(args: argparse.Namespace) -> int:
     from memwarden.core.orphans import read_orphans
     from memwarden.core.scanner import Scanner
     from memwarden.core.sysvipc import read_sysvipc_shm
+    from memwarden.monitor.config_file import default_config_path
 
     proc_root = Path(args.proc_root)
     snap = Scanner(proc_root, with_nvidia=not args.no_nvidia).scan(full=True)
@@ -31,7 +58,10 @@ def _scan(args: argparse.Namespace) -> int:
             snap.held_shmem_keys, read_mount_table("self", proc_root), read_sysvipc_shm(proc_root)
         )
     if args.json:
-        doc = report.snapshot_json(snap, orphans, per_process=args.per_process)
+        # Each app's rule as the monitor would decide it, from the rules in the user's config
+        # file (docs/scan-json.md: "rule", "rule_source").
+        rules = _config_rules(default_config_path())
+        doc = report.snapshot_json(snap, orphans, rules=rules, per_process=args.per_process)
         json.dump(doc, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0

@@ -30,6 +30,7 @@ from memwarden.core.desktop_roles import SessionFacts, desktop_roles
 from memwarden.core.errors import ParseError
 from memwarden.core.pid_cgroup import parse_pid_cgroup
 from memwarden.core.pid_stat import parse_pid_stat
+from memwarden.core.policy import Rule, RuleMatch, Rules
 from memwarden.core.process import ProcessIdentity
 from memwarden.core.process_names import process_names, process_program
 from memwarden.core.program_trust import SYSTEM_DIRS, program_of_process, script_argument
@@ -626,6 +627,45 @@ def test_a_comm_named_like_a_protected_app_matches_nothing(desktop: DesktopIndex
     real = proc(30, 1, "firefox", exe="/usr/bin/firefox")
     app = group([real], desktop)[30]
     assert matches(app, [real], "org.mozilla.firefox") and matches(app, [real], "firefox")
+
+
+def test_rules_say_which_of_the_names_gave_an_app_its_rule(desktop: DesktopIndex) -> None:
+    """The rule and the name behind it, as written; protect wins over prefer; the killer's
+    rule_for is the same decision."""
+    procs = [
+        proc(10, 1, "firefox", exe="/usr/lib/firefox/firefox",
+             cgroup=f"{APP}/app-gnome-org.mozilla.firefox-10.scope"),
+        proc(11, 10, "Isolated Web Co", exe="/usr/lib/firefox/firefox",
+             cgroup=f"{APP}/app-gnome-org.mozilla.firefox-10.scope"),
+        proc(20, 1, "firefox", exe="/home/u/.cache/leak"),  # calls itself firefox
+    ]  # fmt: skip
+    apps = group(procs, desktop)
+    firefox, leak = apps[10], apps[20]
+    ff_procs = [p for p in procs if apps[p.pid] == firefox]
+    cases = [
+        (Rules(), RuleMatch(Rule.NORMAL, "")),
+        (Rules(protect=("chrome",), prefer=("/usr/bin/chromium",)), RuleMatch(Rule.NORMAL, "")),
+        # By one of its programs, as written (a path exactly, a name in any case).
+        (Rules(protect=("/usr/lib/firefox/firefox",)),
+         RuleMatch(Rule.PROTECT, "/usr/lib/firefox/firefox")),
+        (Rules(prefer=("FireFox",)), RuleMatch(Rule.PREFER, "FireFox")),
+        # Protect wins over prefer, whichever list names what.
+        (Rules(protect=("org.mozilla.firefox",), prefer=("/usr/lib/firefox/firefox",)),
+         RuleMatch(Rule.PROTECT, "org.mozilla.firefox")),
+        (Rules(protect=("/usr/lib/firefox/firefox",), prefer=("org.mozilla.firefox",)),
+         RuleMatch(Rule.PROTECT, "/usr/lib/firefox/firefox")),
+        # Several names of one list: the one written first, whatever the order of the keys.
+        (Rules(prefer=("chrome", "org.mozilla.firefox.desktop", "firefox")),
+         RuleMatch(Rule.PREFER, "org.mozilla.firefox.desktop")),
+        (Rules(prefer=("firefox", "org.mozilla.firefox.desktop")),
+         RuleMatch(Rule.PREFER, "firefox")),
+    ]  # fmt: skip
+    for rules, expected in cases:
+        assert rules.match(firefox, ff_procs) == expected, rules
+        assert rules.rule_for(firefox, ff_procs) is expected.rule
+    # A process naming itself like a protected app gets no rule, and no name behind one.
+    rules = Rules(protect=("firefox", "org.mozilla.firefox"))
+    assert rules.match(leak, [procs[2]]) == RuleMatch(Rule.NORMAL, "")
 
 
 def test_the_name_a_rule_is_saved_under(desktop: DesktopIndex) -> None:

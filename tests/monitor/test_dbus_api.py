@@ -213,6 +213,42 @@ def test_rules_are_saved_and_steer_the_next_victim(monitor_sandbox: Any) -> None
     assert all(sandbox.alive(big.pids + small.pids))
 
 
+def test_the_snapshot_says_each_apps_rule_and_which_name_gave_it(monitor_sandbox: Any) -> None:
+    """GetSnapshot carries the monitor's own decision for every app: protected by a program's
+    path, sacrificed first, normal, and protected where a prefer rule matches too."""
+    sandbox = monitor_sandbox()
+    kept, sacrificed, plain, both = (
+        sandbox.hog("idle", name=name) for name in ("kepthog", "sacrhog", "plainhog", "bothhog")
+    )
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        async with client_of(sandbox) as client:
+            before = await client.snapshot()
+            both_id = app_of(before, both.pid)["id"]
+            # In the file, as a person writes it: the monitor re-reads it.
+            apps = {"protect": [kept.program, both_id],
+                    "prefer": [sacrificed.program, both.program]}  # fmt: skip
+            write_config(sandbox.config, config_text(apps=apps))
+            await client.wait_property("AppRules", lambda v: len(v) == 4)
+            return before, await client.snapshot()
+
+    before, after = run_async(scenario())
+    hogs = {"kept": kept, "sacrificed": sacrificed, "plain": plain, "both": both}
+
+    def rules_in(snapshot: dict[str, Any]) -> dict[str, tuple[str, str]]:
+        return {label: (app_of(snapshot, hog.pid)["rule"], app_of(snapshot, hog.pid)["rule_source"])
+                for label, hog in hogs.items()}  # fmt: skip
+
+    assert set(rules_in(before).values()) == {("normal", "")}
+    assert rules_in(after) == {
+        "kept": ("protect", kept.program),
+        "sacrificed": ("prefer", sacrificed.program),
+        "plain": ("normal", ""),
+        "both": ("protect", app_of(before, both.pid)["id"]),
+    }
+    assert all(a["rule"] in c.RULES and isinstance(a["rule_source"], str) for a in after["apps"])
+
+
 def test_bad_rules_and_names_are_invalid_arguments(monitor_sandbox: Any) -> None:
     sandbox = monitor_sandbox()
     before = sandbox.config.read_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from memwarden.core import report
 from memwarden.core.app_identity import AppIdentity
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.meminfo import MemInfo
@@ -208,6 +209,27 @@ def test_sacrifice_first_goes_before_bigger_apps():
     choice = choose_victim(snap, Rules(prefer=("chat",)), uid=1000)
     assert choice.victim is not None and choice.victim.app.id == "chat-20"
     assert choice.victim.reason == "sacrifice-first"
+
+
+def test_the_snapshot_json_says_each_apps_rule_as_the_choice_obeys_it():
+    """``rule`` and ``rule_source`` come from the choice's own decision: the app the JSON calls
+    protected is the one the choice excludes as protected; protect wins over prefer."""
+    snap = snapshot(("editor", "other", 4 * GiB, 0, [40]), ("chat", "other", 3 * GiB, 0, [20]),
+                    ("both", "other", 2 * GiB, 0, [30]), ("plain", "other", GiB, 0, [50]))
+    rules = Rules(protect=("/usr/bin/editor", "both-30"), prefer=("Chat", "/usr/bin/both"))
+    doc = report.snapshot_json(snap, rules=rules)
+    said = {a["id"]: (a["rule"], a["rule_source"]) for a in doc["apps"]}
+    assert said == {
+        "editor-40": ("protect", "/usr/bin/editor"),  # by its program
+        "chat-20": ("prefer", "Chat"),  # as written in the rules
+        "both-30": ("protect", "both-30"),  # protect wins over prefer
+        "plain-50": ("normal", ""),
+    }
+    choice = choose_victim(snap, rules, uid=1000)
+    assert choice.excluded == {"editor-40": "protected", "both-30": "protected"}
+    assert choice.victim is not None and choice.victim.app.id == "chat-20"
+    assert {a["id"] for a in report.snapshot_json(snap, rules=Rules())["apps"]
+            if a["rule"] != "normal"} == set()  # fmt: skip
 
 
 def test_growth_puts_the_app_eating_memory_now_first():

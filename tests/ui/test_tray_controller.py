@@ -74,6 +74,10 @@ def tray(aloop, ns_monitor, events) -> Iterator[tuple[TrayController, object]]:
     aloop.run_until_complete(client.close())
 
 
+def game_in(snapshot: dict) -> dict:
+    return next(a for a in snapshot["apps"] if a["name"] == "SpaceGame.py")
+
+
 def test_menu_lists_the_hogs_by_real_size_and_reaches_the_monitor(aloop, tray, events):
     controller, monitor = tray
     client = controller.client
@@ -97,6 +101,10 @@ def test_menu_lists_the_hogs_by_real_size_and_reaches_the_monitor(aloop, tray, e
     protect.trigger()
     run_until(aloop, lambda: client.properties.get("AppRules") == {game_rule: "protect"}
               and client.properties.get("NextVictim") == editor_id, what="the game protected")
+    # The menu shows the rule once the monitor's next snapshot gives it (the tray asks for one).
+    run_until(aloop, lambda: game_in(controller.snapshot)["rule"] == "protect",
+              what="the snapshot's rule")  # fmt: skip
+    assert game_in(controller.snapshot)["rule_source"] == game_rule
     controller.rebuild_menu()
     game = submenu(menu, "SpaceGame.py")
     assert action(game, "Protect").isChecked() and not action(game, "Close").isEnabled()

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QLocale
 
 from memwarden.ui import messages
-from memwarden.ui.app_rules import rule_name, rule_of
+from memwarden.ui.app_rules import monitor_rule, rule_name, rule_source_text
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -109,8 +109,9 @@ def test_rules_are_saved_under_the_monitors_rule_target():
     assert rule_name(tree) == "/home/me/hog.py"
 
 
-def test_rules_of_tree_apps_are_saved_under_their_name_with_an_older_monitor():
-    # A process-tree app's id carries its root pid: meaningless after a restart.
+def test_rules_of_tree_apps_from_a_signal_are_saved_under_their_name():
+    # A Warning's app has only the brief fields (no rule_target); a process-tree app's id
+    # carries its root pid, meaningless after a restart.
     tree = {"id": "blender-4242", "name": "blender", "pids": [4242, 4250]}
     assert rule_name(tree) == "blender"
     scoped = {"id": "org.mozilla.firefox", "name": "Firefox", "pids": [10]}
@@ -120,12 +121,16 @@ def test_rules_of_tree_apps_are_saved_under_their_name_with_an_older_monitor():
     assert rule_name(versioned) == "app-2024"
 
 
-def test_rule_of_matches_id_or_name_and_protect_wins():
-    firefox = {"id": "org.mozilla.firefox", "name": "Firefox", "pids": [10]}
-    assert rule_of(firefox, {}) == "normal"
-    assert rule_of(firefox, {"firefox": "prefer"}) == "prefer"
-    assert rule_of(firefox, {"org.mozilla.firefox": "protect", "Firefox": "prefer"}) == "protect"
-    assert rule_of(firefox, {"chromium": "protect"}) == "normal"
+def test_the_rule_shown_is_the_monitors_and_says_where_it_came_from():
+    # Whatever the app is called: the UI shows the monitor's decision, never matches names.
+    firefox = {"id": "org.mozilla.firefox", "name": "Firefox", "pids": [10],
+               "rule": "protect", "rule_source": "/usr/lib/firefox/firefox"}  # fmt: skip
+    assert monitor_rule(firefox) == "protect"
+    assert rule_source_text(firefox) == "Protected by your rule “/usr/lib/firefox/firefox”."
+    chat = {"id": "chat-7", "name": "chat", "pids": [7], "rule": "prefer", "rule_source": "chat"}
+    assert rule_source_text(chat) == "Sacrificed first by your rule “chat”."
+    plain = {"id": "editor", "name": "Editor", "pids": [8], "rule": "normal", "rule_source": ""}
+    assert (monitor_rule(plain), rule_source_text(plain)) == ("normal", "")
 
 
 # -- whole messages -------------------------------------------------------------------------------

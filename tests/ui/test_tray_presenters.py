@@ -25,11 +25,13 @@ def english() -> Iterator[None]:
 
 
 def app(app_id: str, name: str, total: int, *, kind: str = "other", uid: int = UID,
-        hidden: int = 0) -> dict:  # fmt: skip
-    # A process-tree app's id ends with its root pid, as core.apps makes it.
+        hidden: int = 0, rule: str = "normal", rule_source: str = "") -> dict:  # fmt: skip
+    # A process-tree app's id ends with its root pid, as core.apps makes it. The rule is the
+    # monitor's, as GetSnapshot says it.
     root = int(app_id.rsplit("-", 1)[1]) if app_id.rsplit("-", 1)[-1].isdigit() else 1000
     return {
         "id": app_id, "name": name, "kind": kind, "icon": None, "uid": uid, "pids": [root, 9999],
+        "rule": rule, "rule_source": rule_source,
         "bytes": {"resident": total - hidden, "swap": 0, "page_tables": 0, "shmem": hidden,
                   "dmabuf": 0, "gpu_system": 0, "gpu_vram": 0, "kernel_view": total - hidden,
                   "total": total},
@@ -43,7 +45,8 @@ def snapshot(*apps: dict, orphans: list[dict] | None = None) -> dict:
 
 SNAP = snapshot(
     app("org.gnome.Shell", "GNOME Shell", 5 * GiB, kind="session"),
-    app("org.mozilla.firefox", "Firefox", 2 * GiB, kind="browser"),
+    app("org.mozilla.firefox", "Firefox", 2 * GiB, kind="browser", rule="protect",
+        rule_source="firefox"),
     app("hog.py-77", "hog.py", 3 * GiB, hidden=int(2.8 * GiB)),
     app("bash-5", "bash", 20 * MiB),
     app("other-user-app", "Theirs", 9 * GiB, uid=UID + 1),
@@ -113,8 +116,25 @@ def test_menu_lists_own_apps_by_real_size_never_the_session_or_other_users():
     assert hog.title == "hog.py — 3.0 GiB (closed next)"
     assert hog.next_victim and not firefox.next_victim
     assert hog.detail == "3.0 GiB, of which 2.8 GiB shared memory"
-    assert hog.rule_name == "hog.py"  # a process-tree app: its rule goes by name
+    assert hog.rule_name == "hog.py"  # a process-tree app without rule_target: by name
     assert firefox.rule == "protect" and firefox.rule_name == "org.mozilla.firefox"
+    assert hog.rule == "normal"
+
+
+def test_menu_and_prompt_show_the_monitors_rule_and_never_match_names():
+    # AppRules names "hog.py" and "firefox", but the monitor decided otherwise (a rule on a name
+    # that is not the app's own, say): the snapshot's rule is the one shown.
+    snap = snapshot(app("hog.py-77", "hog.py", 3 * GiB),
+                    app("org.mozilla.firefox", "Firefox", 2 * GiB, kind="browser"),
+                    app("bash-5", "bash", 20 * MiB, rule="protect",
+                        rule_source="/usr/libexec/helper"))  # fmt: skip
+    props = {**PROPS, "AppRules": {"hog.py": "protect", "firefox": "prefer",
+                                   "/usr/libexec/helper": "protect"}}  # fmt: skip
+    items = {i.app_id: i.rule for i in tray_menu.app_items(snap, props, uid=UID)}
+    assert items == {"hog.py-77": "normal", "org.mozilla.firefox": "normal", "bash-5": "protect"}
+    rows = {r.app_id: r for r in build_prompt(snap, props, None, uid=UID).rows}
+    assert rows["bash-5"].rule == "protect" and not rows["bash-5"].closable
+    assert rows["hog.py-77"].rule == "normal" and rows["hog.py-77"].closable
 
 
 def test_menu_always_includes_the_next_victim():
@@ -163,8 +183,9 @@ def test_prompt_reason_without_a_warning_follows_the_policy():
     model = build_prompt(SNAP, {**PROPS, "NextVictim": "bash-5"}, None, uid=UID)
     assert model.victim_index == 2
     assert model.rows[2].reason == "It uses the most memory."
-    sacrificed = build_prompt(SNAP, {**PROPS, "NextVictim": "bash-5",
-                                     "AppRules": {"bash": "prefer"}}, None, uid=UID)  # fmt: skip
+    preferred = snapshot(*(a if a["id"] != "bash-5" else {**a, "rule": "prefer"}
+                           for a in SNAP["apps"]))  # fmt: skip
+    sacrificed = build_prompt(preferred, {**PROPS, "NextVictim": "bash-5"}, None, uid=UID)
     assert sacrificed.rows[2].reason == "You chose to sacrifice it first."
 
 

@@ -34,7 +34,8 @@ def app(app_id: str, name: str, total: int, shmem: int = 0) -> dict:
 
 
 SNAP = {"apps": [app("editor", "Editor", 500 * MiB), app("hog", "Hog", 3 * GiB, 2 * GiB),
-                 app("firefox", "Firefox", 2 * GiB)], "orphans": []}  # fmt: skip
+                 {**app("firefox", "Firefox", 2 * GiB), "rule": "protect",
+                  "rule_source": "firefox"}], "orphans": []}  # fmt: skip
 PROPS = {"State": "critical", "AvailableBytes": 300 * MiB, "EtaSeconds": 5.0,
          "NextVictim": "hog", "AppRules": {"firefox": "protect"}}  # fmt: skip
 

@@ -14,7 +14,7 @@ import pytest
 import qasync
 from PySide6.QtCore import QLocale, QtMsgType
 from window_doubles import FakeMonitorClient
-from window_scene import monitor_properties, start_scene
+from window_scene import Scene, monitor_properties, start_scene
 
 _BAD_QT_MESSAGES = (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
 # The offscreen platform plugin says this for any top-level window whose minimum size changes
@@ -72,17 +72,21 @@ def _no_task_left(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def scene_doc() -> dict[str, Any]:
-    """A real snapshot of this machine with the scene's apps and orphan (window_scene.py).
+def scene() -> Scene:
+    """A real scan of this machine with the scene's apps and orphan (window_scene.py).
 
-    The scene is stopped right after the scan: the document is data, and other tests must not
-    see its processes or its orphan file.
+    The scene is stopped right after the scan: the scan and its document are data, and other
+    tests must not see its processes or its orphan file.
     """
-    scene = start_scene()
-    try:
-        return scene.doc
-    finally:
-        scene.stop()
+    started = start_scene()
+    started.stop()
+    return started
+
+
+@pytest.fixture(scope="session")
+def scene_doc(scene: Scene) -> dict[str, Any]:
+    """The real snapshot document of the scene."""
+    return scene.doc
 
 
 @pytest.fixture
@@ -92,6 +96,9 @@ def doc(scene_doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def client(doc: dict[str, Any], tmp_path: Path, aloop: Any) -> FakeMonitorClient:
-    """The client double over the real snapshot, with a config file in tmp_path."""
-    return FakeMonitorClient(doc, monitor_properties(doc, tmp_path / "config.toml"))
+def client(doc: dict[str, Any], scene: Scene, tmp_path: Path, aloop: Any) -> FakeMonitorClient:
+    """The client double over the real snapshot, with a config file in tmp_path; its snapshots
+    carry the rules its ``AppRules`` give each app of the scan, as the monitor decides them."""
+    return FakeMonitorClient(
+        doc, monitor_properties(doc, tmp_path / "config.toml"), scan=scene.scan
+    )

@@ -39,7 +39,7 @@ def row_of(model: Any, name: str) -> int:
 
 def test_model_shows_every_app_with_real_figures(qapp: Any, doc: dict[str, Any]) -> None:
     model = AppsTableModel()
-    model.set_apps(doc["apps"], {})
+    model.set_apps(doc["apps"])
     assert model.rowCount() == len(doc["apps"]) and model.columnCount() == len(Column)
     r = row_of(model, "Photo Indexer")
     hog = doc["apps"][[a["name"] for a in doc["apps"]].index("Photo Indexer")]
@@ -67,7 +67,7 @@ def test_model_shows_every_app_with_real_figures(qapp: Any, doc: dict[str, Any])
 
 def test_refresh_keeps_rows_and_persistent_indexes(qapp: Any, doc: dict[str, Any]) -> None:
     model = AppsTableModel()
-    model.set_apps(doc["apps"], {})
+    model.set_apps(doc["apps"])
     keep = QPersistentModelIndex(model.index(row_of(model, "SuperTuxKart"), Column.NAME))
     removed: list[int] = []
     inserted: list[int] = []
@@ -81,7 +81,7 @@ def test_refresh_keeps_rows_and_persistent_indexes(qapp: Any, doc: dict[str, Any
     later.append(new)
     game = next(a for a in later if a["name"] == "SuperTuxKart")
     game["bytes"]["total"] += GiB
-    model.set_apps(later, {})
+    model.set_apps(later)
 
     assert removed == [1] and inserted == [1]
     assert "Notes" not in names(model) and "New App" in names(model)
@@ -89,12 +89,20 @@ def test_refresh_keeps_rows_and_persistent_indexes(qapp: Any, doc: dict[str, Any
     assert model.index(keep.row(), Column.TOTAL).data(SORT_ROLE) == game["bytes"]["total"]
 
 
-def test_rules_show_and_editing_asks_for_the_rule_name(qapp: Any, doc: dict[str, Any]) -> None:
+def test_rules_are_the_monitors_and_editing_asks_for_the_rule_name(
+    qapp: Any, doc: dict[str, Any]
+) -> None:
     model = AppsTableModel()
     game = next(a for a in doc["apps"] if a["name"] == "SuperTuxKart")
-    model.set_apps(doc["apps"], {rule_name(game): "protect"})
+    # The monitor's decision, whatever the names: the model shows it and never matches names.
+    game.update(rule="protect", rule_source="/opt/games/launcher")
+    model.set_apps(doc["apps"])
     r = row_of(model, "SuperTuxKart")
     assert model.index(r, Column.RULE).data() == "Protect"
+    assert model.index(r, Column.RULE).data(RULE_ROLE) == "protect"
+    assert "Protected by your rule “/opt/games/launcher”." in model.index(r, Column.RULE).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
     requests: list[tuple[str, str]] = []
     model.ruleRequested.connect(lambda name, rule: requests.append((name, rule)))
 
@@ -102,16 +110,22 @@ def test_rules_show_and_editing_asks_for_the_rule_name(qapp: Any, doc: dict[str,
     assert model.flags(index) & Qt.ItemFlag.ItemIsEditable
     assert not model.flags(model.index(r, Column.NAME)) & Qt.ItemFlag.ItemIsEditable
     assert not model.setData(index, "explode")
+    assert model.setData(index, "protect") and requests == []  # it is protected already
     assert model.setData(index, "prefer")
     assert requests == [(rule_name(game), "prefer")]
-    assert index.data() == "Sacrifice first"  # shown at once
-    model.set_rules({})  # the monitor says otherwise: it wins
-    assert index.data(RULE_ROLE) == "normal"
+    # Not shown until the monitor says so: the name saved may not be the one that protects it.
+    assert index.data() == "Protect"
+    later = copy.deepcopy(doc["apps"])
+    next(a for a in later if a["name"] == "SuperTuxKart").update(
+        rule="prefer", rule_source=rule_name(game)
+    )
+    model.set_apps(later)
+    assert index.data() == "Sacrifice first" and index.data(RULE_ROLE) == "prefer"
 
 
 def test_proxy_sorts_numbers_as_numbers_and_filters(qapp: Any, doc: dict[str, Any]) -> None:
     model = AppsTableModel()
-    model.set_apps(doc["apps"], {})
+    model.set_apps(doc["apps"])
     proxy = AppsFilterProxy()
     proxy.setSourceModel(model)
     proxy.sort(Column.TOTAL, Qt.SortOrder.DescendingOrder)
@@ -177,29 +191,54 @@ def test_presenter_loads_the_snapshot_and_says_the_status(
     qtbot.waitUntil(lambda: not presenter.pending())
 
 
-def test_presenter_sets_rules_through_the_monitor(
+def test_presenter_sets_rules_through_the_monitor_and_shows_its_next_snapshot(
     qtbot: Any, client: FakeMonitorClient, doc: dict[str, Any]
 ) -> None:
     presenter = WindowPresenter(client)
     presenter.apply_snapshot(doc)
     game = next(a for a in doc["apps"] if a["name"] == "SuperTuxKart")
-    r = row_of(presenter.apps, "SuperTuxKart")
+
+    def shown() -> str:
+        return str(presenter.apps.index(row_of(presenter.apps, "SuperTuxKart"), Column.RULE).data())
+
+    assert shown() == "Normal"
     with qtbot.waitSignal(presenter.message) as said:
-        presenter.apps.setData(presenter.apps.index(r, Column.RULE), "protect")
-    assert client.calls[-1] == ("set_rule", rule_name(game), "protect")
+        presenter.apps.setData(
+            presenter.apps.index(row_of(presenter.apps, "SuperTuxKart"), Column.RULE), "protect"
+        )
+    assert ("set_rule", rule_name(game), "protect") in client.calls
     assert client.properties["AppRules"] == {rule_name(game): "protect"}
     assert said.args[0].startswith("SuperTuxKart: MemWarden never closes this app")
-    assert presenter.apps.index(r, Column.RULE).data() == "Protect"
+    # The presenter asked for a snapshot after the call: the monitor's decision shows.
+    qtbot.waitUntil(lambda: shown() == "Protect")
+    assert client.calls[-1] == ("get_snapshot",)
+    app = presenter.apps.app_at(row_of(presenter.apps, "SuperTuxKart"))
+    assert (app["rule"], app["rule_source"]) == ("protect", rule_name(game))
 
-    # A refusal: the person hears why, and the row shows the monitor's rules again.
+    # A refusal: the person hears why, and the row keeps the monitor's rule.
     client.failures["set_rule"] = MonitorError("bad-name", "io.github.memwarden.Monitor1.Error.X")
     with qtbot.waitSignal(presenter.message) as said:
-        presenter.apps.setData(presenter.apps.index(r, Column.RULE), "prefer")
+        presenter.apps.setData(
+            presenter.apps.index(row_of(presenter.apps, "SuperTuxKart"), Column.RULE), "prefer"
+        )
     assert (
         said.args[0] == "Could not change SuperTuxKart: The app's name cannot be used for a rule."
     )
-    assert presenter.apps.index(r, Column.RULE).data() == "Protect"
     qtbot.waitUntil(lambda: not presenter.pending())
+    assert shown() == "Protect"
+
+
+def test_a_snapshot_on_its_way_when_the_rules_change_is_followed_by_another(
+    qtbot: Any, client: FakeMonitorClient
+) -> None:
+    """A snapshot asked for before a rule was set may predate it: one more is asked for."""
+    presenter = WindowPresenter(client)
+    presenter.activate()  # a snapshot is on its way
+    assert presenter.pending()
+    client.announce(AppRules={"org.example.Other": "protect"})
+    qtbot.waitUntil(lambda: not presenter.pending())
+    assert client.calls.count(("get_snapshot",)) == 2
+    presenter.deactivate()
 
 
 def test_presenter_offline_and_back(qtbot: Any, client: FakeMonitorClient) -> None:

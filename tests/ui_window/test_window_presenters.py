@@ -142,8 +142,14 @@ def test_breakdown_and_why(scene_doc: dict[str, Any]) -> None:
     assert "memory file (memfd)" in why and "/memfd:photo-thumbnail-cache" in why
     tip = ap.total_tooltip(hog, C)
     assert "Hidden from the kernel: " + human_size(ap.hidden_bytes(hog), C) in tip
-    html = ap.details_html(hog, "prefer", C)
-    assert "<b>Photo Indexer</b>" in html and "Sacrifice first" in html
+    html = ap.details_html(hog, "normal", C)
+    assert "<b>Photo Indexer</b>" in html and "Normal: " in html
+    assert "by your rule" not in html  # no rule gives it one
+    # The rule the monitor found, and which of the person's names gave it (escaped: a name).
+    ruled = {**hog, "rule": "prefer", "rule_source": "/opt/<indexer>"}
+    html = ap.details_html(ruled, "prefer", C)
+    assert "Sacrifice first: " in html
+    assert "Sacrificed first by your rule “/opt/&lt;indexer&gt;”." in html
 
 
 def test_details_escape_names() -> None:

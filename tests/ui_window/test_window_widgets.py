@@ -73,9 +73,11 @@ def test_selecting_an_app_explains_it_and_buttons_set_its_rule(
     hog = next(a for a in doc["apps"] if a["name"] == "Photo Indexer")
     qtbot.mouseClick(window.rule_buttons["prefer"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: ("set_rule", rule_name(hog), "prefer") in client.calls)
+    # Shown once the monitor's next snapshot gives the app the rule.
     qtbot.waitUntil(lambda: "Sacrifice first" in window.details.text())
     assert window.statusBar().currentMessage().startswith("Photo Indexer: ")
     assert not window.rule_buttons["prefer"].isEnabled()
+    assert f"Sacrificed first by your rule “{rule_name(hog)}”." in window.details.text()
     # Persisted through the monitor: its AppRules now hold the rule.
     assert client.properties["AppRules"] == {rule_name(hog): "prefer"}
 
@@ -98,11 +100,12 @@ def test_rule_column_combo_sets_the_rule(
     window.rule_delegate.setModelData(editor, window.presenter.proxy, index)
     game = next(a for a in doc["apps"] if a["name"] == "SuperTuxKart")
     qtbot.waitUntil(lambda: client.properties["AppRules"] == {rule_name(game): "protect"})
-    assert index.data() == "Protect" and index.data(RULE_ROLE) == "protect"
+    qtbot.waitUntil(lambda: index.data(RULE_ROLE) == "protect")  # the next snapshot says so
+    assert index.data() == "Protect"
     editor.deleteLater()
 
 
-def test_refused_rule_is_said_and_undone(
+def test_refused_rule_is_said_and_the_row_keeps_the_monitors_rule(
     qtbot: Any, window: MainWindow, client: FakeMonitorClient
 ) -> None:
     client.failures["set_rule"] = MonitorError("no-monitor")

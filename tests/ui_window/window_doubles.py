@@ -3,8 +3,11 @@
 :class:`memwarden.ui.monitor_client.MonitorClient`, without D-Bus.
 
 It behaves as the monitor does where the window can tell: ``set_rule`` updates ``AppRules`` and
-announces it, errors are the client's own :class:`MonitorError` with the monitor's reason codes.
-The real bus is covered by the tray's end-to-end tests.
+announces it; given the scan its snapshot was made from, each snapshot's apps carry the ``rule``
+and ``rule_source`` those rules give them, decided by the monitor's own code
+(:func:`memwarden.core.report.rule_json`); errors are the client's own :class:`MonitorError` with
+the monitor's reason codes. The real bus is covered by the tray's end-to-end tests and by
+tests/ui/test_rules_from_monitor.py.
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from memwarden.core import report
+from memwarden.core.policy import Rules
+from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT, RULES
+from memwarden.core.snapshot import Snapshot
 from memwarden.ui.monitor_calls import MonitorError
 
 
@@ -22,7 +29,9 @@ class FakeMonitorClient(QObject):
     """The monitor client's interface over a fixed snapshot.
 
     Attributes:
-        snapshot: What ``get_snapshot`` returns (a copy each time).
+        snapshot: What ``get_snapshot`` returns (a copy each time, with the rules in force when
+            ``scan`` is given).
+        scan: The scan ``snapshot`` was made from, or None (the apps keep the rules they have).
         calls: Every method call, as ``(name, *args)``.
         failures: Method name -> the exception its next calls raise.
     """
@@ -36,9 +45,12 @@ class FakeMonitorClient(QObject):
     killed = Signal(dict, object, str)
     connectionChanged = Signal(bool)
 
-    def __init__(self, snapshot: dict[str, Any], properties: dict[str, Any]) -> None:
+    def __init__(
+        self, snapshot: dict[str, Any], properties: dict[str, Any], scan: Snapshot | None = None
+    ) -> None:
         super().__init__()
         self.snapshot = snapshot
+        self.scan = scan
         self._properties = dict(properties)
         self._connected = True
         self.calls: list[tuple[Any, ...]] = []
@@ -85,15 +97,29 @@ class FakeMonitorClient(QObject):
     async def get_snapshot(self) -> dict[str, Any]:
         await asyncio.sleep(0)  # a real call always yields to the loop
         self._check("get_snapshot")
-        return copy.deepcopy(self.snapshot)
+        doc = copy.deepcopy(self.snapshot)
+        if self.scan is not None:
+            in_force = self._rules_in_force(self.scan)
+            for app in doc["apps"]:
+                app.update(in_force.get(app["id"], {}))
+        return doc
+
+    def _rules_in_force(self, scan: Snapshot) -> dict[str, dict[str, str]]:
+        """App id -> its ``rule`` and ``rule_source`` under ``AppRules``, as the monitor decides."""
+        app_rules = self._properties.get("AppRules", {})
+        rules = Rules(
+            protect=tuple(n for n, r in app_rules.items() if r == PROTECT),
+            prefer=tuple(n for n, r in app_rules.items() if r == PREFER),
+        )
+        return {app.id: report.rule_json(app, scan.processes, rules) for app in scan.apps}
 
     async def set_rule(self, name: str, rule: str) -> None:
         await asyncio.sleep(0)
         self._check("set_rule", name, rule)
-        if rule not in ("protect", "prefer", "normal"):
+        if rule not in RULES:
             raise MonitorError("unknown-rule", "io.github.memwarden.Monitor1.Error.InvalidArgument")
         rules = {k: v for k, v in self._properties.get("AppRules", {}).items() if k != name}
-        if rule != "normal":
+        if rule != NORMAL:
             rules[name] = rule
         self.announce(AppRules=rules)
 

@@ -31,7 +31,9 @@ from memwarden.core.desktop_index import DesktopIndex
 from memwarden.core.meminfo import MemInfo
 from memwarden.core.mounts import read_mount_table
 from memwarden.core.orphans import read_orphans
+from memwarden.core.policy import Rules
 from memwarden.core.scanner import Scanner
+from memwarden.core.snapshot import Snapshot
 from memwarden.core.sysvipc import read_sysvipc_shm
 from memwarden.monitor.config import Config
 
@@ -70,12 +72,14 @@ ORPHAN_MIB = 48
 
 @dataclass
 class Scene:
-    """The started processes and files; :attr:`doc` is the snapshot document."""
+    """The started processes and files; :attr:`doc` is the snapshot document (no rules yet:
+    every app ``normal``), :attr:`scan` the scan it was made from."""
 
     folder: Path
     processes: list[subprocess.Popen[str]] = field(default_factory=list)
     orphan: Path | None = None
     doc: dict[str, Any] = field(default_factory=dict)
+    scan: Snapshot | None = None
 
     def app(self, name: str) -> dict[str, Any]:
         """The snapshot entry of one of the scene's apps, by display name."""
@@ -125,21 +129,22 @@ def start_scene() -> Scene:
             with scene.orphan.open("wb") as f:
                 for _ in range(ORPHAN_MIB):
                     f.write(b"\x33" * MiB)
-        scene.doc = scan(DesktopIndex.load([scene.folder / "share"]))
+        scene.scan, scene.doc = scan(DesktopIndex.load([scene.folder / "share"]))
     except BaseException:
         scene.stop()
         raise
     return scene
 
 
-def scan(desktop: DesktopIndex) -> dict[str, Any]:
-    """A full scan of this machine as the monitor's GetSnapshot returns it."""
+def scan(desktop: DesktopIndex) -> tuple[Snapshot, dict[str, Any]]:
+    """A full scan of this machine, and the document the monitor's GetSnapshot makes of it
+    while the person has no rules."""
     proc = Path("/proc")
     snap = Scanner(proc, desktop_index=desktop, with_nvidia=False).scan(full=True)
     orphans = read_orphans(
         snap.held_shmem_keys, read_mount_table("self", proc), read_sysvipc_shm(proc)
     )
-    return report.snapshot_json(snap, orphans)
+    return snap, report.snapshot_json(snap, orphans, rules=Rules())
 
 
 def monitor_properties(doc: dict[str, Any], config_path: Path | None = None) -> dict[str, Any]:

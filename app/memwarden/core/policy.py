@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from memwarden.core import rule_codes
 from memwarden.core.app_identity import AppIdentity, rule_key, rule_keys
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.process import ProcessIdentity
@@ -38,15 +39,37 @@ class TooManyRules(ValueError):
 
 
 class Rule(Enum):
-    """What the user chose for an app."""
+    """What the user chose for an app (the values: :mod:`memwarden.core.rule_codes`)."""
 
-    PROTECT = "protect"
-    PREFER = "prefer"  # sacrifice first
-    NORMAL = "normal"
+    PROTECT = rule_codes.PROTECT
+    PREFER = rule_codes.PREFER  # sacrifice first
+    NORMAL = rule_codes.NORMAL
 
 
-def _keys_of(names: Iterable[str]) -> frozenset[str]:
-    return frozenset(rule_key(name) for name in names if name.strip())
+@dataclass(frozen=True, slots=True)
+class RuleMatch:
+    """The rule for an app, and which of the user's names gave it.
+
+    Attributes:
+        rule: The rule in force.
+        source: The name in the user's rules that matched the app, as written there (a path such
+            as ``/usr/bin/foo``, a desktop id, an app id); ``""`` for :attr:`Rule.NORMAL`.
+    """
+
+    rule: Rule
+    source: str = ""
+
+
+NO_RULE = RuleMatch(Rule.NORMAL)
+
+
+def _names_by_key(names: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """Each rule key with the place and the spelling of the first name that makes it."""
+    out: dict[str, tuple[int, str]] = {}
+    for place, name in enumerate(names):
+        if name.strip():
+            out.setdefault(rule_key(name), (place, name))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,28 +77,38 @@ class Rules:
     """The user's rules: NAMEs that mean apps (:func:`memwarden.core.app_identity.rule_keys`:
     app ids, desktop ids, program paths, the names of trusted programs).
 
-    The names are turned into a set once, so that choosing costs the same with 3 rules or 300.
+    The names are turned into a lookup table once, so that choosing costs the same with 3 rules
+    or 300.
     """
 
     protect: tuple[str, ...] = ()
     prefer: tuple[str, ...] = ()
-    _protect_keys: frozenset[str] = field(init=False, repr=False, compare=False)
-    _prefer_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+    _protect_names: dict[str, tuple[int, str]] = field(init=False, repr=False, compare=False)
+    _prefer_names: dict[str, tuple[int, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_protect_keys", _keys_of(self.protect))
-        object.__setattr__(self, "_prefer_keys", _keys_of(self.prefer))
+        object.__setattr__(self, "_protect_names", _names_by_key(self.protect))
+        object.__setattr__(self, "_prefer_names", _names_by_key(self.prefer))
+
+    def match(self, app: AppIdentity, processes: Iterable[ProcessIdentity]) -> RuleMatch:
+        """The rule for an app and the name that gave it.
+
+        Protect wins over prefer when both match. When several names of one list match (the
+        app's desktop id and one of its programs, say), the one written first gives it, so the
+        answer stays the same from one scan to the next.
+        """
+        if not (self._protect_names or self._prefer_names):
+            return NO_RULE
+        keys = rule_keys(app, processes)
+        for rule, names in ((Rule.PROTECT, self._protect_names), (Rule.PREFER, self._prefer_names)):
+            matched = names.keys() & keys
+            if matched:
+                return RuleMatch(rule, min(names[key] for key in matched)[1])
+        return NO_RULE
 
     def rule_for(self, app: AppIdentity, processes: Iterable[ProcessIdentity]) -> Rule:
-        """The rule for an app; protect wins over prefer when both match."""
-        if not (self._protect_keys or self._prefer_keys):
-            return Rule.NORMAL
-        keys = rule_keys(app, processes)
-        if keys & self._protect_keys:
-            return Rule.PROTECT
-        if keys & self._prefer_keys:
-            return Rule.PREFER
-        return Rule.NORMAL
+        """The rule for an app (:meth:`match`, without the name): what the killer obeys."""
+        return self.match(app, processes).rule
 
 
 class GrowthTracker:

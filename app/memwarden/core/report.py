@@ -12,6 +12,7 @@ from typing import Any
 from memwarden.core.accounting import Share
 from memwarden.core.app_identity import rule_target
 from memwarden.core.orphans import Orphan
+from memwarden.core.policy import Rules
 from memwarden.core.pressure import PressureLine
 from memwarden.core.snapshot import AppRecord, MemoryBytes, ProcessRecord, Snapshot
 
@@ -73,11 +74,26 @@ def app_brief(app: AppRecord) -> dict[str, Any]:
     }
 
 
-def app_json(app: AppRecord, processes: Mapping[int, ProcessRecord]) -> dict[str, Any]:
-    """One entry of ``apps`` (``processes``: the snapshot's, for what rules call the app)."""
+def rule_json(
+    app: AppRecord, processes: Mapping[int, ProcessRecord], rules: Rules
+) -> dict[str, str]:
+    """The ``rule`` in force for an app and its ``rule_source``, decided by
+    :meth:`~memwarden.core.policy.Rules.match`, as the killer decides: a client shows what the
+    monitor will do instead of matching names itself."""
+    members = [processes[p].identity for p in app.pids if p in processes]
+    match = rules.match(app.identity, members)
+    return {"rule": match.rule.value, "rule_source": match.source}
+
+
+def app_json(
+    app: AppRecord, processes: Mapping[int, ProcessRecord], rules: Rules
+) -> dict[str, Any]:
+    """One entry of ``apps`` (``processes``: the snapshot's, for what rules call the app;
+    ``rules``: the user's, for the rule in force)."""
     members = [processes[p].identity for p in app.pids if p in processes]
     return {
         **app_brief(app),
+        **rule_json(app, processes, rules),
         "rule_target": rule_target(app.identity, members),
         "desktop_pids": {str(pid): role for pid, role in sorted(app.roles.items())},
         "uid": app.identity.uid,
@@ -108,9 +124,9 @@ def process_json(rec: ProcessRecord, app_id: str | None) -> dict[str, Any]:
 
 
 def snapshot_json(
-    snap: Snapshot, orphans: Sequence[Orphan] = (), *, per_process: bool = False
+    snap: Snapshot, orphans: Sequence[Orphan] = (), *, rules: Rules, per_process: bool = False
 ) -> dict[str, Any]:
-    """The whole document."""
+    """The whole document; each app's rule is the one ``rules`` give it (:func:`rule_json`)."""
     mem = snap.meminfo
     doc: dict[str, Any] = {
         "schema": SCHEMA,
@@ -127,7 +143,7 @@ def snapshot_json(
             "nvidia": snap.nvidia_status,
             "unreadable_processes": snap.unreadable_count,
         },
-        "apps": [app_json(app, snap.processes) for app in snap.apps],
+        "apps": [app_json(app, snap.processes, rules) for app in snap.apps],
         "orphans": [
             {"kind": o.kind, "path": o.path, "bytes": o.bytes, "uid": o.uid} for o in orphans
         ],

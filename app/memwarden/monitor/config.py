@@ -24,6 +24,7 @@ from typing import Any
 from memwarden.core.errors import CoreError
 from memwarden.core.meminfo import MemInfo
 from memwarden.core.policy import MAX_RULES, Rules
+from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
 from memwarden.core.watch_state import Thresholds
 from memwarden.monitor.config_file import ReadAhead, UnusableConfigFile, read_config_bytes
 from memwarden.monitor.config_file import default_config_path as default_config_path
@@ -100,11 +101,11 @@ class Config:
         """A copy where ``name`` is protected, preferred or neither (``normal``)."""
         protect = tuple(n for n in self.protect if n != name)
         prefer = tuple(n for n in self.prefer if n != name)
-        if rule == "protect":
+        if rule == PROTECT:
             protect += (name,)
-        elif rule == "prefer":
+        elif rule == PREFER:
             prefer += (name,)
-        elif rule != "normal":
+        elif rule != NORMAL:
             raise ValueError(f"unknown rule {rule!r}")
         return dataclasses.replace(self, protect=protect, prefer=prefer)
 

@@ -3,12 +3,15 @@
 
 One module (like :mod:`memwarden.helper.constants`) so that the service, its clients (the tray),
 the committed ``packaging/dbus/<BUS_NAME>.xml`` and the tests cannot drift apart. It imports
-nothing from D-Bus, so a client can use the names without the service's code.
+nothing from D-Bus, so a client can use the names without the service's code (the rules come from
+:mod:`memwarden.core.rule_codes`, which imports nothing).
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+from memwarden.core import rule_codes
 
 BUS_NAME: Final = "io.github.memwarden.Monitor1"
 OBJECT_PATH: Final = "/io/github/memwarden/Monitor1"
@@ -27,8 +30,9 @@ ALL_ERRORS: Final = frozenset(
     {ERROR_INVALID_ARGUMENT, ERROR_NO_SUCH_APP, ERROR_REFUSED, ERROR_FAILED}
 )
 
-#: The rules SetAppRule accepts ("prefer" is the UI's "sacrifice first").
-RULES: Final = ("protect", "prefer", "normal")
+#: The rules SetAppRule accepts ("prefer" is the UI's "sacrifice first"), spelled once for the
+#: monitor, the config and the UI.
+RULES: Final = rule_codes.RULES
 
 #: Values of the State property.
 STATES: Final = ("calm", "warning", "critical")

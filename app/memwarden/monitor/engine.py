@@ -35,6 +35,7 @@ from memwarden.core.pressure import (
     read_pressure_file,
     worst_pressure,
 )
+from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
 from memwarden.core.snapshot import AppRecord, Snapshot
 from memwarden.core.watch_state import Action, Assessment, StateMachine, Thresholds, WatchState
 from memwarden.monitor import event_payloads
@@ -132,8 +133,8 @@ class Engine:
         if self.extra_rules:
             config = dataclasses.replace(
                 config,
-                protect=tuple(dict.fromkeys(config.protect + self.extra_rules.get("protect", ()))),
-                prefer=tuple(dict.fromkeys(config.prefer + self.extra_rules.get("prefer", ()))),
+                protect=tuple(dict.fromkeys(config.protect + self.extra_rules.get(PROTECT, ()))),
+                prefer=tuple(dict.fromkeys(config.prefer + self.extra_rules.get(PREFER, ()))),
             )
         return config
 
@@ -155,7 +156,8 @@ class Engine:
             TooManyRules: the list already holds ``MAX_RULES`` names (a client must not grow the
                 monitor, or the file, without bound).
         """
-        names = getattr(self.config, rule, ()) if rule != "normal" else ()
+        # The config's lists are named after their rules (Config.protect, Config.prefer).
+        names = getattr(self.config, rule, ()) if rule != NORMAL else ()
         if name not in names and len(names) >= MAX_RULES:
             raise TooManyRules(f"{rule}: at most {MAX_RULES} names")
         self.extra_rules = {
@@ -163,12 +165,12 @@ class Engine:
         }
         if self.store is not None:
             self.store.save(self.store.config.with_rule(name, rule))
-        elif rule != "normal":
+        elif rule != NORMAL:
             self.extra_rules.setdefault(rule, ())
             self.extra_rules[rule] += (name,)
         self.config = self._effective_config()
-        if self.store is None and rule == "normal":
-            self.config = self.config.with_rule(name, "normal")
+        if self.store is None and rule == NORMAL:
+            self.config = self.config.with_rule(name, NORMAL)
         self._rules_moved()
 
     def _rules_moved(self) -> None:
@@ -362,4 +364,4 @@ class Engine:
     def snapshot_json(self) -> dict[str, Any]:
         """A fresh snapshot in the ``scan --json`` schema (:meth:`Looking.snapshot_json`)."""
         tight = self.last is not None and self.last.state is not WatchState.CALM
-        return self.look.snapshot_json(tight=tight)
+        return self.look.snapshot_json(tight=tight, rules=self.config.rules())

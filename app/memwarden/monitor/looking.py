@@ -128,10 +128,11 @@ class Looking:
         )
         return self.last_choice
 
-    def snapshot_json(self, *, tight: bool) -> dict[str, Any]:
+    def snapshot_json(self, *, tight: bool, rules: Rules) -> dict[str, Any]:
         """A fresh snapshot in the ``scan --json`` schema: while memory is ``tight``, the last
-        look if it is at most ``SNAPSHOT_MAX_AGE_S`` old; else a scan."""
+        look if it is at most ``SNAPSHOT_MAX_AGE_S`` old; else a scan. Each app carries the rule
+        ``rules`` give it, decided here as for a choice (clients never match names)."""
         snap = self.last_snapshot
         if snap is None or not tight or self.clock() - self._snapshot_t > SNAPSHOT_MAX_AGE_S:
             snap = self.scan()
-        return report.snapshot_json(snap, self.chooser.orphans(snap))
+        return report.snapshot_json(snap, self.chooser.orphans(snap), rules=rules)

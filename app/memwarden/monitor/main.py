@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from memwarden.core.meminfo import MeminfoReader
+from memwarden.core.rule_codes import PREFER, PROTECT
 from memwarden.helper.constants import OOM_SCORE_ADJ_FLOOR
 from memwarden.monitor.config import ConfigStore, default_config_path
 from memwarden.monitor.engine import Engine
@@ -86,7 +87,7 @@ async def run(args: argparse.Namespace) -> int:
     engine = Engine(
         store,
         overrides=overrides_from(args),
-        extra_rules={"protect": args.protect, "prefer": args.prefer},
+        extra_rules={PROTECT: args.protect, PREFER: args.prefer},
         dry_run=args.dry_run,
         listeners=listeners,
         protector=Protector(helper),

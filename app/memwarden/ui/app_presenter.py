@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from memwarden.ui import words
+from memwarden.ui.app_rules import rule_source_text
 from memwarden.ui.formatting import human_size
 from memwarden.ui.plain_text import escape_markup
 
@@ -214,7 +215,8 @@ def total_tooltip(app: dict[str, Any], locale: QLocale | None = None) -> str:
 
 
 def details_html(app: dict[str, Any], rule: str, locale: QLocale | None = None) -> str:
-    """The details pane for the selected app: what it holds, both ranks, why, the rule."""
+    """The details pane for the selected app: what it holds, both ranks, why, the rule (the
+    monitor's, and which of the person's rules gives it)."""
     esc = escape_markup
     b = app["bytes"]
     diff = rank_difference(app, locale)
@@ -243,6 +245,9 @@ def details_html(app: dict[str, Any], rule: str, locale: QLocale | None = None) 
             + "<br>".join("&nbsp;&nbsp;" + esc(line) for line in objects)
         )
     parts.append(esc(words.rule(rule) + ": " + words.rule_hint(rule)))
+    source = rule_source_text(app)
+    if source:
+        parts.append(esc(source))
     if app.get("unreadable_pids"):
         parts.append(
             esc(

@@ -1,13 +1,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Which name a rule is saved under for an app, and which rule an app has now.
+"""An app's rule as the monitor decided it, and the name a new rule is saved under.
 
-The monitor's rules (``SetAppRule``, ``AppRules``) match an app's id, its desktop id, the path of
-one of its programs, or the name of a program the system installed — never a name a process
-gave itself. The monitor says which NAME to save a rule under (``rule_target`` in each app of the
-snapshot): the desktop or unit id (``org.mozilla.firefox``), else the path of the program
-(``/home/me/games/run.py``), so that "Protect" still holds the next time it runs. Older monitors
-do not say: then an app that is only a process tree (whose id, ``blender-4242``, ends in its
-root pid) is saved under its name.
+The UI never matches names against rules: the monitor does, once, as its killer does, and says
+the result in each app of its snapshot (docs/scan-json.md): ``rule`` (``protect``, ``prefer`` or
+``normal``), ``rule_source`` (the name in the person's rules that matched, as written there: an
+app id, a desktop id, a program's path) and ``rule_target`` (the name to save a new rule under:
+the desktop or unit id, ``org.mozilla.firefox``, else the path of the program,
+``/home/me/games/run.py``, so that "Protect" still holds the next time it runs).
 """
 
 from __future__ import annotations
@@ -16,11 +15,25 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
+
 _TREE_ID = re.compile(r"^(?P<program>.+)-(?P<pid>[0-9]+)$")
 
 
+def monitor_rule(app: Mapping[str, Any]) -> str:
+    """The rule in force for an app: the snapshot's ``rule``, decided by the monitor."""
+    return str(app.get("rule") or NORMAL)
+
+
 def rule_name(app: Mapping[str, Any]) -> str:
-    """The name to save a rule for this app under (see the module doc)."""
+    """The name to save a rule for this app under: the monitor's ``rule_target``.
+
+    An app from a Warning or Killed signal carries only the brief fields (``id``, ``name``, …, no
+    ``rule_target``): then an app that is only a process tree (whose id, ``blender-4242``, ends in
+    its root pid) is saved under its name, any other under its id.
+    """
     if app.get("rule_target"):
         return str(app["rule_target"])
     app_id = str(app.get("id", ""))
@@ -31,18 +44,18 @@ def rule_name(app: Mapping[str, Any]) -> str:
     return app_id
 
 
-def rule_of(app: Mapping[str, Any], rules: Mapping[str, str]) -> str:
-    """The rule in force for this app: ``protect``, ``prefer`` or ``normal``.
+_RULE_SOURCES: dict[str, object] = {
+    PROTECT: QT_TRANSLATE_NOOP("AppRules", "Protected by your rule “%1”."),
+    PREFER: QT_TRANSLATE_NOOP("AppRules", "Sacrificed first by your rule “%1”."),
+}
 
-    Looks at the app's id, name and rule name (case-insensitive, as the monitor compares); a rule
-    on one of its process names alone is not visible here and reads ``normal``. Protect wins over
-    prefer, as in the monitor.
-    """
-    names = {str(app.get(k, "")).casefold() for k in ("id", "name")} | {rule_name(app).casefold()}
-    names.discard("")
-    found = {rule for name, rule in rules.items() if name.strip().casefold() in names}
-    if "protect" in found:
-        return "protect"
-    if "prefer" in found:
-        return "prefer"
-    return "normal"
+
+def rule_source_text(app: Mapping[str, Any]) -> str:
+    """Which of the person's rules gives the app its rule (``Protected by your rule
+    “/usr/bin/foo”.``), or ``""`` when none does. It tells why an app is protected when the rule
+    names one of its programs rather than the app itself."""
+    source = str(app.get("rule_source") or "")
+    text = _RULE_SOURCES.get(monitor_rule(app))
+    if not source or text is None:
+        return ""
+    return QCoreApplication.translate("AppRules", str(text)).replace("%1", source)

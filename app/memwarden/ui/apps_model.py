@@ -2,9 +2,10 @@
 """The apps of a snapshot as a Qt table model, and the proxy that sorts and filters it.
 
 Rows are kept by app id across refreshes (updated in place, removed, appended), so the selection,
-the sort order and an open rule editor survive the periodic snapshot. The rule column is editable:
-setting it emits :attr:`AppsTableModel.ruleRequested`; the presenter asks the monitor, which
-persists it, and the next ``AppRules`` confirms or corrects the row.
+the sort order and an open rule editor survive the periodic snapshot. The rule column shows the
+monitor's ``rule`` of each app (the model never matches names) and is editable: setting it emits
+:attr:`AppsTableModel.ruleRequested`; the presenter asks the monitor, which persists it, and the
+row shows the new rule once the next snapshot says so.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from memwarden.ui.app_presenter import (
     rank_difference,
     total_tooltip,
 )
-from memwarden.ui.app_rules import rule_name, rule_of
+from memwarden.ui.app_rules import monitor_rule, rule_name, rule_source_text
 from memwarden.ui.formatting import human_size
 from memwarden.ui.plain_text import tooltip
 
@@ -96,12 +97,11 @@ class AppsTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None, locale: QLocale | None = None) -> None:
         super().__init__(parent)
         self._apps: list[dict[str, Any]] = []
-        self._rules: list[str] = []
         self._locale = locale
 
     # -- feeding ----------------------------------------------------------------------------------
 
-    def set_apps(self, apps: list[dict[str, Any]], rules: dict[str, str]) -> None:
+    def set_apps(self, apps: list[dict[str, Any]]) -> None:
         """Replace the content with a snapshot's ``apps``, keeping rows of apps still there."""
         new = {str(a["id"]) + "\0" + str(a.get("uid", "")): a for a in apps}
         # Remove vanished apps, bottom up so row numbers stay valid.
@@ -109,14 +109,12 @@ class AppsTableModel(QAbstractTableModel):
             if self._key(self._apps[row]) not in new:
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._apps[row]
-                del self._rules[row]
                 self.endRemoveRows()
         known = {self._key(a): row for row, a in enumerate(self._apps)}
         for key, app in new.items():
             at = known.get(key)
             if at is not None:
                 self._apps[at] = app
-                self._rules[at] = rule_of(app, rules)
         if self._apps:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._apps) - 1, len(Column) - 1)
@@ -126,17 +124,7 @@ class AppsTableModel(QAbstractTableModel):
             first = len(self._apps)
             self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
             self._apps.extend(added)
-            self._rules.extend(rule_of(app, rules) for app in added)
             self.endInsertRows()
-
-    def set_rules(self, rules: dict[str, str]) -> None:
-        """Apply the monitor's ``AppRules`` to the rows."""
-        for row, app in enumerate(self._apps):
-            rule = rule_of(app, rules)
-            if rule != self._rules[row]:
-                self._rules[row] = rule
-                index = self.index(row, Column.RULE)
-                self.dataChanged.emit(index, index)
 
     @staticmethod
     def _key(app: dict[str, Any]) -> str:
@@ -147,8 +135,8 @@ class AppsTableModel(QAbstractTableModel):
         return self._apps[row]
 
     def rule_at(self, row: int) -> str:
-        """The rule shown for a row."""
-        return self._rules[row]
+        """The rule shown for a row: the monitor's."""
+        return monitor_rule(self._apps[row])
 
     def row_of(self, app_id: str) -> int | None:
         """The row of an app id (the first, if two users share it), or None."""
@@ -189,19 +177,19 @@ class AppsTableModel(QAbstractTableModel):
         app = self._apps[index.row()]
         column = Column(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(app, index.row(), column)
+            return self._display(app, column)
         if role == SORT_ROLE:
-            return self._sort_key(app, index.row(), column)
+            return self._sort_key(app, column)
         if role == Qt.ItemDataRole.EditRole and column == Column.RULE:
-            return self._rules[index.row()]
+            return monitor_rule(app)
         if role == APP_ID_ROLE:
             return app["id"]
         if role == RULE_ROLE:
-            return self._rules[index.row()]
+            return monitor_rule(app)
         if role == APP_ROLE:
             return app
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = self._tooltip(app, index.row(), column)  # the name's tooltip has the app's id
+            text = self._tooltip(app, column)  # the name's tooltip has the app's id
             return tooltip(text) if text else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column in _BYTES_FIELD or column in (
@@ -232,18 +220,16 @@ class AppsTableModel(QAbstractTableModel):
             or value not in words.RULES
         ):
             return False
-        row = index.row()
-        if self._rules[row] == value:
-            return True
-        # Shown at once; the monitor's AppRules corrects it if the call fails.
-        self._rules[row] = str(value)
-        self.dataChanged.emit(index, index)
-        self.ruleRequested.emit(rule_name(self._apps[row]), str(value))
+        app = self._apps[index.row()]
+        if monitor_rule(app) != value:
+            # Shown once the monitor's next snapshot says so: the rule it saves may not be the
+            # one in force (a rule on one of the app's programs can still protect it).
+            self.ruleRequested.emit(rule_name(app), str(value))
         return True
 
     # -- cells ------------------------------------------------------------------------------------
 
-    def _display(self, app: dict[str, Any], row: int, column: Column) -> str:
+    def _display(self, app: dict[str, Any], column: Column) -> str:
         if column == Column.NAME:
             return str(app.get("name") or app["id"])
         if column == Column.KIND:
@@ -259,10 +245,10 @@ class AppsTableModel(QAbstractTableModel):
         if column == Column.DIFFERENCE:
             return rank_difference(app, self._locale).text
         if column == Column.RULE:
-            return words.rule(self._rules[row])
+            return words.rule(monitor_rule(app))
         return ""
 
-    def _sort_key(self, app: dict[str, Any], row: int, column: Column) -> Any:
+    def _sort_key(self, app: dict[str, Any], column: Column) -> Any:
         if column == Column.NAME:
             return str(app.get("name") or app["id"]).casefold()
         if column == Column.KIND:
@@ -279,10 +265,11 @@ class AppsTableModel(QAbstractTableModel):
             # Most underrated first when sorted descending: places, then hidden bytes.
             return rank_difference(app).places * (1 << 40) + hidden_bytes(app)
         if column == Column.RULE:
-            return words.RULES.index(self._rules[row]) if self._rules[row] in words.RULES else 9
+            rule = monitor_rule(app)
+            return words.RULES.index(rule) if rule in words.RULES else 9
         return 0
 
-    def _tooltip(self, app: dict[str, Any], row: int, column: Column) -> str | None:
+    def _tooltip(self, app: dict[str, Any], column: Column) -> str | None:
         if column in (Column.NAME, Column.TOTAL):
             lines = [str(app["id"])] if column == Column.NAME else []
             lines.append(total_tooltip(app, self._locale))
@@ -290,7 +277,8 @@ class AppsTableModel(QAbstractTableModel):
         if column in (Column.DIFFERENCE, Column.KERNEL_RANK, Column.MEMWARDEN_RANK):
             return rank_difference(app, self._locale).explanation
         if column == Column.RULE:
-            return words.rule_hint(self._rules[row])
+            source = rule_source_text(app)
+            return words.rule_hint(monitor_rule(app)) + ("\n" + source if source else "")
         field = _BYTES_FIELD.get(column)
         return breakdown_hint(field) if field else None
 

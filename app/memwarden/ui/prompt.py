@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from memwarden.core.rule_codes import PREFER, PROTECT
 from memwarden.ui import ui_events
 from memwarden.ui.plain_text import plain_labels, tooltip
 from memwarden.ui.prompt_presenter import PromptModel, PromptRow
@@ -156,9 +157,9 @@ class PromptWindow(QWidget):
     def _row_name(self, row: PromptRow) -> str:
         if row.next_victim:
             return self.tr("%1 (would be closed)").replace("%1", row.name)
-        if row.rule == "protect":
+        if row.rule == PROTECT:
             return self.tr("%1 (protected)").replace("%1", row.name)
-        if row.rule == "prefer":
+        if row.rule == PREFER:
             return self.tr("%1 (sacrifice first)").replace("%1", row.name)
         return row.name
 
@@ -191,7 +192,7 @@ class PromptWindow(QWidget):
         row = self.selected_row()
         self.close_button.setEnabled(row is not None and row.closable)
         self.protect_button.setEnabled(row is not None)
-        protected = row is not None and row.rule == "protect"
+        protected = row is not None and row.rule == PROTECT
         self.protect_button.setText(self.tr("Remove protection") if protected
                                     else self.tr("Protect"))  # fmt: skip
 
@@ -203,7 +204,7 @@ class PromptWindow(QWidget):
     def _protect_clicked(self) -> None:
         row = self.selected_row()
         if row is not None:
-            emit(self.protectRequested, dict(row.app), row.rule != "protect")
+            emit(self.protectRequested, dict(row.app), row.rule != PROTECT)
 
     def _dismiss(self) -> None:
         self.hide()

@@ -15,8 +15,9 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
+from memwarden.core.rule_codes import PREFER, PROTECT
 from memwarden.ui import messages
-from memwarden.ui.app_rules import rule_name, rule_of
+from memwarden.ui.app_rules import monitor_rule, rule_name
 from memwarden.ui.formatting import human_size, time_left
 from memwarden.ui.tray_menu import own_apps
 
@@ -48,7 +49,7 @@ class PromptRow:
     @property
     def closable(self) -> bool:
         """The monitor would close it when asked (it refuses protected apps)."""
-        return self.rule != "protect"
+        return self.rule != PROTECT
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,7 @@ def derived_reason(app: Mapping[str, Any], rule: str) -> str:
     """The monitor's reason code for a victim, when no Warning said it (core.policy's order)."""
     b = app.get("bytes") or {}
     hidden = int(b.get("shmem", 0)) + int(b.get("dmabuf", 0)) + int(b.get("gpu_system", 0))
-    if rule == "prefer":
+    if rule == PREFER:
         return "sacrifice-first"
     if hidden > int(b.get("kernel_view", 0)):
         return "hidden-memory"
@@ -97,8 +98,8 @@ def build_prompt(
     limit: int = PROMPT_ROWS,
     locale: QLocale | None = None,
 ) -> PromptModel:
-    """The prompt for this snapshot, these properties and the last Warning (if any)."""
-    rules: Mapping[str, str] = props.get("AppRules") or {}
+    """The prompt for this snapshot, these properties and the last Warning (if any); each app
+    with the rule the monitor gives it in the snapshot."""
     victim = str(props.get("NextVictim", ""))
     warning = dict(last_warning or {})
     warned_app = warning.get("app") or {}
@@ -111,7 +112,7 @@ def build_prompt(
     rows = []
     victim_note = ""
     for app in shown:
-        rule = rule_of(app, rules)
+        rule = monitor_rule(app)
         is_next = bool(victim) and app.get("id") == victim
         reason = ""
         if is_next:

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from memwarden.ui import autostart, messages, resources, tray_menu, ui_events
-from memwarden.ui.app_rules import rule_name
+from memwarden.ui.app_rules import monitor_rule, rule_name
 from memwarden.ui.messages import Text
 from memwarden.ui.monitor_calls import MonitorError
 from memwarden.ui.monitor_client import MonitorClient
@@ -127,12 +127,19 @@ class TrayController(QObject):
         if connected and time.monotonic() - self._snapshot_t > SNAPSHOT_FRESH_S:
             self.refresh_snapshot(rebuild=True)
 
-    def refresh_snapshot(self, *, rebuild: bool = False) -> asyncio.Task[Any]:
-        """Fetch a snapshot (one fetch at a time); then update what shows it."""
-        if self._snapshot_task is not None and not self._snapshot_task.done():
-            return self._snapshot_task
+    def refresh_snapshot(
+        self, *, rebuild: bool = False, after_change: bool = False
+    ) -> asyncio.Task[Any]:
+        """Fetch a snapshot (one fetch at a time); then update what shows it. With
+        ``after_change`` (the rules changed), a fetch on its way may predate the change: a new
+        one follows it."""
+        previous = self._snapshot_task
+        if previous is not None and not previous.done() and not after_change:
+            return previous
 
         async def fetch() -> None:
+            if previous is not None and not previous.done():
+                await asyncio.wait([previous])
             snapshot = await self.client.get_snapshot()
             changed = menu_key(snapshot) != menu_key(self.snapshot)
             self.snapshot, self._snapshot_t = snapshot, time.monotonic()
@@ -171,7 +178,7 @@ class TrayController(QObject):
             return
         app = tray_menu.app_names(self.snapshot).get(str(props.get("NextVictim", "")))
         reasons = self.client.state_reasons
-        why = derived_reason(app, tray_menu.rule_of_app(app, props)) if app else ""
+        why = derived_reason(app, monitor_rule(app)) if app else ""
         self._warning(dict(app) if app else {}, float(props.get("EtaSeconds", -1.0)),
                       reasons[0] if reasons else "", why)
 
@@ -243,9 +250,8 @@ class TrayController(QObject):
             await self.client.set_rule(rule_name(app), rule)
             ui_events.record("rule", app=str(app.get("id")), name=rule_name(app), rule=rule)
             await self.client.refresh()
-            self.refresh_snapshot()
-            if self.prompt is not None and self.prompt.isVisible():
-                self._update_prompt()
+            # Its rule shows once the monitor's snapshot has it (fetch() updates the prompt).
+            self.refresh_snapshot(after_change=True)
 
         return run_logged(run(), self._error(what))
 

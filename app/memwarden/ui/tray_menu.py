@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from memwarden.ui import messages
-from memwarden.ui.app_rules import rule_name, rule_of
+from memwarden.ui.app_rules import monitor_rule, rule_name
 from memwarden.ui.formatting import human_size, percent, time_left
 
 _t = QCoreApplication.translate
@@ -34,7 +34,7 @@ class AppItem:
         app: The snapshot's entry for it (``id``, ``name``, ``kind``, ``pids``, ``bytes``, …).
         title: Its name and real size (``Firefox — 2.1 GiB``), marked when it is next.
         detail: Its size with what the kernel does not count (GPU, shared memory).
-        rule: ``protect``, ``prefer`` or ``normal``.
+        rule: ``protect``, ``prefer`` or ``normal``: the monitor's, from the snapshot.
         rule_name: The name its rule is saved under.
         next_victim: It would be closed next.
     """
@@ -95,7 +95,6 @@ def app_items(
     chosen = apps[:limit] if limit is not None else apps
     if victim and all(a.get("id") != victim for a in chosen):
         chosen += [a for a in apps if a.get("id") == victim]
-    rules: Mapping[str, str] = props.get("AppRules") or {}
     items = []
     for app in chosen:
         size = human_size(messages.real_size(app), locale)
@@ -105,14 +104,9 @@ def app_items(
             title = _t("TrayMenu", "%1 (closed next)").replace("%1", title)
         items.append(AppItem(
             app=app, title=title, detail=messages.size_with_breakdown(app, locale),
-            rule=rule_of(app, rules), rule_name=rule_name(app), next_victim=is_next,
+            rule=monitor_rule(app), rule_name=rule_name(app), next_victim=is_next,
         ))  # fmt: skip
     return items
-
-
-def rule_of_app(app: Mapping[str, Any], props: Mapping[str, Any]) -> str:
-    """The rule in force for an app, from the ``AppRules`` property."""
-    return rule_of(app, props.get("AppRules") or {})
 
 
 def app_names(snapshot: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:

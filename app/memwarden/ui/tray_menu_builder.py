@@ -14,7 +14,9 @@ from typing import Any, Protocol
 from PySide6.QtCore import QCoreApplication, SignalInstance
 from PySide6.QtWidgets import QMenu
 
+from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
 from memwarden.ui import autostart, messages, tray_menu
+from memwarden.ui.app_rules import monitor_rule
 from memwarden.ui.plain_text import menu_text
 from memwarden.ui.qt_compat import emit
 
@@ -122,16 +124,14 @@ def _add_app_menu(menu: QMenu, item: tray_menu.AppItem, choices: TrayChoices) ->
     sub.addSeparator()
     protect = sub.addAction(_t("TrayController", "Protect"))
     protect.setCheckable(True)
-    protect.setChecked(item.rule == "protect")
-    protect.triggered.connect(
-        lambda on: choices.set_rule(item.app, "protect" if on else "normal")
-    )
+    protect.setChecked(item.rule == PROTECT)
+    protect.triggered.connect(lambda on: choices.set_rule(item.app, PROTECT if on else NORMAL))
     prefer = sub.addAction(_t("TrayController", "Sacrifice first"))
     prefer.setCheckable(True)
-    prefer.setChecked(item.rule == "prefer")
-    prefer.triggered.connect(lambda on: choices.set_rule(item.app, "prefer" if on else "normal"))
+    prefer.setChecked(item.rule == PREFER)
+    prefer.triggered.connect(lambda on: choices.set_rule(item.app, PREFER if on else NORMAL))
     close = sub.addAction(_t("TrayController", "Close"), lambda: choices.close_app(item.app))
-    close.setEnabled(item.rule != "protect")
+    close.setEnabled(item.rule != PROTECT)
 
 
 def menu_entries(menu: QMenu) -> list[Any]:
@@ -153,7 +153,10 @@ def _shown(text: str) -> str:
     return "&".join(part.replace("&", "") for part in text.split("&&"))
 
 
-def menu_key(snapshot: Mapping[str, Any] | None) -> list[tuple[str, int]]:
-    """What of a snapshot the menu shows (to rebuild only when it changed)."""
+def menu_key(snapshot: Mapping[str, Any] | None) -> list[tuple[str, int, str]]:
+    """What of a snapshot the menu shows (to rebuild only when it changed): the apps, their
+    sizes and their rules."""
     apps = tray_menu.own_apps(snapshot)[: tray_menu.MENU_APPS]
-    return [(str(a.get("id")), messages.real_size(a) >> 20) for a in apps]
+    return [
+        (str(a.get("id")), messages.real_size(a) >> 20, monitor_rule(a)) for a in apps
+    ]

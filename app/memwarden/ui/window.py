@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from memwarden.core.rule_codes import RULES
 from memwarden.ui import app_presenter, words
 from memwarden.ui.apps_model import APP_ROLE, RULE_ROLE, Column
 from memwarden.ui.client_api import MonitorClientApi
@@ -201,7 +202,7 @@ class MainWindow(QMainWindow):
 
         buttons = QHBoxLayout()
         self.rule_buttons: dict[str, QPushButton] = {}
-        for code in ("protect", "prefer", "normal"):
+        for code in RULES:
             button = QPushButton(words.rule(code), page)
             button.setToolTip(words.rule_hint(code))
             button.setEnabled(False)
@@ -303,7 +304,7 @@ class MainWindow(QMainWindow):
         self.table.selectRow(index.row())
         menu = QMenu(self)
         current = str(index.data(RULE_ROLE))
-        for code in ("protect", "prefer", "normal"):
+        for code in RULES:
             action = menu.addAction(words.rule(code))
             action.setCheckable(True)
             action.setChecked(code == current)

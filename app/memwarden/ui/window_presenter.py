@@ -117,6 +117,7 @@ class WindowPresenter(QObject):
         self.last_error: str | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._refreshing = False
+        self._refresh_again = False  # the rules changed while a snapshot was on its way
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MS)
@@ -161,15 +162,17 @@ class WindowPresenter(QObject):
 
     # -- reading the monitor ----------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Ask for a snapshot (unless one is on its way)."""
+    def refresh(self, *, after_change: bool = False) -> None:
+        """Ask for a snapshot, unless one is on its way; with ``after_change`` (the rules
+        changed), one more after it: the one on its way may predate the change."""
         if self._refreshing:
+            self._refresh_again = self._refresh_again or after_change
             return
         self._refreshing = True
         self._spawn(self.refresh_now())
 
     async def refresh_now(self) -> None:
-        """Get a snapshot and show it."""
+        """Get a snapshot and show it (and another, if the rules changed meanwhile)."""
         self._refreshing = True
         try:
             doc = await self.client.get_snapshot()
@@ -180,13 +183,16 @@ class WindowPresenter(QObject):
             return
         finally:
             self._refreshing = False
+            if self._refresh_again:
+                self._refresh_again = False
+                self.refresh()
         self.last_error = None
         self.apply_snapshot(doc)
 
     def apply_snapshot(self, doc: dict[str, Any]) -> None:
         """Show a snapshot document (schema ``memwarden.scan/1``)."""
         self.snapshot = doc
-        self.apps.set_apps(list(doc.get("apps") or []), self.rules())
+        self.apps.set_apps(list(doc.get("apps") or []))
         system = doc.get("system") or {}
         self.history.capacity_bytes = int(system.get("mem_total", 0)) + int(
             system.get("swap_total", 0)
@@ -195,7 +201,8 @@ class WindowPresenter(QObject):
         self.statusChanged.emit()
 
     def rules(self) -> dict[str, str]:
-        """The monitor's rules (``AppRules``: name → protect | prefer)."""
+        """The monitor's rules (``AppRules``: name → protect | prefer), for the settings page's
+        list; which app each one gives a rule is the snapshot's (``rule`` of each app)."""
         rules = self.client.properties.get("AppRules") or {}
         return {str(k): str(v) for k, v in dict(rules).items()}
 
@@ -214,8 +221,10 @@ class WindowPresenter(QObject):
     def _on_properties(self, changed: dict[str, Any]) -> None:
         if not self.connected:
             self.connected = True
-        if "AppRules" in changed:
-            self.apps.set_rules(self.rules())
+        if "AppRules" in changed and self.active:
+            # From this window, the tray or the config file: the monitor says which apps the
+            # rules now hold in its next snapshot.
+            self.refresh(after_change=True)
         if {"AvailableBytes", "PressureSomeAvg10", "PressureFullAvg10"} & changed.keys():
             self.sample()
         self.statusChanged.emit()
@@ -233,7 +242,7 @@ class WindowPresenter(QObject):
         self._spawn(self.set_rule_now(name, rule))
 
     async def set_rule_now(self, name: str, rule: str) -> bool:
-        """Ask the monitor; on refusal, say why and show the monitor's rules again.
+        """Ask the monitor, then show its next snapshot; on refusal, say why.
 
         ``name`` is what the rule is saved under (:func:`memwarden.ui.app_rules.rule_name`).
         """
@@ -242,13 +251,15 @@ class WindowPresenter(QObject):
             await self.client.set_rule(name, rule)
         except Exception as exc:
             log.info("set_rule(%s, %s) failed: %r", name, rule, exc)
-            self.apps.set_rules(self.rules())
             self.message.emit(
                 QCoreApplication.translate("WindowPresenter", "Could not change %1: %2")
                 .replace("%1", display)
                 .replace("%2", error_words(exc))
             )
             return False
+        # Even when AppRules did not change (the name was saved already): the rows show the
+        # rule the monitor decides, nothing here guesses it.
+        self.refresh(after_change=True)
         self.message.emit(
             QCoreApplication.translate("WindowPresenter", "%1: %2", "app name: what its rule does")
             .replace("%1", display)

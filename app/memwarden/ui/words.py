@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
+
 _CONTEXT = "Words"
 
 
@@ -38,13 +40,13 @@ def app_kind(kind: str) -> str:
 
 
 _RULES: dict[str, object] = {
-    "protect": QT_TRANSLATE_NOOP("Words", "Protect"),
-    "prefer": QT_TRANSLATE_NOOP("Words", "Sacrifice first"),
-    "normal": QT_TRANSLATE_NOOP("Words", "Normal"),
+    PROTECT: QT_TRANSLATE_NOOP("Words", "Protect"),
+    PREFER: QT_TRANSLATE_NOOP("Words", "Sacrifice first"),
+    NORMAL: QT_TRANSLATE_NOOP("Words", "Normal"),
 }
 
 # The rules in the order the UI offers them.
-RULES = ("normal", "protect", "prefer")
+RULES = (NORMAL, PROTECT, PREFER)
 
 
 def rule(code: str) -> str:
@@ -53,13 +55,13 @@ def rule(code: str) -> str:
 
 
 _RULE_HINTS: dict[str, object] = {
-    "protect": QT_TRANSLATE_NOOP(
+    PROTECT: QT_TRANSLATE_NOOP(
         "Words", "MemWarden never closes this app; when memory runs out it closes another one."
     ),
-    "prefer": QT_TRANSLATE_NOOP(
+    PREFER: QT_TRANSLATE_NOOP(
         "Words", "When memory runs out, this app is closed before any other."
     ),
-    "normal": QT_TRANSLATE_NOOP(
+    NORMAL: QT_TRANSLATE_NOOP(
         "Words", "Closed only if it is the app that really holds the memory."
     ),
 }
