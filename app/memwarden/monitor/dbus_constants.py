@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from memwarden.core import reason_codes as codes
+
 BUS_NAME: Final = "io.github.memwarden.Monitor1"
 OBJECT_PATH: Final = "/io/github/memwarden/Monitor1"
 INTERFACE: Final = "io.github.memwarden.Monitor1"
@@ -34,4 +36,4 @@ RULES: Final = ("protect", "prefer", "normal")
 STATES: Final = ("calm", "warning", "critical")
 
 #: The ``reason`` of a Killed signal and of a ``killed`` event for a CloseApp call.
-REASON_USER_REQUEST: Final = "user-request"
+REASON_USER_REQUEST: Final = codes.USER_REQUEST
