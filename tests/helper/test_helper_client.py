@@ -169,7 +169,8 @@ def test_error_texts_that_are_not_reason_codes() -> None:
     assert prose.reason == "bus-policy"
     odd = errors.error_from_dbus(c.ERROR_NOT_OWNER, "Traceback (most recent call last):")
     assert isinstance(odd, errors.NotOwner)
-    assert odd.reason == "unknown"
+    # Not "unknown": HelperStatus says that before anything was asked.
+    assert odd.reason == "unexpected-error-text"
     assert errors.error_from_dbus("org.example.Other", "x") is None
 
 

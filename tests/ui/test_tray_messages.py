@@ -68,15 +68,42 @@ def test_refusals_say_why():
 
 
 def test_helper_problems_only_when_something_is_wrong():
-    for fine in ("applied", "unknown", "no-helper", ""):
+    # Fine, on purpose, or asked again soon: nothing to tell.
+    for fine in ("applied", "unknown", "no-helper", "", "helper-busy", "exited"):
         assert messages.helper_problem(fine) is None
         assert not messages.helper_missing(fine)
-    assert "not installed" in (messages.helper_problem("not-activatable") or "")
-    assert messages.helper_missing("not-activatable")
-    assert messages.helper_missing("no-system-bus")
-    # Refused but present: a problem to tell, not a missing helper (no error icon).
-    assert messages.helper_problem("not-authorized")
-    assert not messages.helper_missing("not-authorized")
+    assert messages.helper_problem("not-activatable") == (
+        "The helper is not installed: the kernel's out-of-memory killer may still pick a "
+        "protected app."
+    )
+    unusable = ("not-activatable", "activation-failed", "incompatible-helper", "no-system-bus")
+    for code in unusable:
+        assert messages.helper_missing(code)
+    # Refused, or not answering this time, but there: a problem to tell, not the error icon.
+    for told in ("not-authorized", "no-reply", "not-running", "cap-sys-resource", "owner-changed"):
+        assert messages.helper_problem(told)
+        assert not messages.helper_missing(told)
+    # A newer monitor's code: told, with the code, never the error icon.
+    assert "brand-new" in (messages.helper_problem("brand-new") or "")
+    assert not messages.helper_missing("brand-new")
+
+
+def test_drop_caches_step_says_what_the_helper_said():
+    def step(result: str) -> str:
+        return messages.free_step({"step": "drop-caches", "result": result})
+
+    assert step("not-activatable") == (
+        "Caches were not dropped: the privileged helper is not installed."
+    )
+    assert step("not-authorized") == step("polkit-unavailable") == (
+        "Caches were not dropped: not allowed."
+    )
+    assert step("drop-caches-denied") == (
+        "Caches were not dropped: the privileged helper lacks a capability."
+    )
+    assert step("rate-limited") != step("helper-busy")
+    # A code FreeMemory never answers with is not read as one it does.
+    assert step("exited") == "Caches were not dropped (exited)."
 
 
 # -- apps and sizes -------------------------------------------------------------------------------

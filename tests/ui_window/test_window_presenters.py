@@ -75,11 +75,14 @@ def test_known_codes_have_words_and_unknown_ones_a_generic_sentence_with_the_cod
     ("code", "ok", "headline"),
     [
         ("applied", True, "Protection reaches the kernel"),
-        ("no-helper", False, "The helper is not installed"),
+        ("no-helper", False, "The monitor runs without the helper"),
         ("not-activatable", False, "The helper is not installed"),
+        ("incompatible-helper", False, "The helper is installed but does not work"),
+        ("no-reply", False, "The helper did not answer"),
         ("not-authorized", False, "The helper is not allowed to protect your apps"),
-        ("missing-capability", False, "The helper lacks a capability"),
         ("cap-sys-resource", False, "The helper lacks a capability"),
+        ("owner-changed", False, "A protected app runs a program of another user"),
+        ("kernel-rejected-value", False, "The helper failed"),
     ],
 )
 def test_helper_status_says_what_protection_means(code: str, ok: bool, headline: str) -> None:
@@ -92,9 +95,13 @@ def test_helper_status_says_what_protection_means(code: str, ok: bool, headline:
 
 
 def test_unknown_helper_status_names_the_code() -> None:
-    head, text = words.helper_status("kernel-rejected-value")
-    assert "kernel-rejected-value" in head
-    assert text
+    # A newer monitor's code; and two this version never produces (the reasons are named
+    # cap-sys-resource, not-authorized, …).
+    for code in ("brand-new-reason", "missing-capability", "access-denied"):
+        head, text = words.helper_status(code)
+        assert code in head
+        assert "kernel's out-of-memory killer" in text
+        assert not words.helper_ok(code)
 
 
 # -- one app of the real snapshot -----------------------------------------------------------------

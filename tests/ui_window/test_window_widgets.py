@@ -226,7 +226,7 @@ def test_settings_page_shows_the_file_and_the_helper(
     )
     assert page.in_force.text().startswith("In force now: warn below ")
 
-    client.announce(HelperStatus="no-helper")
+    client.announce(HelperStatus="not-activatable")
     assert page.helper_headline.text() == "The helper is not installed"
     assert "kernel's out-of-memory killer" in page.helper_text.text()
 

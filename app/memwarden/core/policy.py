@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from memwarden.core import reason_codes as codes
 from memwarden.core import rule_codes
 from memwarden.core.app_identity import AppIdentity, rule_key, rule_keys
 from memwarden.core.forecast import TrendTracker
@@ -225,30 +226,30 @@ class Choice:
 def exclusion_reason(app: AppRecord, rule: Rule, *, uid: int) -> str | None:
     """Why an app must never be closed, or None when it may be (without its role members)."""
     if app.identity.uid != uid:
-        return "other-user"
+        return codes.OTHER_USER
     if rule is Rule.PROTECT:
-        return "protected"
+        return codes.PROTECTED
     if app.closable_pids:
         return None
     roles = set(app.roles.values())
     # Every member has a role: name the one that matters most to a reader.
-    for role, reason in (("self", "self"), ("init", "init")):
+    for role, reason in (("self", codes.SELF), ("init", codes.INIT)):
         if role in roles:
             return reason
-    return "session"
+    return codes.SESSION
 
 
 def _why(app: AppRecord, preferred: bool, growth: float, leader: bool) -> str:
     # The hidden-memory reason goes before growth: it is what the kernel and the other tools miss,
     # and what the person needs to hear ("it holds 2 GiB the system could not see").
     if preferred:
-        return "sacrifice-first"
+        return codes.SACRIFICE_FIRST
     mem = app.closable_bytes
     if mem.hidden > mem.kernel_view:
-        return "hidden-memory"
+        return codes.HIDDEN_MEMORY
     if leader and growth * GROWTH_HORIZON_S > mem.total:
-        return "growing"
-    return "largest"
+        return codes.GROWING
+    return codes.LARGEST
 
 
 def choose_victim(
@@ -305,12 +306,12 @@ def choose_victim(
         for i, (preferred, score, rate, app) in enumerate(scored)
     )
     if not candidates:
-        return Choice(None, "no-candidate", (), excluded, orphan_bytes)
+        return Choice(None, codes.NO_CANDIDATE, (), excluded, orphan_bytes)
     first = candidates[0]
     if not first.preferred and orphan_bytes > first.app.closable_bytes.total:
         # Closing the biggest app would free less than the orphans hold: the memory is in files
         # no process holds, and killing innocents will not bring it back.
-        return Choice(None, "orphan-tmpfs", candidates, excluded, orphan_bytes)
+        return Choice(None, codes.ORPHAN_TMPFS, candidates, excluded, orphan_bytes)
     projected = {
         pid: rec.bytes.total
         + (gain(growth.process_bytes_per_s(pid, rec.identity.starttime_ticks)) if growth else 0)
@@ -320,4 +321,4 @@ def choose_victim(
     tab = tab_target(first.app, snapshot.processes, projected)
     if tab is not None:
         first = dataclasses.replace(first, tab=tab)
-    return Choice(first, "victim-chosen", (first, *candidates[1:]), excluded, orphan_bytes)
+    return Choice(first, codes.VICTIM_CHOSEN, (first, *candidates[1:]), excluded, orphan_bytes)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from memwarden.core import reason_codes as codes
 from memwarden.core.pressure import Pressure
 
 
@@ -107,21 +108,21 @@ class StateMachine:
         full_sustained = self._full_since is not None and t - self._full_since >= th.psi_sustain_s
 
         if available_bytes <= th.kill_bytes:
-            reasons.append("below-kill-threshold")
+            reasons.append(codes.BELOW_KILL_THRESHOLD)
             action = Action.KILL
         elif available_bytes <= th.close_bytes:
-            reasons.append("below-close-threshold")
+            reasons.append(codes.BELOW_CLOSE_THRESHOLD)
             action = Action.CLOSE
         if full_sustained:
-            reasons.append("psi-full-sustained")
+            reasons.append(codes.PSI_FULL_SUSTAINED)
             if action is Action.NONE:
                 action = Action.CLOSE
         if available_bytes <= th.warn_bytes:
-            reasons.append("below-warn-threshold")
+            reasons.append(codes.BELOW_WARN_THRESHOLD)
         if eta_s is not None and eta_s <= th.horizon_s:
-            reasons.append("forecast-under-horizon")
+            reasons.append(codes.FORECAST_UNDER_HORIZON)
         if some >= th.psi_warn_some_avg10_pct:
-            reasons.append("psi-some-high")
+            reasons.append(codes.PSI_SOME_HIGH)
 
         self.state = self._next_state(action, reasons, available_bytes, eta_s, full, some)
         return Assessment(self.state, action, tuple(reasons), available_bytes, eta_s)

@@ -37,6 +37,7 @@ from typing import Any, Protocol, TypeVar
 from dbus_fast import Message, MessageFlag, MessageType
 from dbus_fast.service import ServiceInterface
 
+from memwarden.core import reason_codes as codes
 from memwarden.helper import constants as c
 from memwarden.helper.errors import AccessDenied, Busy, Failed, HelperError, InvalidArgument
 
@@ -120,7 +121,7 @@ def current_caller() -> Caller:
     try:
         return _CALLER.get()
     except LookupError:
-        raise AccessDenied("no-caller") from None
+        raise AccessDenied(codes.NO_CALLER) from None
 
 
 def requires_action(
@@ -250,14 +251,14 @@ class CallerShim:
         if msg.message_type is not MessageType.METHOD_CALL:
             return False
         if self._was_cut is not None and self._was_cut(msg):
-            return _refuse(msg, InvalidArgument("message-too-large"))
+            return _refuse(msg, InvalidArgument(codes.MESSAGE_TOO_LARGE))
         if msg.path != self._path or msg.interface not in (self._interface.name, None):
             return False
         entry = self._entries.get(msg.member or "")
         if entry is None:
             return False
         if msg.signature != entry.in_signature:
-            return _refuse(msg, InvalidArgument("bad-signature"))
+            return _refuse(msg, InvalidArgument(codes.BAD_SIGNATURE))
         if entry.policy.precheck is not None:
             try:
                 entry.policy.precheck(*msg.body)
@@ -265,7 +266,7 @@ class CallerShim:
                 return _refuse(msg, exc)
             except Exception:
                 _LOG.exception("%s: argument check failed", msg.member)
-                return _refuse(msg, Failed("internal-error"))
+                return _refuse(msg, Failed(codes.INTERNAL_ERROR))
         sender = msg.sender or ""
         busy = self._admit(sender)
         if busy is not None:
@@ -280,9 +281,9 @@ class CallerShim:
     def _admit(self, sender: str) -> str | None:
         """Count a call in; or the Busy reason when a bound is reached (then nothing counts)."""
         if len(self._tasks) >= self._max_in_flight:
-            return "helper-busy"
+            return codes.HELPER_BUSY
         if self._per_sender.get(sender, 0) >= self._max_per_sender:
-            return "sender-busy"
+            return codes.SENDER_BUSY
         self._per_sender[sender] = self._per_sender.get(sender, 0) + 1
         return None
 
@@ -332,7 +333,7 @@ class CallerShim:
         except Exception:
             # The traceback goes to our log (the journal), never to the caller.
             _LOG.exception("%s from %s failed", msg.member, caller.bus_name)
-            error = Failed("internal-error")
+            error = Failed(codes.INTERNAL_ERROR)
             return Message.new_error(msg, error.dbus_name, error.dbus_message())
 
     async def drain(self) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 from dbus_fast import BusType, Message, MessageFlag, MessageType
 from dbus_fast.aio import MessageBus
 
+from memwarden.core import reason_codes as codes
 from memwarden.core.pid_stat import read_pid_stat
 from memwarden.helper import constants as c
 from memwarden.helper.errors import Failed, HelperError, HelperUnavailable, error_from_dbus
@@ -38,15 +39,15 @@ __all__ = ["FreeMemoryResult", "HelperClient", "ProcessRef"]
 _DBUS = "org.freedesktop.DBus.Error."
 # Error names that mean the helper is not there to answer, with our reason code.
 _UNAVAILABLE = {
-    _DBUS + "ServiceUnknown": "not-activatable",
-    _DBUS + "NameHasNoOwner": "not-running",
-    _DBUS + "NoReply": "no-reply",
-    _DBUS + "Timeout": "no-reply",
-    _DBUS + "TimedOut": "no-reply",
-    _DBUS + "Disconnected": "disconnected",
-    _DBUS + "UnknownObject": "incompatible-helper",
-    _DBUS + "UnknownInterface": "incompatible-helper",
-    _DBUS + "UnknownMethod": "incompatible-helper",
+    _DBUS + "ServiceUnknown": codes.NOT_ACTIVATABLE,
+    _DBUS + "NameHasNoOwner": codes.NOT_RUNNING,
+    _DBUS + "NoReply": codes.NO_REPLY,
+    _DBUS + "Timeout": codes.NO_REPLY,
+    _DBUS + "TimedOut": codes.NO_REPLY,
+    _DBUS + "Disconnected": codes.DISCONNECTED,
+    _DBUS + "UnknownObject": codes.INCOMPATIBLE_HELPER,
+    _DBUS + "UnknownInterface": codes.INCOMPATIBLE_HELPER,
+    _DBUS + "UnknownMethod": codes.INCOMPATIBLE_HELPER,
 }
 # dbus-daemon's activation errors (Spawn.ChildExited, Spawn.ExecFailed, …) and systemd's.
 _ACTIVATION_PREFIXES = (_DBUS + "Spawn.", "org.freedesktop.systemd1.")
@@ -140,7 +141,7 @@ class HelperClient:
                 bus = MessageBus(bus_address=self._bus_address, bus_type=BusType.SYSTEM)
                 self._bus = await bus.connect()
             except Exception as exc:  # ENOENT, ECONNREFUSED, EACCES, auth errors, bad address
-                raise HelperUnavailable("no-system-bus") from exc
+                raise HelperUnavailable(codes.NO_SYSTEM_BUS) from exc
             return self._bus
 
     async def is_installed(self) -> bool:
@@ -155,7 +156,7 @@ class HelperClient:
             return True
         names = await self._bus_call(bus, "ListActivatableNames", "", [])
         if names.message_type is not MessageType.METHOD_RETURN:
-            raise HelperUnavailable("no-system-bus")
+            raise HelperUnavailable(codes.NO_SYSTEM_BUS)
         return c.BUS_NAME in names.body[0]
 
     async def _bus_call(
@@ -176,9 +177,9 @@ class HelperClient:
                 self._timeout_s,
             )
         except TimeoutError:
-            raise HelperUnavailable("no-reply") from None
+            raise HelperUnavailable(codes.NO_REPLY) from None
         except Exception as exc:
-            raise HelperUnavailable("disconnected") from exc
+            raise HelperUnavailable(codes.DISCONNECTED) from exc
 
     async def get_version(self) -> str:
         """The helper's MemWarden version."""
@@ -251,15 +252,15 @@ class HelperClient:
         try:
             reply = await asyncio.wait_for(bus.call(msg), timeout)
         except TimeoutError:
-            raise HelperUnavailable("no-reply") from None
+            raise HelperUnavailable(codes.NO_REPLY) from None
         except HelperError:
             raise
         except Exception as exc:  # the connection broke under the call
-            raise HelperUnavailable("disconnected") from exc
+            raise HelperUnavailable(codes.DISCONNECTED) from exc
         if reply.message_type is MessageType.ERROR:
             raise _error_for(reply)
         if reply.signature != reply_signature:
-            raise Failed("unexpected-reply")
+            raise Failed(codes.UNEXPECTED_REPLY)
         return list(reply.body)
 
 
@@ -272,5 +273,5 @@ def _error_for(reply: Message) -> HelperError:
     if name in _UNAVAILABLE:
         return HelperUnavailable(_UNAVAILABLE[name])
     if name.startswith(_ACTIVATION_PREFIXES):
-        return HelperUnavailable("activation-failed")
-    return Failed("unexpected-error")
+        return HelperUnavailable(codes.ACTIVATION_FAILED)
+    return Failed(codes.UNEXPECTED_ERROR)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from memwarden.core import reason_codes as codes
 from memwarden.helper import constants as c
 
 _MESSAGE_RE = re.compile(r"^(?P<reason>[a-z0-9][a-z0-9-]*)(?: pid=(?P<pid>[0-9]+))?$")
@@ -113,12 +114,14 @@ def error_from_dbus(name: str, text: str) -> HelperError | None:
 
     Errors from the bus itself reuse our names too: the bus daemon sends ``AccessDenied`` when
     its policy rejects a message, with prose in the text; that becomes reason ``"bus-policy"``.
+    Any other text that is not a reason code becomes ``"unexpected-error-text"`` (not
+    ``"unknown"``, which ``HelperStatus`` uses for "not asked yet").
     """
     cls = ERRORS_BY_DBUS_NAME.get(name)
     if cls is None:
         return None
     match = _MESSAGE_RE.match(text)
     if match is None:
-        return cls("bus-policy" if cls is AccessDenied else "unknown")
+        return cls(codes.BUS_POLICY if cls is AccessDenied else codes.UNEXPECTED_ERROR_TEXT)
     pid = match.group("pid")
     return cls(match.group("reason"), None if pid is None else int(pid))

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from memwarden.core import reason_codes as codes
 from memwarden.helper import constants as c
 from memwarden.helper.errors import Failed, MissingCapability
 
@@ -103,7 +104,7 @@ def mem_available_kib(proc: Path = Path("/proc")) -> int:
     for line in (proc / "meminfo").read_text().splitlines():
         if line.startswith("MemAvailable:"):
             return int(line.split()[1])
-    raise Failed("no-memavailable")
+    raise Failed(codes.NO_MEMAVAILABLE)
 
 
 def _write_knob(path: Path, value: bytes, reason: str) -> None:
@@ -132,8 +133,8 @@ def free_memory(proc: Path = Path("/proc")) -> FreeMemoryResult:
     """
     before = mem_available_kib(proc)
     # 3 = page cache (1) + reclaimable slab such as dentries and inodes (2).
-    _write_knob(proc / "sys/vm/drop_caches", b"3", "drop-caches-denied")
+    _write_knob(proc / "sys/vm/drop_caches", b"3", codes.DROP_CACHES_DENIED)
     compact = proc / "sys/vm/compact_memory"
     if compact.exists():  # absent without CONFIG_COMPACTION
-        _write_knob(compact, b"1", "compact-memory-denied")
+        _write_knob(compact, b"1", codes.COMPACT_MEMORY_DENIED)
     return FreeMemoryResult(before, mem_available_kib(proc))

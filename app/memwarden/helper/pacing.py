@@ -13,13 +13,14 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from memwarden.core import reason_codes as codes
 from memwarden.helper.errors import Busy, HelperError
 from memwarden.helper.kernel import FreeMemoryResult
 
 _LOG = logging.getLogger(__name__)
 
 # The reason code of the one failure after which nothing was dropped (kernel.free_memory).
-_NOTHING_DONE = "drop-caches-denied"
+_NOTHING_DONE = codes.DROP_CACHES_DENIED
 
 
 class IdleTimer:
@@ -90,7 +91,7 @@ class FreeMemoryPacer:
         if self._running is None:
             loop = asyncio.get_running_loop()
             if self._next_allowed is not None and loop.time() < self._next_allowed:
-                raise Busy("rate-limited")
+                raise Busy(codes.RATE_LIMITED)
             self._running = asyncio.ensure_future(self._run_once(job))
             # Retrieved here too, in case every caller went away before it ended.
             self._running.add_done_callback(lambda f: f.cancelled() or f.exception())

@@ -15,6 +15,7 @@ from typing import Any
 from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
+from memwarden.core import reason_codes as codes
 from memwarden.helper.caller import Caller
 from memwarden.helper.errors import AccessDenied, InteractiveAuthorizationRequired
 
@@ -65,10 +66,10 @@ class PolkitAuthority:
             )
         except Exception:
             _LOG.exception("polkit CheckAuthorization for %s could not be sent", action)
-            raise AccessDenied("polkit-unavailable") from None
+            raise AccessDenied(codes.POLKIT_UNAVAILABLE) from None
         if reply.message_type is MessageType.ERROR:
             _LOG.warning("polkit refused to check %s: %s %s", action, reply.error_name, reply.body)
-            raise AccessDenied("polkit-unavailable")
+            raise AccessDenied(codes.POLKIT_UNAVAILABLE)
         authorized, challenge = _parse_result(reply.body)
         _LOG.debug(
             "polkit %s for %s: authorized=%s challenge=%s interactive=%s",
@@ -81,8 +82,8 @@ class PolkitAuthority:
         if authorized:
             return
         if challenge and not caller.allow_interactive:
-            raise InteractiveAuthorizationRequired("interactive-authorization-required")
-        raise AccessDenied("not-authorized")
+            raise InteractiveAuthorizationRequired(codes.INTERACTIVE_AUTHORIZATION_REQUIRED)
+        raise AccessDenied(codes.NOT_AUTHORIZED)
 
 
 def _parse_result(body: list[Any]) -> tuple[bool, bool]:
@@ -91,6 +92,6 @@ def _parse_result(body: list[Any]) -> tuple[bool, bool]:
         (result,) = body
         authorized, challenge, _details = result
     except (TypeError, ValueError):
-        raise AccessDenied("polkit-error") from None
+        raise AccessDenied(codes.POLKIT_ERROR) from None
     # `is True`, not truthiness: only a real D-Bus boolean true authorizes.
     return authorized is True, challenge is True

@@ -30,6 +30,7 @@ from dbus_fast.annotations import DBusInt32, DBusSignature, DBusStr
 from dbus_fast.service import ServiceInterface, dbus_method
 
 from memwarden import __version__
+from memwarden.core import reason_codes as codes
 from memwarden.helper import constants as c
 from memwarden.helper import kernel, privileges, targets
 from memwarden.helper.caller import (
@@ -112,12 +113,12 @@ class HelperInterface(ServiceInterface):
             )
         )
         if reply.message_type is MessageType.ERROR:
-            raise Failed("no-caller-credentials")
+            raise Failed(codes.NO_CALLER_CREDENTIALS)
         creds: dict[str, Any] = reply.body[0]
         try:
             return _Credentials(int(creds["UnixUserID"].value), int(creds["ProcessID"].value))
         except (KeyError, TypeError, ValueError):
-            raise Failed("no-caller-credentials") from None
+            raise Failed(codes.NO_CALLER_CREDENTIALS) from None
 
     @dbus_method()
     @read_only

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from memwarden.core import reason_codes as codes
 from memwarden.core.errors import ParseError
 from memwarden.core.pid_stat import parse_pid_stat
 from memwarden.helper import constants as c
@@ -98,7 +99,7 @@ class HeldProcess:
             finally:
                 os.close(fd)
         except (ProcessLookupError, FileNotFoundError):
-            raise ProcessGone("exited", self.pid) from None
+            raise ProcessGone(codes.EXITED, self.pid) from None
         return b"".join(chunks).decode(errors="surrogateescape")
 
     def exited(self) -> bool:
@@ -116,9 +117,9 @@ class HeldProcess:
         """
         starttime = _parse_stat(self.read("stat"), self.pid)[1]
         if starttime != self.starttime_ticks:
-            raise ProcessGone("start-time-mismatch", self.pid)
+            raise ProcessGone(codes.START_TIME_MISMATCH, self.pid)
         if self.exited():
-            raise ProcessGone("exited", self.pid)
+            raise ProcessGone(codes.EXITED, self.pid)
 
     def verify_owner(self) -> None:
         """Check that the process still has the uids it was validated with.
@@ -129,7 +130,7 @@ class HeldProcess:
             ProcessGone: it exited.
         """
         if _parse_status(self.read("status"), self.pid)[1] != self.uids:
-            raise NotOwner("owner-changed", self.pid)
+            raise NotOwner(codes.OWNER_CHANGED, self.pid)
 
     def read_oom_score_adj(self) -> int:
         """The current ``oom_score_adj``.
@@ -142,7 +143,7 @@ class HeldProcess:
         try:
             return int(text)
         except ValueError:
-            raise Failed("unexpected-oom-score-adj", self.pid) from None
+            raise Failed(codes.UNEXPECTED_OOM_SCORE_ADJ, self.pid) from None
 
     def write_oom_score_adj(self, value: int) -> None:
         """Write ``oom_score_adj``; the kernel's verdict comes back as a named error.
@@ -160,24 +161,24 @@ class HeldProcess:
         try:
             fd = os.open("oom_score_adj", os.O_WRONLY | os.O_CLOEXEC, dir_fd=self._dirfd)
         except PermissionError:
-            raise MissingCapability("cap-dac-override", self.pid) from None
+            raise MissingCapability(codes.CAP_DAC_OVERRIDE, self.pid) from None
         except (ProcessLookupError, FileNotFoundError):
-            raise ProcessGone("exited", self.pid) from None
+            raise ProcessGone(codes.EXITED, self.pid) from None
         data = str(value).encode()
         try:
             written = os.write(fd, data)
         except PermissionError:
-            raise MissingCapability("cap-sys-resource", self.pid) from None
+            raise MissingCapability(codes.CAP_SYS_RESOURCE, self.pid) from None
         except ProcessLookupError:
-            raise ProcessGone("exited", self.pid) from None
+            raise ProcessGone(codes.EXITED, self.pid) from None
         except OSError as exc:
             if exc.errno == errno.EINVAL:
-                raise InvalidArgument("kernel-rejected-value", self.pid) from None
+                raise InvalidArgument(codes.KERNEL_REJECTED_VALUE, self.pid) from None
             raise
         finally:
             os.close(fd)
         if written != len(data):
-            raise Failed("short-write", self.pid)
+            raise Failed(codes.SHORT_WRITE, self.pid)
 
 
 def _parse_stat(text: str, pid: int) -> tuple[str, int, int]:
@@ -186,7 +187,7 @@ def _parse_stat(text: str, pid: int) -> tuple[str, int, int]:
         stat = parse_pid_stat(text)
         flags = int(text[text.rfind(")") + 2 :].split()[6])
     except (ParseError, ValueError, IndexError):
-        raise Failed("unexpected-stat", pid) from None
+        raise Failed(codes.UNEXPECTED_STAT, pid) from None
     return stat.state, stat.starttime_ticks, flags
 
 
@@ -197,9 +198,9 @@ def _parse_status(text: str, pid: int) -> tuple[int, tuple[int, ...]]:
         tgid = int(fields["Tgid"])
         uids = tuple(int(u) for u in fields["Uid"].split())
     except (KeyError, ValueError):
-        raise Failed("unexpected-status", pid) from None
+        raise Failed(codes.UNEXPECTED_STATUS, pid) from None
     if len(uids) != 4:
-        raise Failed("unexpected-status", pid)
+        raise Failed(codes.UNEXPECTED_STATUS, pid)
     return tgid, uids
 
 
@@ -220,16 +221,16 @@ def open_owned_process(target: ProcessTarget, owner_uid: int) -> HeldProcess:
     """
     pid = target.pid
     if not c.PID_MIN <= pid <= c.PID_MAX:  # pidfd_open would raise OverflowError past pid_t
-        raise InvalidArgument("invalid-pid", pid)
+        raise InvalidArgument(codes.INVALID_PID, pid)
     try:
         pidfd = os.pidfd_open(pid)
     except ProcessLookupError:
-        raise ProcessGone("no-such-process", pid) from None
+        raise ProcessGone(codes.NO_SUCH_PROCESS, pid) from None
     except OSError as exc:
         # A thread id: pidfd_open wants a thread-group leader. Older kernels say EINVAL, newer
         # ones ENOENT (verified on 6.18).
         if exc.errno in (errno.EINVAL, errno.ENOENT):
-            raise InvalidArgument("not-a-process", pid) from None
+            raise InvalidArgument(codes.NOT_A_PROCESS, pid) from None
         raise
     try:
         # Opened after the pidfd: if the pid was reused in between, the start time check below
@@ -237,7 +238,7 @@ def open_owned_process(target: ProcessTarget, owner_uid: int) -> HeldProcess:
         dirfd = os.open(_PROC / str(pid), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except FileNotFoundError:
         os.close(pidfd)
-        raise ProcessGone("no-such-process", pid) from None
+        raise ProcessGone(codes.NO_SUCH_PROCESS, pid) from None
     except BaseException:
         os.close(pidfd)
         raise
@@ -245,16 +246,16 @@ def open_owned_process(target: ProcessTarget, owner_uid: int) -> HeldProcess:
     try:
         state, starttime, flags = _parse_stat(held.read("stat"), pid)
         if starttime != target.starttime_ticks:
-            raise ProcessGone("start-time-mismatch", pid)
+            raise ProcessGone(codes.START_TIME_MISMATCH, pid)
         if flags & _PF_KTHREAD:
-            raise InvalidArgument("kernel-thread", pid)
+            raise InvalidArgument(codes.KERNEL_THREAD, pid)
         if state in ("Z", "X"):
-            raise ProcessGone("exited", pid)
+            raise ProcessGone(codes.EXITED, pid)
         tgid, uids = _parse_status(held.read("status"), pid)
         if tgid != pid:
-            raise InvalidArgument("not-a-process", pid)
+            raise InvalidArgument(codes.NOT_A_PROCESS, pid)
         if any(uid != owner_uid for uid in uids):
-            raise NotOwner("not-owner", pid)
+            raise NotOwner(codes.NOT_OWNER, pid)
         held.uids = uids
         held.comm = held.read("comm").rstrip("\n")
         # The pidfd and the directory must name the same, living process.
@@ -285,14 +286,14 @@ def check_request(pids: Sequence[int], value: int) -> None:
             (counted before duplicates are merged), ``invalid-pid`` (outside 1..2³¹−1).
     """
     if not c.OOM_SCORE_ADJ_MIN <= value <= c.OOM_SCORE_ADJ_MAX:
-        raise InvalidArgument("score-adj-out-of-range")
+        raise InvalidArgument(codes.SCORE_ADJ_OUT_OF_RANGE)
     if not pids:
-        raise InvalidArgument("no-processes")
+        raise InvalidArgument(codes.NO_PROCESSES)
     if len(pids) > c.MAX_PROCESSES_PER_CALL:
-        raise InvalidArgument("too-many-processes")
+        raise InvalidArgument(codes.TOO_MANY_PROCESSES)
     for pid in pids:
         if not c.PID_MIN <= pid <= c.PID_MAX:
-            raise InvalidArgument("invalid-pid", pid)
+            raise InvalidArgument(codes.INVALID_PID, pid)
 
 
 def set_oom_score_adj(targets: list[ProcessTarget], value: int, owner_uid: int) -> list[AdjChange]:
@@ -321,7 +322,7 @@ def set_oom_score_adj(targets: list[ProcessTarget], value: int, owner_uid: int) 
         for target in unique:
             held.append(open_owned_process(target, owner_uid))
         if len({p.pid for p in held}) != len(held):  # one pid with two start times
-            raise ProcessGone("start-time-mismatch", held[-1].pid)
+            raise ProcessGone(codes.START_TIME_MISMATCH, held[-1].pid)
         changes: list[AdjChange] = []
         try:
             for proc in held:

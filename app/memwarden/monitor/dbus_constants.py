@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from memwarden.core import reason_codes as codes
 from memwarden.core import rule_codes
 
 BUS_NAME: Final = "io.github.memwarden.Monitor1"
@@ -38,4 +39,4 @@ RULES: Final = rule_codes.RULES
 STATES: Final = ("calm", "warning", "critical")
 
 #: The ``reason`` of a Killed signal and of a ``killed`` event for a CloseApp call.
-REASON_USER_REQUEST: Final = "user-request"
+REASON_USER_REQUEST: Final = codes.USER_REQUEST

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, TypeVar
 from dbus_fast.errors import DBusError
 from dbus_fast.service import ServiceInterface
 
+from memwarden.core import reason_codes as codes
 from memwarden.monitor import dbus_constants as c
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def map_errors(fn: _F) -> _F:
             raise
         except Exception:
             log.exception("D-Bus %s failed", fn.__name__)
-            raise DBusError(c.ERROR_FAILED, "internal-error") from None
+            raise DBusError(c.ERROR_FAILED, codes.INTERNAL_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -92,9 +93,9 @@ def valid_name(name: str) -> str:
     """A rule name, stripped; raises InvalidArgument for an empty, long or control-laden one."""
     name = name.strip()
     if not name:
-        raise InvalidArgument("empty-name")
+        raise InvalidArgument(codes.EMPTY_NAME)
     if len(name) > MAX_NAME_LEN:
-        raise InvalidArgument("name-too-long")
+        raise InvalidArgument(codes.NAME_TOO_LONG)
     if not name.isprintable():
-        raise InvalidArgument("bad-name")
+        raise InvalidArgument(codes.BAD_NAME)
     return name

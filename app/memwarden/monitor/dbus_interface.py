@@ -34,6 +34,7 @@ from dbus_fast.annotations import (
 )
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
 
+from memwarden.core import reason_codes as codes
 from memwarden.core.policy import TooManyRules, exclusion_reason
 from memwarden.core.snapshot import AppRecord, Snapshot
 from memwarden.monitor import dbus_constants as c
@@ -250,11 +251,11 @@ class MonitorInterface(ServiceInterface):
     async def SetAppRule(self, name: DBusStr, rule: DBusStr) -> None:
         name = valid_name(name)
         if rule not in c.RULES:
-            raise InvalidArgument("unknown-rule")
+            raise InvalidArgument(codes.UNKNOWN_RULE)
         try:
             self._engine.set_rule(name, rule)
         except TooManyRules:
-            raise InvalidArgument("too-many-rules") from None
+            raise InvalidArgument(codes.TOO_MANY_RULES) from None
         log.info("rule for %r: %s", name, rule)
         self.publisher.refresh_choice(force=True)
         self.publisher.publish()
@@ -264,11 +265,11 @@ class MonitorInterface(ServiceInterface):
     async def CloseApp(self, app_id: DBusStr) -> DBusStr:
         engine = self._engine
         if not app_id.strip():
-            raise InvalidArgument("empty-app-id")
+            raise InvalidArgument(codes.EMPTY_APP_ID)
         snap = engine.look.scan()
         app = _find_app(snap, app_id, engine.uid)
         if app is None:
-            raise NoSuchApp("no-such-app")
+            raise NoSuchApp(codes.NO_SUCH_APP)
         procs = [snap.processes[p].identity for p in app.pids if p in snap.processes]
         rule = engine.config.rules().rule_for(app.identity, procs)
         why_not = exclusion_reason(app, rule, uid=engine.uid)
@@ -298,10 +299,10 @@ class MonitorInterface(ServiceInterface):
         }
         engine.emit("killed", reason=c.REASON_USER_REQUEST, **result)
         if not outcome.signalled and not outcome.dry_run:
-            refusals = sorted(set(outcome.skipped.values()) - {"gone", "reused"})
+            refusals = sorted(set(outcome.skipped.values()) - {codes.GONE, codes.REUSED})
             if refusals:
                 raise Refused(refusals[0])
-            raise NoSuchApp("gone")
+            raise NoSuchApp(codes.GONE)
         self.publisher.publish()
         return _json(result)
 

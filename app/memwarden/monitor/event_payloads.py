@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from memwarden.core import reason_codes as codes
 from memwarden.core.policy import Candidate, Choice
 from memwarden.core.report import bytes_json
 from memwarden.core.watch_state import Assessment, WatchState
@@ -49,7 +50,7 @@ def warning(assessment: Assessment, choice: Choice) -> dict[str, Any]:
     return {
         "app": victim_summary(choice.victim) if choice.victim else None,
         "eta_s": _round(assessment.eta_s),
-        "reason": assessment.reasons[0] if assessment.reasons else "warning",
+        "reason": assessment.reasons[0] if assessment.reasons else codes.STILL_WARNING,
         "reasons": list(assessment.reasons),
         "victim_reason": choice.victim.reason if choice.victim else choice.reason,
         "available": assessment.available_bytes,

@@ -28,6 +28,7 @@ import os
 from pathlib import Path
 from typing import Any, Protocol
 
+from memwarden.core import reason_codes as codes
 from memwarden.core.cgroup2 import Cgroup2Mount, read_memory_current_bytes
 from memwarden.core.errors import CoreError
 from memwarden.core.memory_left import MemoryLeft, MemoryLeftReader
@@ -60,41 +61,41 @@ def reclaim_background(
         ``no-cgroup-v2``, ``not-delegated`` (we do not run under our ``user@UID.service`` or may not
         write its files), ``no-background-slice``, ``no-memory-controller`` or ``failed``.
     """
-    step: dict[str, Any] = {"step": "reclaim-background"}
+    step: dict[str, Any] = {"step": codes.RECLAIM_BACKGROUND}
     if cgroup2 is None:
-        return {**step, "result": "no-cgroup-v2"}
+        return {**step, "result": codes.NO_CGROUP_V2}
     try:
         own = read_pid_cgroups(os.getpid(), proc_root).v2
     except CoreError:
-        return {**step, "result": "failed"}
+        return {**step, "result": codes.FAILED}
     parts = (own or "").split("/")
     manager = f"user@{uid}.service"
     if manager not in parts:
-        return {**step, "result": "not-delegated"}
+        return {**step, "result": codes.NOT_DELEGATED}
     slice_cgroup = "/".join([*parts[: parts.index(manager) + 1], "background.slice"])
     directory = cgroup2.dir_of(slice_cgroup)
     if directory is None or not directory.is_dir():
-        return {**step, "result": "no-background-slice"}
+        return {**step, "result": codes.NO_BACKGROUND_SLICE}
     if not (directory / "memory.reclaim").exists():
-        return {**step, "result": "no-memory-controller"}
+        return {**step, "result": codes.NO_MEMORY_CONTROLLER}
     try:
         current = read_memory_current_bytes(directory) or 0
     except CoreError:
-        return {**step, "result": "not-delegated"}
+        return {**step, "result": codes.NOT_DELEGATED}
     amount = min(current, RECLAIM_CAP_BYTES)
     step.update(cgroup=slice_cgroup, requested_bytes=amount)
     if amount < RECLAIM_MIN_BYTES:
-        return {**step, "result": "nothing-to-reclaim"}
+        return {**step, "result": codes.NOTHING_TO_RECLAIM}
     try:
         (directory / "memory.reclaim").write_text(str(amount))
     except OSError as exc:
         if exc.errno == errno.EAGAIN:
-            return {**step, "result": "partial"}
+            return {**step, "result": codes.PARTIAL}
         if exc.errno in (errno.EACCES, errno.EPERM):
-            return {**step, "result": "not-delegated"}
+            return {**step, "result": codes.NOT_DELEGATED}
         log.warning("memory.reclaim of %s: %s", slice_cgroup, exc)
-        return {**step, "result": "failed"}
-    return {**step, "result": "done"}
+        return {**step, "result": codes.FAILED}
+    return {**step, "result": codes.DONE}
 
 
 async def drop_caches(helper: FreeMemoryHelper | None) -> dict[str, Any]:
@@ -104,9 +105,9 @@ async def drop_caches(helper: FreeMemoryHelper | None) -> dict[str, Any]:
         ``{"step": "drop-caches", "result": code}``: ``done``, ``no-helper``, the helper's reason
         code (``access-denied``, ``not-activatable``, ``no-reply``, …) or ``failed``.
     """
-    step: dict[str, Any] = {"step": "drop-caches"}
+    step: dict[str, Any] = {"step": codes.DROP_CACHES}
     if helper is None:
-        return {**step, "result": "no-helper"}
+        return {**step, "result": codes.NO_HELPER}
     from memwarden.helper.errors import HelperError
 
     try:
@@ -117,8 +118,8 @@ async def drop_caches(helper: FreeMemoryHelper | None) -> dict[str, Any]:
         return {**step, "result": exc.reason}
     except Exception as exc:  # the helper is optional: nothing about it may break the monitor
         log.warning("helper free_memory: %s", exc)
-        return {**step, "result": "failed"}
-    return {**step, "result": "done"}
+        return {**step, "result": codes.FAILED}
+    return {**step, "result": codes.DONE}
 
 
 async def free_memory_now(

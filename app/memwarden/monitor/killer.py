@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from memwarden.core import reason_codes as codes
 from memwarden.core.cgroup2 import Cgroup2Mount
 from memwarden.core.errors import CoreError
 from memwarden.core.pid_stat import read_pid_stat
@@ -107,28 +108,28 @@ class Killer:
     def _open(self, pid: int, starttime: int | None, guard: Guard) -> tuple[int | None, str]:
         """A pidfd for ``pid``, or None and a reason code."""
         if pid <= 1 or pid == os.getpid():
-            return None, "init" if pid == 1 else "self"
+            return None, codes.INIT if pid == 1 else codes.SELF
         reason = guard(pid)
         if reason is not None:
             return None, reason
         try:
             before = read_pid_stat(pid, self.proc_root)
             if starttime is not None and before.starttime_ticks != starttime:
-                return None, "reused"
+                return None, codes.REUSED
             if not self._all_uids_ours(pid):
-                return None, "not-ours"
+                return None, codes.NOT_OURS
             pidfd = os.pidfd_open(pid)
         except (CoreError, ProcessLookupError):
-            return None, "gone"
+            return None, codes.GONE
         try:
             # The pid may have been reused between the stat above and pidfd_open.
             after = read_pid_stat(pid, self.proc_root)
         except CoreError:
             os.close(pidfd)
-            return None, "gone"
+            return None, codes.GONE
         if after.starttime_ticks != before.starttime_ticks:
             os.close(pidfd)
-            return None, "reused"
+            return None, codes.REUSED
         return pidfd, ""
 
     def _all_uids_ours(self, pid: int) -> bool:

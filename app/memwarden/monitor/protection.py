@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
+from memwarden.core import reason_codes as codes
 from memwarden.core.policy import Rule
 from memwarden.core.process import ProcessIdentity
 from memwarden.core.snapshot import Snapshot
@@ -63,7 +64,7 @@ class Protector:
     def __init__(self, helper: HelperLike | None, proc_root: Path = Path("/proc")) -> None:
         self.helper = helper
         self.proc_root = proc_root
-        self.kernel_protection = "no-helper" if helper is None else "unknown"
+        self.kernel_protection = codes.NO_HELPER if helper is None else codes.NOT_ASKED_YET
         self._applied: dict[tuple[int, int], int] = {}
         # The adj a process had before we first changed it: "normal" restores it (a launcher or
         # the user may have set one on purpose, e.g. Chromium's renderers run at 300).
@@ -132,13 +133,13 @@ class Protector:
             if target is not None:
                 self._applied[key] = target
         adj = values.pop() if len(values) == 1 else None
-        return {"oom_score_adj": adj, "written": written, "failed": failed, "kernel": "applied"}
+        return {"oom_score_adj": adj, "written": written, "failed": failed, "kernel": codes.APPLIED}
 
     async def _protect(self, todo: list[ProcessIdentity], target: int) -> dict[str, Any]:
         pids = [p.pid for p in todo]
         if self.helper is None:
-            self.kernel_protection = "no-helper"
-            return {"oom_score_adj": target, "written": [], "kernel": "no-helper", "pids": pids}
+            self.kernel_protection = codes.NO_HELPER
+            return {"oom_score_adj": target, "written": [], "kernel": codes.NO_HELPER, "pids": pids}
         from memwarden.helper.client import ProcessRef
         from memwarden.helper.errors import Busy, HelperError
 
@@ -155,8 +156,8 @@ class Protector:
                 for p in todo:
                     self._applied[(p.pid, p.starttime_ticks)] = target
             return {"oom_score_adj": target, "written": [], "kernel": exc.reason, "pids": pids}
-        self.kernel_protection = "applied"
+        self.kernel_protection = codes.APPLIED
         for p in todo:
             self._applied[(p.pid, p.starttime_ticks)] = target
-        return {"oom_score_adj": target, "written": pids, "kernel": "applied"}
+        return {"oom_score_adj": target, "written": pids, "kernel": codes.APPLIED}
 

@@ -19,6 +19,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from memwarden.core import reason_codes as codes
 from memwarden.monitor.dbus_errors import Busy
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class SharedSnapshot:
             self._waiters = 0
             loop.call_soon(self._scan)  # after the call tasks already scheduled: they join
         elif self._waiters >= self.max_waiters():
-            raise Busy("busy")
+            raise Busy(codes.BUSY)
         self._waiters += 1
         # shield: one caller's cancellation must not cancel the scan the others wait for.
         return await asyncio.shield(self._pending)

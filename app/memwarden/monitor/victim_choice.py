@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from memwarden.core import reason_codes as codes
 from memwarden.core.errors import CoreError
 from memwarden.core.mounts import read_mount_table
 from memwarden.core.orphans import Orphan, read_orphans
@@ -97,14 +98,14 @@ class VictimChooser:
             rules: The user's rules.
         """
         if pid == 1:
-            return "init"
+            return codes.INIT
         if pid == os.getpid():
-            return "self"
+            return codes.SELF
         if snap is None:
-            return "no-snapshot"
+            return codes.NO_SNAPSHOT
         rec = snap.processes.get(pid)
         if rec is not None and rec.role is not None:
-            return rec.role if rec.role in ("self", "init") else "session"
+            return {"self": codes.SELF, "init": codes.INIT}.get(rec.role, codes.SESSION)
         app = snap.app_by_pid(pid)
         if app is None:
             return None

@@ -2,8 +2,9 @@
 """The tray's words: reason codes from the monitor turned into sentences, and the texts of the
 warning, the after-kill message and the "free memory now" result.
 
-The monitor and the helper speak in reason codes (``hidden-memory``, ``below-warn-threshold``);
-this module is where they become words, in the person's language. A code this version does not
+The monitor and the helper speak in reason codes (``hidden-memory``, ``below-warn-threshold``),
+every one of them listed in :mod:`memwarden.core.reason_codes`; this module is where they become
+words, in the person's language, keyed by the registry's constants. A code this version does not
 know gets a generic sentence, never the bare code alone. Pure functions on QtCore (translations,
 QLocale): presenters and tests use them without widgets.
 
@@ -19,6 +20,9 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
+from memwarden.core import reason_codes as codes
+from memwarden.core.reason_codes import HelperGroup, helper_group
+from memwarden.ui import words
 from memwarden.ui.formatting import human_size, time_left
 
 _t = QCoreApplication.translate
@@ -51,14 +55,19 @@ def state_title(state: str) -> str:
 def state_reason(code: str) -> str:
     """Why the monitor warns (the ``reason`` of a Warning, the reasons of StateChanged)."""
     reasons = {
-        "below-warn-threshold": _t("Messages", "Available memory is below the warning level."),
-        "forecast-under-horizon": _t("Messages", "Memory is filling up fast."),
-        "psi-some-high": _t("Messages", "Apps are waiting for memory: the system is slowing down."),
-        "below-close-threshold": _t("Messages", "Available memory has reached the closing level."),
-        "below-kill-threshold": _t("Messages", "Memory is almost exhausted."),
-        "psi-full-sustained": _t(
+        codes.BELOW_WARN_THRESHOLD: _t("Messages", "Available memory is below the warning level."),
+        codes.FORECAST_UNDER_HORIZON: _t("Messages", "Memory is filling up fast."),
+        codes.PSI_SOME_HIGH: _t("Messages", "Apps are waiting for memory: the system is slowing "
+                                            "down."),
+        codes.BELOW_CLOSE_THRESHOLD: _t("Messages", "Available memory has reached the closing "
+                                                    "level."),
+        codes.BELOW_KILL_THRESHOLD: _t("Messages", "Memory is almost exhausted."),
+        codes.PSI_FULL_SUSTAINED: _t(
             "Messages", "The system has been stalling on memory for several seconds."
         ),
+        codes.STILL_WARNING: _t("Messages", "Memory is coming back, but not yet above the "
+                                            "warning level."),
+        codes.USER_REQUEST: _t("Messages", "You asked to close it."),
     }
     return reasons.get(code, _t("Messages", "Memory is running low."))
 
@@ -66,18 +75,19 @@ def state_reason(code: str) -> str:
 def victim_reason(code: str) -> str:
     """Why this app is the one that would be closed (``victim_reason``), as a sentence."""
     reasons = {
-        "sacrifice-first": _t("Messages", "You chose to sacrifice it first."),
-        "hidden-memory": _t(
+        codes.SACRIFICE_FIRST: _t("Messages", "You chose to sacrifice it first."),
+        codes.HIDDEN_MEMORY: _t(
             "Messages",
             "Most of its memory is shared memory or GPU buffers, which the kernel does not "
             "count: the kernel would have closed an innocent app instead.",
         ),
-        "growing": _t("Messages", "Its memory is growing fast."),
-        "largest": _t("Messages", "It uses the most memory."),
-        "user-request": _t("Messages", "You asked to close it."),
-        "no-candidate": _t("Messages", "No app can be closed: every app is protected or part of "
-                                       "the desktop."),
-        "orphan-tmpfs": _t(
+        codes.GROWING: _t("Messages", "Its memory is growing fast."),
+        codes.LARGEST: _t("Messages", "It uses the most memory."),
+        codes.USER_REQUEST: _t("Messages", "You asked to close it."),
+        codes.VICTIM_CHOSEN: _t("Messages", "It is the app MemWarden chose to close."),
+        codes.NO_CANDIDATE: _t("Messages", "No app can be closed: every app is protected or "
+                                           "part of the desktop."),
+        codes.ORPHAN_TMPFS: _t(
             "Messages",
             "The memory is held by files in shared-memory folders that no app has open: closing "
             "apps will not free it.",
@@ -89,23 +99,32 @@ def victim_reason(code: str) -> str:
 def refusal(code: str) -> str:
     """Why the monitor refused or failed to do what was asked (a D-Bus error's reason code)."""
     reasons = {
-        "protected": _t("Messages", "It is protected. Remove the protection to close it."),
-        "session": _t("Messages", "It is part of the desktop session."),
-        "other-user": _t("Messages", "It belongs to another user."),
-        "init": _t("Messages", "It is the system's first process."),
-        "self": _t("Messages", "It is MemWarden itself."),
-        "not-ours": _t("Messages", "It belongs to another user."),
-        "no-such-app": _t("Messages", "It is not running any more."),
-        "gone": _t("Messages", "It is not running any more."),
-        "empty-name": _t("Messages", "The app has no name to remember the rule by."),
-        "name-too-long": _t("Messages", "The app's name is too long to remember a rule by."),
-        "bad-name": _t("Messages", "The app's name cannot be used for a rule."),
-        "no-monitor": _t("Messages", "The monitor is not running."),
-        "timeout": _t("Messages", "The monitor did not answer in time."),
-        "busy": _t("Messages", "The monitor is busy answering other requests. Try again in a "
-                               "moment."),
-        "too-many-rules": _t("Messages", "There are too many protected or sacrificed apps: "
-                                         "remove a rule first."),
+        codes.PROTECTED: _t("Messages", "It is protected. Remove the protection to close it."),
+        codes.SESSION: _t("Messages", "It is part of the desktop session."),
+        codes.OTHER_USER: _t("Messages", "It belongs to another user."),
+        codes.INIT: _t("Messages", "It is the system's first process."),
+        codes.SELF: _t("Messages", "It is MemWarden itself."),
+        codes.NOT_OURS: _t("Messages", "It belongs to another user."),
+        codes.NO_SNAPSHOT: _t("Messages", "The monitor has not looked at the apps yet. Try again "
+                                          "in a moment."),
+        codes.NO_SUCH_APP: _t("Messages", "It is not running any more."),
+        codes.GONE: _t("Messages", "It is not running any more."),
+        codes.UNKNOWN_RULE: _t("Messages", "The monitor does not know this rule."),
+        codes.EMPTY_APP_ID: _t("Messages", "No app was named."),
+        codes.EMPTY_NAME: _t("Messages", "The app has no name to remember the rule by."),
+        codes.NAME_TOO_LONG: _t("Messages", "The app's name is too long to remember a rule by."),
+        codes.BAD_NAME: _t("Messages", "The app's name cannot be used for a rule."),
+        codes.NO_MONITOR: _t("Messages", "The monitor is not running."),
+        codes.TIMEOUT: _t("Messages", "The monitor did not answer in time."),
+        codes.DISCONNECTED: _t("Messages", "MemWarden is not connected to the session bus."),
+        codes.BAD_REPLY: _t("Messages", "The monitor's answer could not be read."),
+        codes.UNNAMED_ERROR: _t("Messages", "The monitor could not do it."),
+        codes.INTERNAL_ERROR: _t("Messages", "Something went wrong inside the monitor; its log "
+                                             "says what."),
+        codes.BUSY: _t("Messages", "The monitor is busy answering other requests. Try again in a "
+                                   "moment."),
+        codes.TOO_MANY_RULES: _t("Messages", "There are too many protected or sacrificed apps: "
+                                             "remove a rule first."),
     }
     text = reasons.get(code)
     if text is not None:
@@ -114,73 +133,83 @@ def refusal(code: str) -> str:
 
 
 def helper_problem(code: str) -> str | None:
-    """A sentence when the privileged helper is missing, None when nothing needs saying.
+    """The tray's line about the privileged helper, or None when nothing needs saying.
 
     ``HelperStatus`` is ``applied``, ``no-helper`` (the monitor runs without one on purpose),
-    ``unknown`` (nothing asked yet), or the helper's reason code for its last refusal.
+    ``unknown`` (nothing asked yet), or the helper's reason code for its last refusal. The line
+    is the settings page's headline for the same code (:func:`memwarden.ui.words.helper_status`).
     """
-    # Busy: the monitor asks again on its next pass; nothing for the person to do.
-    if code in ("applied", "unknown", "no-helper", "", "helper-busy", "sender-busy"):
+    if not code or not words.helper_needs_attention(code):
         return None
-    missing = {
-        "not-activatable": _t("Messages", "The privileged helper is not installed: protected "
-                                          "apps are protected by MemWarden only, not by the "
-                                          "kernel."),
-        "no-system-bus": _t("Messages", "The privileged helper cannot be reached (no system "
-                                        "bus): protected apps are protected by MemWarden only."),
-        "activation-failed": _t("Messages", "The privileged helper failed to start: protected "
-                                            "apps are protected by MemWarden only."),
-        "not-authorized": _t("Messages", "You are not allowed to protect apps from the kernel: "
-                                         "protected apps are protected by MemWarden only."),
-        "owner-changed": _t("Messages", "An app started a program of another user while it was "
-                                        "being protected: the kernel was not told."),
-    }
-    return missing.get(code, _t("Messages", "The privileged helper refused (%1): protected apps "
-                                            "are protected by MemWarden only.").replace("%1", code))
+    headline, _explanation = words.helper_status(code)
+    return _t("Messages", "%1: the kernel's out-of-memory killer may still pick a protected app.") \
+        .replace("%1", headline)
 
 
 def helper_missing(code: str) -> bool:
-    """True when the helper is not there at all (the tray shows the error icon)."""
-    return code in ("not-activatable", "no-system-bus", "activation-failed")
+    """True when no helper can be used at all: not installed, broken or out of reach for good
+    (the tray shows the error icon)."""
+    return words.helper_unusable(code)
 
 
 def free_step(step: Mapping[str, Any]) -> str:
     """One step of "free memory now" and how it went."""
     name, result = str(step.get("step", "")), str(step.get("result", ""))
-    if name == "reclaim-background":
+    if name == codes.RECLAIM_BACKGROUND:
         texts = {
-            "done": _t("Messages", "Background apps were trimmed."),
-            "partial": _t("Messages", "Background apps were trimmed partly."),
-            "nothing-to-reclaim": _t("Messages", "Background apps had nothing to give back."),
-            "no-cgroup-v2": _t("Messages", "Background apps could not be trimmed: this system "
-                                           "does not use cgroup v2."),
-            "not-delegated": _t("Messages", "Background apps could not be trimmed: the session "
-                                            "does not let MemWarden manage them."),
-            "no-background-slice": _t("Messages", "There are no background apps to trim."),
-            "no-memory-controller": _t("Messages", "Background apps could not be trimmed: the "
-                                                   "memory controller is off."),
+            codes.DONE: _t("Messages", "Background apps were trimmed."),
+            codes.PARTIAL: _t("Messages", "Background apps were trimmed partly."),
+            codes.NOTHING_TO_RECLAIM: _t("Messages", "Background apps had nothing to give back."),
+            codes.NO_CGROUP_V2: _t("Messages", "Background apps could not be trimmed: this "
+                                               "system does not use cgroup v2."),
+            codes.NOT_DELEGATED: _t("Messages", "Background apps could not be trimmed: the "
+                                                "session does not let MemWarden manage them."),
+            codes.NO_BACKGROUND_SLICE: _t("Messages", "There are no background apps to trim."),
+            codes.NO_MEMORY_CONTROLLER: _t("Messages", "Background apps could not be trimmed: "
+                                                       "the memory controller is off."),
+            codes.FAILED: _t("Messages", "Background apps could not be trimmed: something went "
+                                         "wrong (the monitor's log says what)."),
         }
         return texts.get(result, _t("Messages", "Background apps could not be trimmed (%1).")
                          .replace("%1", result))
-    if name == "drop-caches":
-        texts = {
-            "done": _t("Messages", "Caches were dropped and memory compacted."),
-            "no-helper": _t("Messages", "Caches were not dropped: the privileged helper is not "
-                                        "in use."),
-            "not-activatable": _t("Messages", "Caches were not dropped: the privileged helper is "
-                                              "not installed."),
-            "access-denied": _t("Messages", "Caches were not dropped: not allowed."),
-            "not-authorized": _t("Messages", "Caches were not dropped: not allowed."),
-            "rate-limited": _t("Messages", "Caches were not dropped again: they were dropped "
-                                           "less than a minute ago."),
-            "helper-busy": _t("Messages", "Caches were not dropped: the privileged helper is "
-                                          "busy. Try again in a moment."),
-            "sender-busy": _t("Messages", "Caches were not dropped: the privileged helper is "
-                                          "busy. Try again in a moment."),
-        }
-        return texts.get(result, _t("Messages", "Caches were not dropped (%1).")
-                         .replace("%1", result))
+    if name == codes.DROP_CACHES:
+        return _drop_caches_step(result)
     return _t("Messages", "A step MemWarden does not know finished with: %1.").replace("%1", result)
+
+
+def _drop_caches_step(result: str) -> str:
+    """The ``drop-caches`` step: its own results, else the helper's code by what it means."""
+    own = {
+        codes.DONE: _t("Messages", "Caches were dropped and memory compacted."),
+        codes.FAILED: _t("Messages", "Caches were not dropped: something went wrong (the "
+                                     "monitor's log says what)."),
+        codes.RATE_LIMITED: _t("Messages", "Caches were not dropped again: they were dropped "
+                                           "less than a minute ago."),
+    }
+    g = HelperGroup
+    by_group = {
+        g.OFF: _t("Messages", "Caches were not dropped: the privileged helper is not in use."),
+        g.MISSING: _t("Messages", "Caches were not dropped: the privileged helper is not "
+                                  "installed."),
+        g.BROKEN: _t("Messages", "Caches were not dropped: the privileged helper does not work."),
+        g.NO_SYSTEM_BUS: _t("Messages", "Caches were not dropped: there is no system bus to "
+                                        "reach the privileged helper."),
+        g.UNREACHABLE: _t("Messages", "Caches were not dropped: the privileged helper did not "
+                                      "answer."),
+        g.DENIED: _t("Messages", "Caches were not dropped: not allowed."),
+        g.CAPABILITY: _t("Messages", "Caches were not dropped: the privileged helper lacks a "
+                                     "capability."),
+        g.RETRYING: _t("Messages", "Caches were not dropped: the privileged helper is busy. Try "
+                                   "again in a moment."),
+        g.FAULT: _t("Messages", "Caches were not dropped: the privileged helper failed."),
+    }
+    text = own.get(result)
+    if text is None:
+        group = helper_group(result) if result in codes.DROP_CACHES_RESULTS else None
+        text = by_group.get(group) if group is not None else None
+    if text is not None:
+        return text
+    return _t("Messages", "Caches were not dropped (%1).").replace("%1", result)
 
 
 # -- apps -----------------------------------------------------------------------------------------
@@ -311,7 +340,7 @@ def killed_text(
         body = _t("Messages", "The tab was using %1; the rest of %2 stays open.") \
             .replace("%1", size_with_breakdown(app["tab"], locale)).replace("%2", app_name(app))
     else:
-        if reason == "user-request":
+        if reason == codes.USER_REQUEST:
             summary = _t("Messages", "Closed %1").replace("%1", name)
         else:
             summary = _t("Messages", "Closed %1 to keep your computer responsive") \

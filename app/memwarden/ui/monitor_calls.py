@@ -16,6 +16,7 @@ from typing import Any
 from dbus_fast import Message, MessageType
 from dbus_fast.aio import MessageBus
 
+from memwarden.core import reason_codes as codes
 from memwarden.monitor import dbus_constants as c
 
 DBUS_NAME = "org.freedesktop.DBus"
@@ -66,15 +67,15 @@ async def raw_call(
 ) -> Message:
     """Send ``msg`` and return the reply as it came, an error reply included."""
     if bus is None or not bus.connected:
-        raise MonitorError("disconnected")
+        raise MonitorError(codes.DISCONNECTED)
     try:
         reply = await asyncio.wait_for(bus.call(msg), timeout_s)
     except TimeoutError as exc:
-        raise MonitorError("timeout") from exc
+        raise MonitorError(codes.TIMEOUT) from exc
     except Exception as exc:  # the connection broke under the call
-        raise MonitorError("disconnected") from exc
+        raise MonitorError(codes.DISCONNECTED) from exc
     if reply is None:
-        raise MonitorError("bad-reply")
+        raise MonitorError(codes.BAD_REPLY)
     return reply
 
 
@@ -120,9 +121,9 @@ async def monitor_call(
     if reply.message_type is MessageType.ERROR:
         name = reply.error_name or ""
         if name in _NO_MONITOR_ERRORS:
-            raise MonitorError("no-monitor", name)
+            raise MonitorError(codes.NO_MONITOR, name)
         reason = str(reply.body[0]) if reply.body and name.startswith(c.ERROR_PREFIX) else ""
-        raise MonitorError(reason or name.rsplit(".", 1)[-1].lower() or "failed", name)
+        raise MonitorError(reason or name.rsplit(".", 1)[-1].lower() or codes.UNNAMED_ERROR, name)
     return reply
 
 
@@ -138,7 +139,7 @@ async def json_call(
     try:
         doc = json.loads(reply.body[0])
     except (ValueError, IndexError, TypeError) as exc:
-        raise MonitorError("bad-reply") from exc
+        raise MonitorError(codes.BAD_REPLY) from exc
     if not isinstance(doc, dict):
-        raise MonitorError("bad-reply")
+        raise MonitorError(codes.BAD_REPLY)
     return doc

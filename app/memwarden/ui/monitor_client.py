@@ -43,6 +43,7 @@ from dbus_fast import BusType, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 from PySide6.QtCore import QObject, Signal
 
+from memwarden.core import reason_codes as codes
 from memwarden.monitor import dbus_constants as c
 from memwarden.ui.monitor_calls import (
     DBUS_NAME,
@@ -154,7 +155,7 @@ class MonitorClient(QObject):
             try:
                 self._bus = await MessageBus(bus_type=BusType.SESSION).connect()
             except Exception as exc:
-                raise MonitorError("disconnected") from exc
+                raise MonitorError(codes.DISCONNECTED) from exc
         self._started = True
         bus = self._bus
         bus.add_message_handler(self._on_message)

@@ -4,15 +4,17 @@ rules, hidden-object kinds and what the helper's status means for protection.
 
 Core, monitor and helper speak in codes (``"memfd"``, ``"no-helper"``); the UI owns the words.
 The reasons behind warnings, kills and refusals are in :mod:`memwarden.ui.messages`, shared with
-the tray. Each table below is marked with ``QT_TRANSLATE_NOOP`` so lupdate extracts it, and
-translated when looked up. A code the UI does not know yet gets a generic sentence that still
-names the code, so a newer monitor never leaves a blank.
+the tray; which codes exist, and what a helper's code means, is in
+:mod:`memwarden.core.reason_codes`. Each table below is marked with ``QT_TRANSLATE_NOOP`` so
+lupdate extracts it, and translated when looked up. A code the UI does not know yet gets a
+generic sentence that still names the code, so a newer monitor never leaves a blank.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from memwarden.core.reason_codes import HelperGroup, helper_group
 from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
 
 _CONTEXT = "Words"
@@ -88,70 +90,118 @@ def object_kind(kind: str) -> str:
 
 # -- the helper: whether protection reaches the kernel ---------------------------------------------
 
-# HelperStatus codes grouped by what they mean for the person.
-_HELPER_GROUPS: dict[str, str] = {
-    "applied": "applied",
-    "unknown": "unknown",
-    "no-helper": "missing",
-    "not-activatable": "missing",
-    "no-system-bus": "missing",
-    "activation-failed": "missing",
-    "no-reply": "missing",
-    "disconnected": "missing",
-    "access-denied": "denied",
-    "not-authorized": "denied",
-    "bus-policy": "denied",
-    "polkit-unavailable": "denied",
-    "polkit-error": "denied",
-    "missing-capability": "capability",
-    "cap-sys-resource": "capability",
-    # Busy answers are retried by the monitor on its next pass: not yet applied, nothing wrong.
-    "helper-busy": "unknown",
-    "sender-busy": "unknown",
+# Keyed by what a HelperStatus code means for the person: core/reason_codes.py gives every code
+# its group, so the settings page (headline and explanation) and the tray (the headline in its
+# tooltip, the error icon) cannot disagree about one code.
+_G = HelperGroup
+_HELPER_HEADLINES: dict[HelperGroup, object] = {
+    _G.APPLIED: QT_TRANSLATE_NOOP("Words", "Protection reaches the kernel"),
+    _G.NOT_ASKED_YET: QT_TRANSLATE_NOOP("Words", "Protection not tried yet"),
+    _G.OFF: QT_TRANSLATE_NOOP("Words", "The monitor runs without the helper"),
+    _G.RETRYING: QT_TRANSLATE_NOOP("Words", "The helper is busy: protection will be tried again"),
+    _G.MISSING: QT_TRANSLATE_NOOP("Words", "The helper is not installed"),
+    _G.BROKEN: QT_TRANSLATE_NOOP("Words", "The helper is installed but does not work"),
+    _G.NO_SYSTEM_BUS: QT_TRANSLATE_NOOP("Words", "There is no system bus to reach the helper"),
+    _G.UNREACHABLE: QT_TRANSLATE_NOOP("Words", "The helper did not answer"),
+    _G.DENIED: QT_TRANSLATE_NOOP("Words", "The helper is not allowed to protect your apps"),
+    _G.CAPABILITY: QT_TRANSLATE_NOOP("Words", "The helper lacks a capability"),
+    _G.PROCESS_GONE: QT_TRANSLATE_NOOP("Words", "An app's process exited before it was protected"),
+    _G.OTHER_USER: QT_TRANSLATE_NOOP("Words", "A protected app runs a program of another user"),
+    _G.FAULT: QT_TRANSLATE_NOOP("Words", "The helper failed"),
 }
 
-_HELPER_HEADLINES: dict[str, object] = {
-    "applied": QT_TRANSLATE_NOOP("Words", "Protection reaches the kernel"),
-    "unknown": QT_TRANSLATE_NOOP("Words", "Protection not tried yet"),
-    "missing": QT_TRANSLATE_NOOP("Words", "The helper is not installed"),
-    "denied": QT_TRANSLATE_NOOP("Words", "The helper is not allowed to protect your apps"),
-    "capability": QT_TRANSLATE_NOOP("Words", "The helper lacks a capability"),
-}
-
-_HELPER_EXPLANATIONS: dict[str, object] = {
-    "applied": QT_TRANSLATE_NOOP(
+_HELPER_EXPLANATIONS: dict[HelperGroup, object] = {
+    _G.APPLIED: QT_TRANSLATE_NOOP(
         "Words",
         "Protected apps are shielded from MemWarden and also from the kernel's own out-of-memory "
         "killer: the helper lowered their score.",
     ),
-    "unknown": QT_TRANSLATE_NOOP(
+    _G.NOT_ASKED_YET: QT_TRANSLATE_NOOP(
         "Words",
         "No app has been protected since the monitor started, so the helper has not been asked "
         "yet. MemWarden itself never closes a protected app.",
     ),
-    "missing": QT_TRANSLATE_NOOP(
+    _G.OFF: QT_TRANSLATE_NOOP(
+        "Words",
+        "The monitor was started without the privileged helper (--no-helper), so the kernel "
+        "does not know about protection. MemWarden never closes a protected app, but the "
+        "kernel's out-of-memory killer may still pick it.",
+    ),
+    _G.RETRYING: QT_TRANSLATE_NOOP(
+        "Words",
+        "The helper had too many requests at once and did nothing this time; the monitor asks "
+        "it again on its next pass. MemWarden itself never closes a protected app.",
+    ),
+    _G.MISSING: QT_TRANSLATE_NOOP(
         "Words",
         "MemWarden never closes a protected app, but the kernel does not know about protection: "
         "if memory runs out completely before MemWarden acts, the kernel's out-of-memory killer "
         "may still pick it. Install the memwarden-helper package to tell the kernel too.",
     ),
-    "denied": QT_TRANSLATE_NOOP(
+    _G.BROKEN: QT_TRANSLATE_NOOP(
         "Words",
-        "The system's policy (polkit) did not allow the helper to act for you. MemWarden never "
-        "closes a protected app, but the kernel's out-of-memory killer may still pick it.",
+        "The helper failed to start, or it does not match this version of MemWarden. MemWarden "
+        "never closes a protected app, but the kernel's out-of-memory killer may still pick it. "
+        "Install the memwarden-helper package of the same version as MemWarden; the system log "
+        "(journalctl -u memwarden-helper) says why it failed.",
     ),
-    "capability": QT_TRANSLATE_NOOP(
+    _G.NO_SYSTEM_BUS: QT_TRANSLATE_NOOP(
         "Words",
-        "The helper runs without the right to lower scores (CAP_SYS_RESOURCE), for example in a "
-        "container. MemWarden never closes a protected app, but the kernel's out-of-memory killer "
-        "may still pick it.",
+        "MemWarden reaches its helper over the system bus (D-Bus), and this session cannot "
+        "connect to it, as in some containers and sandboxes. MemWarden never closes a protected "
+        "app, but the kernel's out-of-memory killer may still pick it.",
+    ),
+    _G.UNREACHABLE: QT_TRANSLATE_NOOP(
+        "Words",
+        "The helper did not answer in time, or the connection to it broke: it may have been "
+        "stopping, or stalled for lack of memory. It is asked again when a protected app starts a "
+        "new process or a rule changes; until then MemWarden never closes a protected app, but "
+        "the kernel's out-of-memory killer may still pick it.",
+    ),
+    _G.DENIED: QT_TRANSLATE_NOOP(
+        "Words",
+        "The system's policy (polkit, or the system bus's own rules) did not allow the helper to "
+        "act for you, or could not be asked. MemWarden never closes a protected app, but the "
+        "kernel's out-of-memory killer may still pick it.",
+    ),
+    _G.CAPABILITY: QT_TRANSLATE_NOOP(
+        "Words",
+        "The helper runs without a right the kernel asks for (CAP_SYS_RESOURCE to lower "
+        "scores), for example in a container. MemWarden never closes a protected app, but the "
+        "kernel's out-of-memory killer may still pick it.",
+    ),
+    _G.PROCESS_GONE: QT_TRANSLATE_NOOP(
+        "Words",
+        "The helper was asked about a process that had exited in the meantime: nothing was lost. "
+        "The app's new processes are protected as they start. MemWarden itself never closes a "
+        "protected app.",
+    ),
+    _G.OTHER_USER: QT_TRANSLATE_NOOP(
+        "Words",
+        "The helper changes only your own processes, and a protected app runs a program as "
+        "another user (through sudo or a setuid program), so the kernel was not told about that "
+        "program. MemWarden never closes a protected app, but the kernel's out-of-memory killer "
+        "may still pick that program.",
+    ),
+    _G.FAULT: QT_TRANSLATE_NOOP(
+        "Words",
+        "Something unexpected went wrong between the monitor and the helper; the system log "
+        "(journalctl) has the details. MemWarden never closes a protected app, but the kernel's "
+        "out-of-memory killer may still pick it.",
     ),
 }
 
+# Nothing for the person to do or to worry about: the tray keeps quiet about these.
+_HELPER_QUIET = frozenset({_G.APPLIED, _G.NOT_ASKED_YET, _G.OFF, _G.RETRYING, _G.PROCESS_GONE})
+# No helper can be used at all until someone changes the system (installs or fixes the package,
+# gives the session a system bus): the tray shows its error icon, as for a missing monitor.
+_HELPER_UNUSABLE = frozenset({_G.MISSING, _G.BROKEN, _G.NO_SYSTEM_BUS})
+
 
 def helper_status(code: str) -> tuple[str, str]:
-    """A headline and an explanation for the ``HelperStatus`` property."""
-    group = _HELPER_GROUPS.get(code)
+    """A headline and an explanation for the ``HelperStatus`` property (the settings page; the
+    tray's tooltip shows the same headline)."""
+    group = helper_group(code)
     if group is None:
         return (
             QCoreApplication.translate("Words", "The helper reported a problem (%1)").replace(
@@ -171,4 +221,15 @@ def helper_status(code: str) -> tuple[str, str]:
 
 def helper_ok(code: str) -> bool:
     """True when protection reaches the kernel."""
-    return code == "applied"
+    return helper_group(code) is HelperGroup.APPLIED
+
+
+def helper_needs_attention(code: str) -> bool:
+    """True when the person should hear about this status (a code this version does not know
+    included: it may be a problem)."""
+    return helper_group(code) not in _HELPER_QUIET
+
+
+def helper_unusable(code: str) -> bool:
+    """True when no helper can be used until the system is changed (the tray's error icon)."""
+    return helper_group(code) in _HELPER_UNUSABLE
