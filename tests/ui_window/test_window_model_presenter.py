@@ -151,6 +151,22 @@ def test_proxy_sorts_numbers_as_numbers_and_filters(qapp: Any, doc: dict[str, An
     assert proxy.filterAcceptsRow(0, QModelIndex())
 
 
+def test_sizes_between_2_and_4_gib_sort_as_numbers(qapp: Any, doc: dict[str, Any]) -> None:
+    """3778564096 bytes (between 2**31 and 2**32) sorted below 5 when Qt got it as an unsigned
+    int; the test machine's own apps hit it whenever one held 2–4 GiB."""
+    sizes = (3_778_564_096, 5, 7, 2**31 + 5, 2**40)
+    apps = [dict(doc["apps"][i % len(doc["apps"])], id=f"app-{i}") for i in range(len(sizes))]
+    for app, total in zip(apps, sizes, strict=True):
+        app["bytes"] = {**app["bytes"], "total": total}
+    model = AppsTableModel()
+    model.set_apps(apps)
+    proxy = AppsFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(Column.TOTAL, Qt.SortOrder.AscendingOrder)
+    totals = [proxy.index(r, Column.TOTAL).data(SORT_ROLE) for r in range(proxy.rowCount())]
+    assert totals == sorted(sizes)
+
+
 # -- presenter ------------------------------------------------------------------------------------
 
 

@@ -179,7 +179,11 @@ class AppsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(app, column)
         if role == SORT_ROLE:
-            return self._sort_key(app, column)
+            key = self._sort_key(app, column)
+            # Numbers as floats: a Python int between 2**31 and 2**32 reaches Qt as an unsigned
+            # int, which QSortFilterProxyModel compared wrongly with the others (an app of 3.5 GiB
+            # sorted below one of 5 bytes). A double holds every byte count exactly (< 2**53).
+            return float(key) if isinstance(key, int) else key
         if role == Qt.ItemDataRole.EditRole and column == Column.RULE:
             return monitor_rule(app)
         if role == APP_ID_ROLE:
