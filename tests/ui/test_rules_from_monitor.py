@@ -25,7 +25,7 @@ from PySide6.QtCore import QLocale, Qt
 from tray_testlib import MonitorProcess, attach_log, dry_monitor_argv, run_until
 
 from memwarden.ui import app_presenter, tray_menu
-from memwarden.ui.app_rules import rule_name
+from memwarden.ui.app_rules import rule_changes, rule_name
 from memwarden.ui.apps_model import Column
 from memwarden.ui.monitor_client import MonitorClient
 from memwarden.ui.prompt_presenter import build_prompt
@@ -131,28 +131,29 @@ def test_an_app_protected_by_a_rule_on_one_of_its_programs_shows_as_protected(
                   if r.app_id == app["id"]]  # fmt: skip
         assert row.rule == "protect" and not row.closable
 
-        # "Sacrifice first" from the window saves a rule under the app's own name; the monitor's
-        # next snapshot still says protected, by the worker's rule: protect wins, as in the
-        # killer, and the window shows what the monitor decided, not what was asked.
-        assert aloop.run_until_complete(presenter.set_rule_now(rule_name(app), "prefer"))
-        run_until(aloop, lambda: client.properties.get("AppRules", {}).get(rule_name(app))
-                  == "prefer", what="the prefer rule in force")  # fmt: skip
-        aloop.run_until_complete(presenter.refresh_now())
-        cell = presenter.apps.index(presenter.apps.row_of(app["id"]), Column.RULE)
-        assert cell.data() == "Protect"
-
-        # Without the worker's rule (as Settings' "Make normal" removes it), the next snapshot
-        # says "sacrifice first", by the app's own rule; the presenter asks for it by itself.
-        assert aloop.run_until_complete(presenter.set_rule_now(worker, "normal"))
-
         def shown() -> tuple[str, str]:
             row = presenter.apps.row_of(app["id"])
             assert row is not None
             shown_app = presenter.apps.app_at(row)
             return str(presenter.apps.index(row, Column.RULE).data()), shown_app["rule_source"]
 
+        def rules() -> dict[str, str]:
+            return dict(client.properties.get("AppRules", {}))
+
+        # "Sacrifice first" from the window: a prefer rule under the app's own name would change
+        # nothing (protect wins, as in the killer), so the worker's rule is made normal first.
+        assert rule_changes(app, "prefer") == [(worker, "normal"), (rule_name(app), "prefer")]
+        assert aloop.run_until_complete(presenter.set_app_rule_now(app, "prefer"))
+        run_until(aloop, lambda: rules() == {rule_name(app): "prefer"}, what="the rules changed")
         run_until(aloop, lambda: shown()[0] == "Sacrifice first", what="the new rule shown")
         assert shown() == ("Sacrifice first", str(launcher_app.launcher))
+
+        # "Normal": the app's own rule goes; nothing else is touched.
+        preferred = presenter.apps.app_at(presenter.apps.row_of(app["id"]))
+        assert rule_changes(preferred, "normal") == [(rule_name(app), "normal")]
+        assert aloop.run_until_complete(presenter.set_app_rule_now(preferred, "normal"))
+        run_until(aloop, lambda: shown() == ("Normal", ""), what="the app shown normal")
+        assert rules() == {}
     finally:
         presenter.deactivate()
         run_until(aloop, lambda: not presenter.pending(), what="the presenter's calls")

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QLocale
 
 from memwarden.ui import tray_menu
+from memwarden.ui.app_rules import rule_changes
 from memwarden.ui.prompt_presenter import build_prompt
 
 MiB = 1024 * 1024
@@ -216,3 +217,33 @@ def test_prompt_without_apps_to_close_says_so():
                          {**PROPS, "NextVictim": ""}, None, uid=UID)  # fmt: skip
     assert model.rows == [] and model.victim_index is None
     assert model.victim_note.startswith("No app can be closed")
+
+
+# -- changing an app's rule ----------------------------------------------------------------------
+
+_BY_PROGRAM = {"id": "run-4242", "name": "run", "rule_target": "/home/me/run.py",
+               "rule_source": "/usr/bin/worker"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("current", "wanted", "calls"),
+    [
+        # A rule on one of its programs decides: it goes first where it would still decide.
+        ("protect", "normal", [("/usr/bin/worker", "normal"), ("/home/me/run.py", "normal")]),
+        ("protect", "prefer", [("/usr/bin/worker", "normal"), ("/home/me/run.py", "prefer")]),
+        ("prefer", "normal", [("/usr/bin/worker", "normal"), ("/home/me/run.py", "normal")]),
+        # Protect wins over prefer: the other rule can stay.
+        ("prefer", "protect", [("/home/me/run.py", "protect")]),
+    ],
+)
+def test_changing_an_apps_rule_clears_the_rule_that_would_still_decide(
+    current: str, wanted: str, calls: list[tuple[str, str]]
+) -> None:
+    assert rule_changes({**_BY_PROGRAM, "rule": current}, wanted) == calls
+
+
+def test_an_apps_own_rule_is_changed_alone() -> None:
+    own = {**_BY_PROGRAM, "rule": "protect", "rule_source": "/home/me/run.py"}
+    assert rule_changes(own, "normal") == [("/home/me/run.py", "normal")]
+    plain = {**_BY_PROGRAM, "rule": "normal", "rule_source": ""}
+    assert rule_changes(plain, "prefer") == [("/home/me/run.py", "prefer")]

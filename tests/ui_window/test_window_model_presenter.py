@@ -104,7 +104,7 @@ def test_rules_are_the_monitors_and_editing_asks_for_the_rule_name(
         Qt.ItemDataRole.ToolTipRole
     )
     requests: list[tuple[str, str]] = []
-    model.ruleRequested.connect(lambda name, rule: requests.append((name, rule)))
+    model.ruleRequested.connect(lambda app_id, rule: requests.append((app_id, rule)))
 
     index = model.index(r, Column.RULE)
     assert model.flags(index) & Qt.ItemFlag.ItemIsEditable
@@ -112,7 +112,7 @@ def test_rules_are_the_monitors_and_editing_asks_for_the_rule_name(
     assert not model.setData(index, "explode")
     assert model.setData(index, "protect") and requests == []  # it is protected already
     assert model.setData(index, "prefer")
-    assert requests == [(rule_name(game), "prefer")]
+    assert requests == [(game["id"], "prefer")]
     # Not shown until the monitor says so: the name saved may not be the one that protects it.
     assert index.data() == "Protect"
     later = copy.deepcopy(doc["apps"])

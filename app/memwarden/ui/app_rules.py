@@ -44,6 +44,27 @@ def rule_name(app: Mapping[str, Any]) -> str:
     return app_id
 
 
+def rule_changes(app: Mapping[str, Any], rule: str) -> list[tuple[str, str]]:
+    """The ``SetAppRule`` calls, in order, that give ``app`` the rule ``rule``.
+
+    The rule is saved under :func:`rule_name`. When the app's rule comes from another of the
+    person's rules (``rule_source``: one on one of its programs, say) and that rule would still
+    decide — "normal" on the app's own name leaves a protection by its program in force, and
+    protect wins over prefer — that rule is made normal first. It is the rule that makes the app
+    what it is, so the person changing the app means changing it (other apps it names change too:
+    the tooltip names the rule).
+    """
+    target = rule_name(app)
+    source = str(app.get("rule_source") or "")
+    current = monitor_rule(app)
+    still_decides = rule == NORMAL or (rule == PREFER and current == PROTECT)
+    changes = []
+    if source and source.casefold() != target.casefold() and current != rule and still_decides:
+        changes.append((source, NORMAL))
+    changes.append((target, rule))
+    return changes
+
+
 _RULE_SOURCES: dict[str, object] = {
     PROTECT: QT_TRANSLATE_NOOP("AppRules", "Protected by your rule “%1”."),
     PREFER: QT_TRANSLATE_NOOP("AppRules", "Sacrificed first by your rule “%1”."),

@@ -36,7 +36,7 @@ from memwarden.ui.app_presenter import (
     rank_difference,
     total_tooltip,
 )
-from memwarden.ui.app_rules import monitor_rule, rule_name, rule_source_text
+from memwarden.ui.app_rules import monitor_rule, rule_source_text
 from memwarden.ui.formatting import human_size
 from memwarden.ui.plain_text import tooltip
 
@@ -88,8 +88,9 @@ class AppsTableModel(QAbstractTableModel):
     """Apps of the latest snapshot, one row each.
 
     Signals:
-        ruleRequested(str name, str rule): the person chose a rule in the table; ``name`` is what
-            the rule is saved under (:func:`memwarden.ui.app_rules.rule_name`).
+        ruleRequested(str app_id, str rule): the person chose a rule for an app in the table
+            (the presenter turns it into ``SetAppRule`` calls:
+            :func:`memwarden.ui.app_rules.rule_changes`).
     """
 
     ruleRequested = Signal(str, str)
@@ -228,7 +229,7 @@ class AppsTableModel(QAbstractTableModel):
         if monitor_rule(app) != value:
             # Shown once the monitor's next snapshot says so: the rule it saves may not be the
             # one in force (a rule on one of the app's programs can still protect it).
-            self.ruleRequested.emit(rule_name(app), str(value))
+            self.ruleRequested.emit(str(app["id"]), str(value))
         return True
 
     # -- cells ------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from memwarden.ui import autostart, messages, resources, tray_menu, ui_events
-from memwarden.ui.app_rules import monitor_rule, rule_name
+from memwarden.ui.app_rules import monitor_rule, rule_changes
 from memwarden.ui.messages import Text
 from memwarden.ui.monitor_calls import MonitorError
 from memwarden.ui.monitor_client import MonitorClient
@@ -247,8 +247,10 @@ class TrayController(QObject):
         }.get(rule, self.tr("Could not change the rule of %1")).replace("%1", name)
 
         async def run() -> None:
-            await self.client.set_rule(rule_name(app), rule)
-            ui_events.record("rule", app=str(app.get("id")), name=rule_name(app), rule=rule)
+            # The rule that decides the app now is made normal first where it would still decide.
+            for name, change in rule_changes(app, rule):
+                await self.client.set_rule(name, change)
+                ui_events.record("rule", app=str(app.get("id")), name=name, rule=change)
             await self.client.refresh()
             # Its rule shows once the monitor's snapshot has it (fetch() updates the prompt).
             self.refresh_snapshot(after_change=True)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale, QObject, QTimer, Signal
 
 from memwarden.ui import messages, words
-from memwarden.ui.app_rules import rule_name
+from memwarden.ui.app_rules import rule_changes, rule_name
 from memwarden.ui.apps_model import AppsFilterProxy, AppsTableModel
 from memwarden.ui.client_api import MonitorClientApi
 from memwarden.ui.formatting import human_size, percent, time_left
@@ -126,7 +126,7 @@ class WindowPresenter(QObject):
         self._sample_timer.setInterval(SAMPLE_MS)
         self._sample_timer.timeout.connect(self.sample)
 
-        self.apps.ruleRequested.connect(self.set_rule)
+        self.apps.ruleRequested.connect(self.set_app_rule)
         client.propertiesChanged.connect(self._on_properties)
         client.connectionChanged.connect(self._on_connection)
 
@@ -241,12 +241,23 @@ class WindowPresenter(QObject):
         """Protect, sacrifice first or make normal (the monitor persists it)."""
         self._spawn(self.set_rule_now(name, rule))
 
-    async def set_rule_now(self, name: str, rule: str) -> bool:
-        """Ask the monitor, then show its next snapshot; on refusal, say why.
+    def set_app_rule(self, app_id: str, rule: str) -> None:
+        """Give an app of the latest snapshot a rule (the person chose it in the table)."""
+        app = next((a for a in (self.snapshot or {}).get("apps") or () if a["id"] == app_id), None)
+        if app is not None:
+            self._spawn(self.set_app_rule_now(app, rule))
 
-        ``name`` is what the rule is saved under (:func:`memwarden.ui.app_rules.rule_name`).
-        """
-        display = self.app_name(name)
+    async def set_app_rule_now(self, app: Mapping[str, Any], rule: str) -> bool:
+        """Give ``app`` the rule ``rule`` (:func:`~memwarden.ui.app_rules.rule_changes`: the rule
+        that decides it now is made normal first where it would still decide)."""
+        *first, (name, last) = rule_changes(app, rule)
+        for other, change in first:
+            if not await self._ask(other, change, str(app.get("name") or other)):
+                return False
+        return await self.set_rule_now(name, last)
+
+    async def _ask(self, name: str, rule: str, display: str) -> bool:
+        """``SetAppRule``; on refusal, say why."""
         try:
             await self.client.set_rule(name, rule)
         except Exception as exc:
@@ -256,6 +267,16 @@ class WindowPresenter(QObject):
                 .replace("%1", display)
                 .replace("%2", error_words(exc))
             )
+            return False
+        return True
+
+    async def set_rule_now(self, name: str, rule: str) -> bool:
+        """Ask the monitor, then show its next snapshot; on refusal, say why.
+
+        ``name`` is what the rule is saved under (:func:`memwarden.ui.app_rules.rule_name`).
+        """
+        display = self.app_name(name)
+        if not await self._ask(name, rule, display):
             return False
         # Even when AppRules did not change (the name was saved already): the rows show the
         # rule the monitor decides, nothing here guesses it.
