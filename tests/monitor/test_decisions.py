@@ -298,3 +298,15 @@ def test_rules_are_matched_through_a_set_whatever_their_number(monkeypatch):
     choice = choose_victim(snap, many, uid=1000)
     assert len(calls) == len(snap.apps)
     assert choice.excluded == {"app3-103": "protected"}
+
+
+def test_warnings_and_kill_events_name_the_rule_target() -> None:
+    """A notification's "Protect" saves a rule under the name the event carries: for a process
+    tree that is its program's path (its name, "leak", is no rule key for an untrusted program)."""
+    from memwarden.monitor.event_payloads import victim_summary
+
+    snap = snapshot(("leak", "other", 100 * MiB, 900 * MiB, [4242, 4243]))
+    app = snap.apps[0]
+    assert app.rule_target == "/usr/bin/leak"
+    victim = choose_victim(snap, Rules(), uid=1000).victim
+    assert victim is not None and victim_summary(victim)["rule_target"] == "/usr/bin/leak"

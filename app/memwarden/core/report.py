@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from memwarden.core.accounting import Share
-from memwarden.core.app_identity import rule_target
 from memwarden.core.orphans import Orphan
 from memwarden.core.policy import Rules
 from memwarden.core.pressure import PressureLine
@@ -71,6 +70,7 @@ def app_brief(app: AppRecord) -> dict[str, Any]:
         "icon": ident.icon,
         "pids": list(app.pids),
         "bytes": bytes_json(app.bytes),
+        "rule_target": app.rule_target,
     }
 
 
@@ -90,11 +90,9 @@ def app_json(
 ) -> dict[str, Any]:
     """One entry of ``apps`` (``processes``: the snapshot's, for what rules call the app;
     ``rules``: the user's, for the rule in force)."""
-    members = [processes[p].identity for p in app.pids if p in processes]
     return {
         **app_brief(app),
         **rule_json(app, processes, rules),
-        "rule_target": rule_target(app.identity, members),
         "desktop_pids": {str(pid): role for pid, role in sorted(app.roles.items())},
         "uid": app.identity.uid,
         "kernel_rank": app.kernel_rank,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from memwarden.core.accounting import Share
-from memwarden.core.app_identity import AppIdentity
+from memwarden.core.app_identity import AppIdentity, rule_target
 from memwarden.core.meminfo import MemInfo
 from memwarden.core.pressure import Pressure
 from memwarden.core.process import ProcessIdentity
@@ -104,6 +104,9 @@ class AppRecord:
     memwarden_rank: int = 0
     roles: dict[int, str] = field(default_factory=dict)
     closable_bytes: MemoryBytes = field(default_factory=MemoryBytes)
+    #: The name a rule for this app is saved under (core/app_identity.py ``rule_target``): it
+    #: travels with the app into warnings and kill events, whose "Protect" needs it.
+    rule_target: str = ""
 
     @property
     def id(self) -> str:
@@ -126,6 +129,7 @@ def build_apps(
     kernel would never pick (every process ineligible) rank after all others.
     """
     by_key: dict[AppIdentity, AppRecord] = {}
+    members: dict[AppIdentity, list[ProcessIdentity]] = {}
     for rec in records:
         ident = app_of_pid.get(rec.pid)
         if ident is None:
@@ -133,6 +137,7 @@ def build_apps(
         app = by_key.get(ident)
         if app is None:
             app = by_key[ident] = AppRecord(ident, [], MemoryBytes(), None, [], [])
+        members.setdefault(ident, []).append(rec.identity)
         app.pids.append(rec.pid)
         app.bytes.add(rec.bytes)
         if rec.role is None:
@@ -150,6 +155,7 @@ def build_apps(
     apps = list(by_key.values())
     for app in apps:
         app.pids.sort()
+        app.rule_target = rule_target(app.identity, members[app.identity])
     by_kernel = sorted(
         apps,
         key=lambda a: (a.max_kernel_badness_pages is None, -(a.max_kernel_badness_pages or 0)),

@@ -30,9 +30,9 @@ def monitor_rule(app: Mapping[str, Any]) -> str:
 def rule_name(app: Mapping[str, Any]) -> str:
     """The name to save a rule for this app under: the monitor's ``rule_target``.
 
-    An app from a Warning or Killed signal carries only the brief fields (``id``, ``name``, …, no
-    ``rule_target``): then an app that is only a process tree (whose id, ``blender-4242``, ends in
-    its root pid) is saved under its name, any other under its id.
+    Warning and Killed signals carry it too. Without it (a monitor older than the tray), an app
+    that is only a process tree (whose id, ``blender-4242``, ends in its root pid) is saved under
+    its name, any other under its id.
     """
     if app.get("rule_target"):
         return str(app["rule_target"])
