@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from memwarden.core.policy import Rule
-from memwarden.core.process import ProcessIdentity
+from memwarden.core.process import ProcessIdentity, ProcessKey
 from memwarden.core.snapshot import Snapshot
 from memwarden.monitor.config import PREFER_OOM_SCORE_ADJ, PROTECT_OOM_SCORE_ADJ
 
@@ -26,7 +26,7 @@ class HelperLike(Protocol):
     """The part of :class:`memwarden.helper.client.HelperClient` the protector uses."""
 
     async def set_oom_score_adj(
-        self, processes: Iterable[Any], score_adj: int, *, interactive: bool = False
+        self, processes: Iterable[ProcessKey], score_adj: int, *, interactive: bool = False
     ) -> None: ...
 
 
@@ -139,13 +139,10 @@ class Protector:
         if self.helper is None:
             self.kernel_protection = "no-helper"
             return {"oom_score_adj": target, "written": [], "kernel": "no-helper", "pids": pids}
-        from memwarden.helper.client import ProcessRef
         from memwarden.helper.errors import Busy, HelperError
 
         try:
-            await self.helper.set_oom_score_adj(
-                [ProcessRef(p.pid, p.starttime_ticks) for p in todo], target
-            )
+            await self.helper.set_oom_score_adj([p.key for p in todo], target)
         except HelperError as exc:
             self.kernel_protection = exc.reason
             # Remember the refusal so we do not ask again for every tick; a new process or a
