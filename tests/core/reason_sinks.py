@@ -77,6 +77,27 @@ class _Finder(ast.NodeVisitor):
         self.found: list[Bare] = []
         self.sinks = 0
         self._functions: list[str] = []
+        # core's exceptions carry a message, not a code (core.errors.ProcessGone shares the
+        # helper's class name): calls of names imported from there, or through its module, are
+        # not sinks.
+        self._core_names: set[str] = set()
+        self._core_modules: set[str] = set()
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        for alias in node.names:
+            if node.module == "memwarden.core.errors":
+                self._core_names.add(alias.asname or alias.name)
+            elif node.module == "memwarden.core" and alias.name == "errors":
+                self._core_modules.add(alias.asname or alias.name)
+
+    def _core_error(self, func: ast.expr) -> bool:
+        if isinstance(func, ast.Name):
+            return func.id in self._core_names
+        return (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in self._core_modules
+        )
 
     def _sink(self, node: ast.expr | None, where: str) -> None:
         self.sinks += 1
@@ -98,6 +119,9 @@ class _Finder(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         name = _name(node.func)
+        if self._core_error(node.func):
+            self.generic_visit(node)
+            return
         position = 0 if name in self.error_classes or name == "cls" else CALL_ARGS.get(name)
         if position is not None and len(node.args) > position:
             self._sink(node.args[position], f"argument of {name}")

@@ -21,7 +21,7 @@ from memwarden.core.oom import oom_badness_pages, oom_score
 from memwarden.core.pid_fds import FdKind, classify_target
 from memwarden.core.pid_maps import parse_mapped_objects, parse_smaps_pss
 from memwarden.core.pid_stat import parse_pid_stat
-from memwarden.core.pid_status import parse_pid_status
+from memwarden.core.pid_status import parse_pid_capabilities, parse_pid_status
 from memwarden.core.pressure import parse_pressure
 from memwarden.core.sysvipc import parse_sysvipc_shm
 
@@ -103,6 +103,49 @@ def test_status_kernel_thread_has_no_mm():
 def test_status_of_this_process():
     s = parse_pid_status((SELF / "status").read_text())
     assert s.uid == os.getuid() and s.has_mm and s.rss_kib > 0
+    assert s.tgid == os.getpid() and s.uid_columns == 4
+    assert s.uids == (os.getuid(), os.geteuid(), *os.getresuid()[2:], os.geteuid())
+
+
+def test_status_says_how_many_uids_it_saw_and_the_thread_group():
+    """The owner check needs all four uids: a short Uid line is padded, and says so."""
+    full = parse_pid_status("Name:\tx\nTgid:\t41\nUid:\t1000\t0\t1000\t1000\n")
+    assert (full.uids, full.uid_columns, full.tgid) == ((1000, 0, 1000, 1000), 4, 41)
+    short = parse_pid_status("Name:\tx\nUid:\t1000\n")
+    assert (short.uids, short.uid_columns, short.tgid) == ((1000, 1000, 1000, 1000), 1, None)
+    with pytest.raises(ParseError):
+        parse_pid_status("Name:\tx\nTgid:\tmany\nUid:\t0\n")
+
+
+CAPS = """\
+Name:\tmemwarden-helpe
+Uid:\t0\t0\t0\t0
+CapInh:\t0000000000000000
+CapPrm:\t000001ffffffffff
+CapEff:\t0000000001000002
+CapBnd:\t000001ffffffffff
+CapAmb:\t0000000000000000
+NoNewPrivs:\t1
+"""
+
+
+def test_capabilities():
+    caps = parse_pid_capabilities(CAPS)
+    assert (caps.effective, caps.inheritable, caps.no_new_privs) == (0x1000002, 0, True)
+    assert caps.permitted == caps.bounding == (1 << 41) - 1
+    # NoNewPrivs is Linux 4.10+: without the line the flag is unset.
+    assert not parse_pid_capabilities(CAPS.replace("NoNewPrivs:\t1\n", "")).no_new_privs
+    # A Cap line first in the text is found too.
+    assert parse_pid_capabilities(CAPS[CAPS.index("CapInh"):]).effective == 0x1000002
+    for broken in (CAPS.replace("CapBnd", "CapXyz"), CAPS.replace("0000000001000002", "zz")):
+        with pytest.raises(ParseError):
+            parse_pid_capabilities(broken)
+
+
+def test_capabilities_of_this_process():
+    caps = parse_pid_capabilities((SELF / "status").read_text())
+    eff = next(line for line in (SELF / "status").read_text().splitlines() if "CapEff" in line)
+    assert caps.effective == int(eff.split()[1], 16)
 
 
 # -- oom replica ----------------------------------------------------------------------------------
@@ -262,7 +305,8 @@ FRAGMENTS = st.sampled_from([
     "Name:", "Uid:", "RssAnon:", "VmSwap:", "\t", " ", "\n", "kB", "12", "-1", "x", "(", ")",
     "some", "full", "avg10=", "total=", "=", "MemTotal:", "SwapFree:", "MemFree:", "SwapTotal:",
     " - ", "tmpfs", "0:1", "/dev/shm", "\\040", "7f0-7f1", "rw-s", "/memfd:a", "Pss:", "00:01",
-    "key", "shmid", "size", "cpid", "nattch", "uid", "rss", "swap",
+    "key", "shmid", "size", "cpid", "nattch", "uid", "rss", "swap", "Tgid:", "CapEff:",
+    "CapPrm:", "CapInh:", "CapBnd:", "NoNewPrivs:",
 ])
 TEXTS = st.one_of(st.text(), st.lists(FRAGMENTS, max_size=40).map("".join))
 
@@ -276,7 +320,7 @@ def _only_parse_errors(fn, text):
 @given(TEXTS)
 def test_fuzz_parsers(text):
     for fn in (parse_pid_stat, parse_pid_status, parse_meminfo, parse_pressure, parse_mountinfo,
-               parse_sysvipc_shm):
+               parse_sysvipc_shm, parse_pid_capabilities):
         _only_parse_errors(fn, text)
     _only_parse_errors(lambda t: parse_mapped_objects(t, ram_fs()), text)
     _only_parse_errors(lambda t: parse_smaps_pss(t, ram_fs()), text)

@@ -199,3 +199,13 @@ def test_what_the_killer_skips_is_refused_or_gone() -> None:
     """CloseApp turns a skip into a refusal, except gone and reused (monitor/dbus_interface.py)."""
     assert codes.KILLER_SKIPS - {codes.GONE, codes.REUSED} <= codes.REFUSALS
     assert codes.GONE in codes.REFUSALS
+
+
+def test_cores_exceptions_carry_messages_not_codes() -> None:
+    """core.errors.ProcessGone shares its name with the helper's, but takes a message."""
+    core = 'from memwarden.core.errors import ProcessGone\nraise ProcessGone("pid 4 exited")\n'
+    module = 'from memwarden.core import errors as ce\nraise ce.ProcessGone("pid 4 exited")\n'
+    helper = 'from memwarden.helper.errors import ProcessGone\nraise ProcessGone("brand-new")\n'
+    classes = frozenset({"ProcessGone"})
+    assert bare_codes(core, classes)[0] == [] and bare_codes(module, classes)[0] == []
+    assert [b.text for b in bare_codes(helper, classes)[0]] == ["brand-new"]

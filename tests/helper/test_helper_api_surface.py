@@ -99,7 +99,7 @@ def policy_actions() -> dict[str, dict[str, str]]:
 
 
 def test_every_mutating_method_has_an_action_in_the_policy_file() -> None:
-    policies = method_policies(HelperInterface(bus=None))  # type: ignore[arg-type]
+    policies = method_policies(HelperInterface(bus=None, proc_root=Path("/proc")))  # type: ignore[arg-type]
     assert set(policies) == {m.name for m in committed_interface().methods}
     read_only = {name for name, p in policies.items() if p.action is None}
     assert read_only == READ_ONLY_METHODS

@@ -10,7 +10,6 @@ The allow/deny paths through the client run as real users in test_helper_system_
 
 import asyncio
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,13 @@ from dbus_fast.aio import MessageBus
 from dbus_fast.annotations import DBusInt32
 from dbus_fast.service import ServiceInterface, dbus_method
 from helper_private_bus import PrivateBus
-from helper_testlib import run_async, starttime
+from helper_testlib import run_async
 
 from memwarden import __version__
-from memwarden.core.errors import ProcessGone as CoreProcessGone
+from memwarden.core.process import ProcessKey
 from memwarden.helper import constants as c
 from memwarden.helper import errors
-from memwarden.helper.client import HelperClient, ProcessRef
+from memwarden.helper.client import HelperClient
 from memwarden.helper.errors import HelperError, HelperUnavailable
 from memwarden.helper.service import ProcessList
 
@@ -103,7 +102,7 @@ def test_helper_that_never_answers_is_unavailable(private_bus: PrivateBus) -> No
         client = HelperClient(bus_address=private_bus.address, timeout_s=0.5)
         try:
             with pytest.raises(HelperUnavailable) as raised:
-                await client.set_oom_score_adj([ProcessRef(1, 1)], 0)
+                await client.set_oom_score_adj([ProcessKey(1, 1)], 0)
             return raised.value.reason
         finally:
             client.close()
@@ -119,7 +118,7 @@ def test_helper_vanishing_mid_call_is_unavailable(private_bus: PrivateBus) -> No
         service.export(c.OBJECT_PATH, hung)
         await service.request_name(c.BUS_NAME)
         async with HelperClient(bus_address=private_bus.address) as client:
-            call = asyncio.ensure_future(client.set_oom_score_adj([ProcessRef(1, 1)], 0))
+            call = asyncio.ensure_future(client.set_oom_score_adj([ProcessKey(1, 1)], 0))
             await hung.called.wait()
             service.disconnect()  # the bus answers for the vanished helper
             with pytest.raises(HelperUnavailable) as raised:
@@ -172,13 +171,3 @@ def test_error_texts_that_are_not_reason_codes() -> None:
     # Not "unknown": HelperStatus says that before anything was asked.
     assert odd.reason == "unexpected-error-text"
     assert errors.error_from_dbus("org.example.Other", "x") is None
-
-
-def test_process_ref_of_reads_the_start_time() -> None:
-    with subprocess.Popen(["sleep", "60"]) as proc:
-        try:
-            assert ProcessRef.of(proc.pid) == ProcessRef(proc.pid, starttime(proc.pid))
-        finally:
-            proc.kill()
-    with pytest.raises(CoreProcessGone):
-        ProcessRef.of(proc.pid)

@@ -19,17 +19,24 @@ from typing import Any
 
 import pytest
 
-from memwarden.helper.kernel import CAP_DAC_OVERRIDE, CAP_SYS_RESOURCE, NEEDED, read_capability_sets
+from memwarden.core.pid_status import read_pid_capabilities
+from memwarden.helper.kernel import (
+    CAP_DAC_OVERRIDE,
+    CAP_SYS_RESOURCE,
+    NEEDED,
+    unwanted_capabilities,
+)
 from memwarden.helper.privileges import drop_unneeded_capabilities
 
 APP = str(Path(__file__).resolve().parents[2] / "app")
 
 DROP = """
 import json
-from memwarden.helper.kernel import read_capability_sets
+from pathlib import Path
+from memwarden.core.pid_status import read_pid_capabilities
 from memwarden.helper.privileges import drop_unneeded_capabilities
-before = read_capability_sets()
-after, problems = drop_unneeded_capabilities()
+before = read_pid_capabilities("self", Path("/proc"))
+after, problems = drop_unneeded_capabilities(Path("/proc"))
 fields = lambda sets: {name: getattr(sets, name) for name in sets.__slots__}
 print(json.dumps({"before": fields(before), "after": fields(after), "problems": problems}))
 """
@@ -46,17 +53,18 @@ def run_drop(prefix: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
 
 
 def test_status_lines_are_parsed(tmp_path: Path) -> None:
-    status = tmp_path / "status"
+    status = tmp_path / "self" / "status"
+    status.parent.mkdir()
     status.write_text(
         "Name:\tmemwarden-helpe\nUid:\t0\t0\t0\t0\nCapInh:\t0000000000000000\n"
         "CapPrm:\t000001ffffffffff\nCapEff:\t0000000001000002\nCapBnd:\t000001ffffffffff\n"
         "CapAmb:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t0\n"
     )
-    sets = read_capability_sets(status)
+    sets = read_pid_capabilities("self", tmp_path)
     assert sets.effective == (1 << CAP_DAC_OVERRIDE) | (1 << CAP_SYS_RESOURCE) == NEEDED
     assert sets.permitted == sets.bounding == (1 << 41) - 1
     assert sets.inheritable == 0 and sets.no_new_privs
-    assert sets.unwanted == ((1 << 41) - 1) & ~NEEDED
+    assert unwanted_capabilities(sets) == ((1 << 41) - 1) & ~NEEDED
 
 
 @pytest.mark.root
@@ -78,8 +86,9 @@ def test_after_the_drop_root_cannot_signal_another_users_process() -> None:
                              extra_groups=[])  # fmt: skip
     try:
         code = (
-            "import os, sys\nfrom memwarden.helper.privileges import drop_unneeded_capabilities\n"
-            f"os.kill({other.pid}, 0)\ndrop_unneeded_capabilities()\n"
+            "import os, sys\nfrom pathlib import Path\n"
+            "from memwarden.helper.privileges import drop_unneeded_capabilities\n"
+            f"os.kill({other.pid}, 0)\ndrop_unneeded_capabilities(Path('/proc'))\n"
             f"try:\n    os.kill({other.pid}, 0)\nexcept PermissionError:\n    sys.exit(0)\n"
             "sys.exit(3)\n"
         )
@@ -116,8 +125,8 @@ def test_an_unprivileged_user_has_nothing_to_drop_and_no_error() -> None:
             os.setgroups([])
             os.setresgid(nobody.pw_gid, nobody.pw_gid, nobody.pw_gid)
             os.setresuid(nobody.pw_uid, nobody.pw_uid, nobody.pw_uid)
-            before = read_capability_sets()
-            after, problems = drop_unneeded_capabilities()
+            before = read_pid_capabilities("self", Path("/proc"))
+            after, problems = drop_unneeded_capabilities(Path("/proc"))
             doc = {
                 "before": before.effective,
                 "problems": problems,

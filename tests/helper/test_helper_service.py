@@ -19,8 +19,9 @@ from helper_private_bus import HelperProcess, PrivateBus
 from helper_testlib import oom_score_adj, run_async, starttime
 
 from memwarden import __version__
+from memwarden.core.process import ProcessKey
 from memwarden.helper import constants as c
-from memwarden.helper.client import HelperClient, ProcessRef
+from memwarden.helper.client import HelperClient
 from memwarden.helper.errors import AccessDenied
 
 
@@ -55,7 +56,7 @@ def test_mutating_calls_fail_closed_without_polkit(
     # Our own child: ownership would pass; only the missing polkitd stands in the way.
     with subprocess.Popen(["sleep", "300"]) as victim:
         try:
-            target = ProcessRef(victim.pid, starttime(victim.pid))
+            target = ProcessKey(victim.pid, starttime(victim.pid))
 
             async def scenario() -> list[AccessDenied]:
                 refusals = []

@@ -30,8 +30,9 @@ from helper_sysbus import (
 from helper_testlib import Spawn, has_cap_sys_resource, oom_score_adj, starttime
 
 from memwarden import __version__
+from memwarden.core.pid_status import read_pid_capabilities
 from memwarden.helper import constants as c
-from memwarden.helper.kernel import CAP_DAC_OVERRIDE, read_capability_sets
+from memwarden.helper.kernel import CAP_DAC_OVERRIDE, unwanted_capabilities
 
 pytestmark = pytest.mark.root
 
@@ -68,8 +69,8 @@ def test_activation_from_the_installed_service_file(system_bus: SystemBusFixture
     assert uid_line.split()[1:] == ["0", "0", "0", "0"]  # User=root from the activation file
     # Plain root with every capability, as dbus-daemon starts it without systemd: the helper
     # kept only CAP_DAC_OVERRIDE and CAP_SYS_RESOURCE, and can gain nothing back.
-    caps = read_capability_sets(Path(f"/proc/{pid}/status"))
-    assert caps.unwanted == 0 and caps.inheritable == 0 and caps.no_new_privs, caps
+    caps = read_pid_capabilities(pid, Path("/proc"))
+    assert unwanted_capabilities(caps) == 0 and caps.inheritable == 0 and caps.no_new_privs, caps
     assert caps.effective >> CAP_DAC_OVERRIDE & 1
     assert b"memwarden.helper.service" in Path(f"/proc/{pid}/cmdline").read_bytes()
     # What was installed is the committed file; only Exec= points at this checkout (and the

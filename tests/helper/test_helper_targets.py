@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from helper_testlib import has_cap_sys_resource, oom_score_adj, starttime
 
+from memwarden.core.process import ProcessKey
 from memwarden.helper import kernel, targets
 from memwarden.helper.errors import (
     HelperError,
@@ -25,9 +26,10 @@ from memwarden.helper.errors import (
     NotOwner,
     ProcessGone,
 )
-from memwarden.helper.targets import ProcessTarget, open_owned_process, set_oom_score_adj
+from memwarden.helper.targets import open_owned_process, set_oom_score_adj
 
 ME = os.getuid()
+PROC = Path("/proc")
 
 
 @pytest.fixture
@@ -38,9 +40,9 @@ def child() -> Iterator[subprocess.Popen[bytes]]:
     proc.wait()
 
 
-def target(proc: subprocess.Popen[bytes] | int) -> ProcessTarget:
+def target(proc: subprocess.Popen[bytes] | int) -> ProcessKey:
     pid = proc if isinstance(proc, int) else proc.pid
-    return ProcessTarget(pid, starttime(pid))
+    return ProcessKey(pid, starttime(pid))
 
 
 def error_of(exc: pytest.ExceptionInfo[HelperError]) -> tuple[type[HelperError], str, int | None]:
@@ -48,7 +50,7 @@ def error_of(exc: pytest.ExceptionInfo[HelperError]) -> tuple[type[HelperError],
 
 
 def test_own_process_is_held_and_verified(child: subprocess.Popen[bytes]) -> None:
-    with open_owned_process(target(child), ME) as held:
+    with open_owned_process(target(child), ME, PROC) as held:
         assert held.comm == "sleep"
         assert held.read_oom_score_adj() == 0
         assert not held.exited()
@@ -57,18 +59,18 @@ def test_own_process_is_held_and_verified(child: subprocess.Popen[bytes]) -> Non
 
 def test_other_owner_start_time_and_pid_zero(child: subprocess.Popen[bytes]) -> None:
     with pytest.raises(NotOwner) as exc:
-        open_owned_process(target(child), ME + 4242)
+        open_owned_process(target(child), ME + 4242, PROC)
     assert error_of(exc) == (NotOwner, "not-owner", child.pid)
     with pytest.raises(ProcessGone) as gone:
-        open_owned_process(ProcessTarget(child.pid, starttime(child.pid) + 1), ME)
+        open_owned_process(ProcessKey(child.pid, starttime(child.pid) + 1), ME, PROC)
     assert error_of(gone) == (ProcessGone, "start-time-mismatch", child.pid)
     # pid_t is 32-bit signed: past it, pidfd_open would raise OverflowError (an internal error).
     for pid in (0, 2**31, 2**32 - 1):
         with pytest.raises(InvalidArgument) as invalid:
-            open_owned_process(ProcessTarget(pid, 0), ME)
+            open_owned_process(ProcessKey(pid, 0), ME, PROC)
         assert error_of(invalid) == (InvalidArgument, "invalid-pid", pid)
         with pytest.raises(InvalidArgument, match="invalid-pid"):
-            set_oom_score_adj([ProcessTarget(pid, 0)], 1, ME)
+            set_oom_score_adj([ProcessKey(pid, 0)], 1, ME, PROC)
 
 
 def test_zombie_and_reaped_processes_are_gone() -> None:
@@ -82,11 +84,11 @@ def test_zombie_and_reaped_processes_are_gone() -> None:
     else:
         pytest.fail("`true` did not exit")
     with pytest.raises(ProcessGone) as zombie:
-        open_owned_process(before, ME)
+        open_owned_process(before, ME, PROC)
     assert error_of(zombie) == (ProcessGone, "exited", proc.pid)
     proc.wait()
     with pytest.raises(ProcessGone) as reaped:
-        open_owned_process(before, ME)
+        open_owned_process(before, ME, PROC)
     assert error_of(reaped) == (ProcessGone, "no-such-process", proc.pid)
 
 
@@ -99,7 +101,7 @@ def test_thread_ids_and_kernel_threads_are_not_processes() -> None:
                 time.sleep(0.01)
             (tid,) = [int(t.name) for t in task_dir.iterdir() if int(t.name) != proc.pid]
             with pytest.raises(InvalidArgument) as thread:
-                open_owned_process(target(tid), ME)
+                open_owned_process(target(tid), ME, PROC)
             assert error_of(thread) == (InvalidArgument, "not-a-process", tid)
         finally:
             proc.kill()
@@ -107,12 +109,12 @@ def test_thread_ids_and_kernel_threads_are_not_processes() -> None:
     if not kthreadd.exists() or "(kthreadd)" not in kthreadd.read_text():
         pytest.skip("no kernel thread visible in this PID namespace")
     with pytest.raises(InvalidArgument) as kthread:
-        open_owned_process(target(2), 0)
+        open_owned_process(target(2), 0, PROC)
     assert error_of(kthread) == (InvalidArgument, "kernel-thread", 2)
 
 
 def test_write_reports_the_kernels_verdict(child: subprocess.Popen[bytes]) -> None:
-    with open_owned_process(target(child), ME) as held:
+    with open_owned_process(target(child), ME, PROC) as held:
         held.write_oom_score_adj(700)
         assert oom_score_adj(child.pid) == 700
         # Beyond the range the kernel says EINVAL (the service checks the range before).
@@ -130,7 +132,7 @@ def test_write_reports_the_kernels_verdict(child: subprocess.Popen[bytes]) -> No
 
 
 def test_held_process_that_exits_is_gone_for_good(child: subprocess.Popen[bytes]) -> None:
-    with open_owned_process(target(child), ME) as held:
+    with open_owned_process(target(child), ME, PROC) as held:
         child.kill()
         child.wait()  # reaped: the pid may now be reused, the held handles may not follow it
         assert held.exited()
@@ -144,14 +146,15 @@ def test_held_process_that_exits_is_gone_for_good(child: subprocess.Popen[bytes]
 def test_set_is_all_or_nothing_and_merges_duplicates(child: subprocess.Popen[bytes]) -> None:
     with subprocess.Popen(["sleep", "300"]) as other:
         try:
-            changes = set_oom_score_adj([target(child), target(child), target(other)], 300, ME)
+            both = [target(child), target(child), target(other)]
+            changes = set_oom_score_adj(both, 300, ME, PROC)
             assert [(ch.pid, ch.old, ch.new) for ch in changes] == [
                 (child.pid, 0, 300),
                 (other.pid, 0, 300),
             ]
-            stale = ProcessTarget(other.pid, starttime(other.pid) - 1)
+            stale = ProcessKey(other.pid, starttime(other.pid) - 1)
             with pytest.raises(ProcessGone):
-                set_oom_score_adj([target(child), stale], 500, ME)
+                set_oom_score_adj([target(child), stale], 500, ME, PROC)
             assert (oom_score_adj(child.pid), oom_score_adj(other.pid)) == (300, 300)
         finally:
             other.kill()
@@ -160,17 +163,17 @@ def test_set_is_all_or_nothing_and_merges_duplicates(child: subprocess.Popen[byt
 def test_set_checks_range_and_size(child: subprocess.Popen[bytes]) -> None:
     for value in (-1001, 1001):
         with pytest.raises(InvalidArgument, match="score-adj-out-of-range"):
-            set_oom_score_adj([target(child)], value, ME)
+            set_oom_score_adj([target(child)], value, ME, PROC)
     with pytest.raises(InvalidArgument, match="no-processes"):
-        set_oom_score_adj([], 0, ME)
-    many = [ProcessTarget(pid, 1) for pid in range(1, 300)]
+        set_oom_score_adj([], 0, ME, PROC)
+    many = [ProcessKey(pid, 1) for pid in range(1, 300)]
     with pytest.raises(InvalidArgument, match="too-many-processes"):
-        set_oom_score_adj(many, 0, ME)
+        set_oom_score_adj(many, 0, ME, PROC)
     assert oom_score_adj(child.pid) == 0
 
 
 def test_roll_back_restores_previous_values(child: subprocess.Popen[bytes]) -> None:
-    with open_owned_process(target(child), ME) as held:
+    with open_owned_process(target(child), ME, PROC) as held:
         held.write_oom_score_adj(800)
         targets._roll_back([held], [targets.AdjChange(child.pid, "sleep", 0, 800)])
     assert oom_score_adj(child.pid) == 0
@@ -207,7 +210,7 @@ def test_uids_changed_between_check_and_write_are_refused_and_undone(
 
             monkeypatch.setattr(targets.HeldProcess, "write_oom_score_adj", change_uids_then_write)
             with pytest.raises(NotOwner) as exc:
-                set_oom_score_adj([wanted], 700, ME)
+                set_oom_score_adj([wanted], 700, ME, PROC)
             assert error_of(exc) == (NotOwner, "owner-changed", proc.pid)
             assert oom_score_adj(proc.pid) == 0  # written, then put back
         finally:
@@ -215,16 +218,16 @@ def test_uids_changed_between_check_and_write_are_refused_and_undone(
 
 
 def test_kernel_features_and_free_memory() -> None:
-    features = kernel.features()
-    assert kernel.has_capability(kernel.CAP_SYS_RESOURCE) == has_cap_sys_resource()
+    features = kernel.features(PROC)
+    assert kernel.has_capability(kernel.CAP_SYS_RESOURCE, PROC) == has_cap_sys_resource()
     assert ("oom-score-adj-lower" in features) == (
-        has_cap_sys_resource() and kernel.has_capability(kernel.CAP_DAC_OVERRIDE)
+        has_cap_sys_resource() and kernel.has_capability(kernel.CAP_DAC_OVERRIDE, PROC)
     )
-    assert kernel.mem_available_kib() > 0
+    assert kernel.mem_available_kib(PROC) > 0
     if "drop-caches" in features:
-        result = kernel.free_memory()
+        result = kernel.free_memory(PROC)
         assert result.available_before_kib > 0
         assert result.available_after_kib > 0
     else:
         with pytest.raises(MissingCapability):
-            kernel.free_memory()
+            kernel.free_memory(PROC)

@@ -37,8 +37,9 @@ from typing import Any
 from dbus_fast import BusType, Message, MessageFlag, MessageType
 from dbus_fast.aio import MessageBus
 
+from memwarden.core.process import ProcessKey
 from memwarden.helper import constants as c
-from memwarden.helper.client import HelperClient, ProcessRef
+from memwarden.helper.client import HelperClient
 from memwarden.helper.errors import HelperError
 
 
@@ -47,7 +48,7 @@ async def client_op(client: HelperClient, op: dict[str, Any]) -> dict[str, Any]:
     interactive = bool(op.get("interactive", False))
     try:
         if method == "set_oom_score_adj":
-            refs = [ProcessRef(pid, start) for pid, start in op["processes"]]
+            refs = [ProcessKey(pid, start) for pid, start in op["processes"]]
             await client.set_oom_score_adj(refs, op["value"], interactive=interactive)
             result: Any = None
         elif method == "free_memory":

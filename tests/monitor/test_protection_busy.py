@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from memwarden.core.process import ProcessKey
 from memwarden.helper.errors import AccessDenied, Busy, HelperError
 from memwarden.monitor.protection import Protector
 
@@ -22,16 +23,20 @@ class Proc:
     pid: int
     starttime_ticks: int
 
+    @property
+    def key(self) -> ProcessKey:
+        return ProcessKey(self.pid, self.starttime_ticks)
+
 
 class Helper:
     def __init__(self, *answers: HelperError | None) -> None:
         self.answers = list(answers)
-        self.calls = 0
+        self.calls: list[list[ProcessKey]] = []
 
     async def set_oom_score_adj(
-        self, processes: Iterable[Any], score_adj: int, *, interactive: bool = False
+        self, processes: Iterable[ProcessKey], score_adj: int, *, interactive: bool = False
     ) -> None:
-        self.calls += 1
+        self.calls.append(list(processes))
         answer = self.answers.pop(0)
         if answer is not None:
             raise answer
@@ -42,11 +47,14 @@ def protect(protector: Protector) -> dict[str, Any]:
 
 
 def test_busy_is_asked_again_and_a_refusal_is_remembered() -> None:
-    protector = Protector(Helper(Busy("sender-busy"), None))
+    helper = Helper(Busy("sender-busy"), None)
+    protector = Protector(helper)
     assert protect(protector)["kernel"] == "sender-busy"
     assert not protector.has_applied()  # nothing remembered: the next pass asks again
     assert protect(protector)["kernel"] == "applied"
     assert protector.has_applied()
+    # Each time the helper is asked with the process's key: pid and start time.
+    assert helper.calls == [[ProcessKey(4242, 17)]] * 2
 
     refused = Protector(Helper(AccessDenied("not-authorized")))
     assert protect(refused)["kernel"] == "not-authorized"

@@ -21,6 +21,11 @@ class ProcessGone(CoreError):
     """The process exited (or its pid was reused) while we were looking at it."""
 
 
+class PidReused(ProcessGone):
+    """The pid names another process now than the one the key named: their start times differ
+    (:class:`memwarden.core.process.ProcessKey`)."""
+
+
 class AccessDenied(CoreError):
     """The kernel refused to show us this file (other uid, non-dumpable process, …)."""
 

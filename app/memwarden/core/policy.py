@@ -21,7 +21,7 @@ from memwarden.core import reason_codes as codes
 from memwarden.core import rule_codes
 from memwarden.core.app_identity import AppIdentity, rule_key, rule_keys
 from memwarden.core.forecast import TrendTracker
-from memwarden.core.process import ProcessIdentity
+from memwarden.core.process import ProcessIdentity, ProcessKey
 from memwarden.core.snapshot import AppRecord, Snapshot
 from memwarden.core.tabs import TabTarget, tab_target
 
@@ -119,7 +119,7 @@ class GrowthTracker:
     def __init__(self, window_s: float = 10.0) -> None:
         self.window_s = window_s
         self._by_key: dict[tuple[int, str], TrendTracker] = {}
-        self._by_process: dict[tuple[int, int], TrendTracker] = {}
+        self._by_process: dict[ProcessKey, TrendTracker] = {}
 
     def update(
         self,
@@ -132,7 +132,7 @@ class GrowthTracker:
         a partial refresh re-read) and ``read`` (the pids it re-read), record just those (the
         others' figures are old)."""
         seen = set()
-        seen_processes = set()
+        seen_processes: set[ProcessKey] = set()
         for app in snapshot.apps:
             key = (app.identity.uid, app.identity.app_id)
             if only is not None and key not in only:
@@ -144,7 +144,7 @@ class GrowthTracker:
             for pid in app.pids:
                 rec = snapshot.processes.get(pid)
                 if rec is not None and (read is None or pid in read):
-                    process = (pid, rec.identity.starttime_ticks)
+                    process = rec.identity.key
                     seen_processes.add(process)
                     self._add(self._by_process, process, t, rec.bytes.total)
         if only is None:
@@ -169,9 +169,9 @@ class GrowthTracker:
         """Growth in bytes per second (0 when unknown)."""
         return _slope(self._by_key.get((app.uid, app.app_id)))
 
-    def process_bytes_per_s(self, pid: int, starttime_ticks: int) -> float:
+    def process_bytes_per_s(self, process: ProcessKey) -> float:
         """A process's growth in bytes per second (0 when unknown, or a single-process app)."""
-        return _slope(self._by_process.get((pid, starttime_ticks)))
+        return _slope(self._by_process.get(process))
 
 
 def _slope(tracker: TrendTracker | None) -> float:
@@ -314,7 +314,7 @@ def choose_victim(
         return Choice(None, codes.ORPHAN_TMPFS, candidates, excluded, orphan_bytes)
     projected = {
         pid: rec.bytes.total
-        + (gain(growth.process_bytes_per_s(pid, rec.identity.starttime_ticks)) if growth else 0)
+        + (gain(growth.process_bytes_per_s(rec.identity.key)) if growth else 0)
         for pid in first.app.closable_pids
         if (rec := snapshot.processes.get(pid)) is not None
     }

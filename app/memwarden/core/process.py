@@ -2,12 +2,42 @@
 """What the scanner knows about who a process is (not what memory it holds).
 
 This is the input of app grouping (:mod:`memwarden.core.apps`) and of every pid-reuse check: the
-pair ``(pid, starttime_ticks)`` names one process for its whole life.
+pair ``(pid, starttime_ticks)`` names one process for its whole life (:class:`ProcessKey`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from memwarden.core.pid_stat import read_pid_stat
+
+
+class ProcessKey(NamedTuple):
+    """The one name of a process: its pid and its start time.
+
+    A pid alone is only a number that the kernel hands out again once the process is gone; the
+    start time (``/proc/PID/stat`` field 22, clock ticks since boot) of the process that has it
+    then is later (proc(5)). So everything that remembers a process, or acts on one, keys it by
+    both, and compares the start time before it acts.
+
+    A tuple, so that it crosses D-Bus as the ``(ut)`` it is, and sorts and hashes as one.
+    """
+
+    pid: int
+    starttime_ticks: int
+
+    @classmethod
+    def of(cls, pid: int, proc_root: Path = Path("/proc")) -> ProcessKey:
+        """Name the process that has ``pid`` right now.
+
+        Raises:
+            ProcessGone: there is no such process.
+            AccessDenied: its ``stat`` cannot be read.
+            ParseError: its ``stat`` has an unexpected format.
+        """
+        return cls(pid, read_pid_stat(pid, proc_root).starttime_ticks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +74,8 @@ class ProcessIdentity:
     kernel_thread: bool = False
     program_path: str = ""
     program_trusted: bool = False
+
+    @property
+    def key(self) -> ProcessKey:
+        """The process's :class:`ProcessKey`."""
+        return ProcessKey(self.pid, self.starttime_ticks)

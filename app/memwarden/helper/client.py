@@ -5,7 +5,7 @@ Usage::
 
     async with HelperClient() as helper:
         if FEATURE_LOWER_OOM_SCORE_ADJ in await helper.get_capabilities():
-            await helper.set_oom_score_adj([ProcessRef(pid, starttime)], -500, interactive=True)
+            await helper.set_oom_score_adj([ProcessKey.of(pid)], -500, interactive=True)
 
 Every failure is a :class:`~memwarden.helper.errors.HelperError` subclass with a reason code:
 the service's named D-Bus errors come back as the same classes (``NotOwner``, ``ProcessGone``,
@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -29,12 +27,12 @@ from dbus_fast import BusType, Message, MessageFlag, MessageType
 from dbus_fast.aio import MessageBus
 
 from memwarden.core import reason_codes as codes
-from memwarden.core.pid_stat import read_pid_stat
+from memwarden.core.process import ProcessKey
 from memwarden.helper import constants as c
 from memwarden.helper.errors import Failed, HelperError, HelperUnavailable, error_from_dbus
 from memwarden.helper.kernel import FreeMemoryResult
 
-__all__ = ["FreeMemoryResult", "HelperClient", "ProcessRef"]
+__all__ = ["FreeMemoryResult", "HelperClient"]
 
 _DBUS = "org.freedesktop.DBus.Error."
 # Error names that mean the helper is not there to answer, with our reason code.
@@ -51,28 +49,6 @@ _UNAVAILABLE = {
 }
 # dbus-daemon's activation errors (Spawn.ChildExited, Spawn.ExecFailed, …) and systemd's.
 _ACTIVATION_PREFIXES = (_DBUS + "Spawn.", "org.freedesktop.systemd1.")
-
-
-@dataclass(frozen=True, slots=True)
-class ProcessRef:
-    """A process as the helper wants it named: pid and start time (the pid-reuse guard).
-
-    Attributes:
-        pid: The process id (a thread-group leader).
-        starttime_ticks: ``/proc/PID/stat`` field 22, as read when the process was chosen.
-    """
-
-    pid: int
-    starttime_ticks: int
-
-    @classmethod
-    def of(cls, pid: int, proc: Path = Path("/proc")) -> ProcessRef:
-        """Name the process that has ``pid`` right now.
-
-        Raises:
-            memwarden.core.errors.ProcessGone: there is no such process.
-        """
-        return cls(pid, read_pid_stat(pid, proc).starttime_ticks)
 
 
 class HelperClient:
@@ -196,13 +172,14 @@ class HelperClient:
         return frozenset(str(f) for f in features)
 
     async def set_oom_score_adj(
-        self, processes: Iterable[ProcessRef], score_adj: int, *, interactive: bool = False
+        self, processes: Iterable[ProcessKey], score_adj: int, *, interactive: bool = False
     ) -> None:
         """Set ``oom_score_adj`` of the caller's own processes: negative protects, 0 is normal,
         positive makes them preferred victims. All or nothing.
 
         Args:
-            processes: The processes, each with the start time seen when it was chosen.
+            processes: The processes (thread-group leaders), each with the start time seen when
+                it was chosen.
             score_adj: The value, in [-1000, 1000].
             interactive: Allow polkit to ask the person to authenticate (only for a direct
                 request from them, e.g. a click).

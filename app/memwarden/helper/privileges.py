@@ -22,7 +22,8 @@ import ctypes
 import errno
 from pathlib import Path
 
-from memwarden.helper.kernel import NEEDED, CapabilitySets, read_capability_sets
+from memwarden.core.pid_status import PidCapabilities, read_pid_capabilities
+from memwarden.helper.kernel import NEEDED
 
 # include/uapi/linux/capability.h and prctl.h
 CAP_SETPCAP = 8
@@ -54,8 +55,12 @@ def _last_error() -> str:
     return errno.errorcode.get(number, str(number))
 
 
-def drop_unneeded_capabilities() -> tuple[CapabilitySets, list[str]]:
+def drop_unneeded_capabilities(proc_root: Path) -> tuple[PidCapabilities, list[str]]:
     """Drop every capability but :data:`NEEDED` from every set, then forbid new privileges.
+
+    Args:
+        proc_root: The procfs, where the sets are read (``self/status``) and the highest
+            capability number (``sys/kernel/cap_last_cap``).
 
     Returns:
         The sets afterwards, and what could not be done (notes like ``"capset: EPERM"``) for
@@ -63,9 +68,9 @@ def drop_unneeded_capabilities() -> tuple[CapabilitySets, list[str]]:
     """
     libc = ctypes.CDLL(None, use_errno=True)
     problems: list[str] = []
-    before = read_capability_sets()
+    before = read_pid_capabilities("self", proc_root)
     if before.effective >> CAP_SETPCAP & 1:
-        last_cap = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+        last_cap = int((proc_root / "sys/kernel/cap_last_cap").read_text())
         unwanted_bounding = before.bounding & ~NEEDED
         for cap in range(last_cap + 1):
             if unwanted_bounding >> cap & 1 and _prctl(libc, _PR_CAPBSET_DROP, cap) != 0:
@@ -80,4 +85,4 @@ def drop_unneeded_capabilities() -> tuple[CapabilitySets, list[str]]:
         problems.append(f"capset: {_last_error()}")
     if _prctl(libc, _PR_SET_NO_NEW_PRIVS, 1) != 0:
         problems.append(f"no_new_privs: {_last_error()}")
-    return read_capability_sets(), problems
+    return read_pid_capabilities("self", proc_root), problems

@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 from dbus_fast import BusType, Message, MessageType, NameFlag, RequestNameReply
@@ -31,6 +32,7 @@ from dbus_fast.service import ServiceInterface, dbus_method
 
 from memwarden import __version__
 from memwarden.core import reason_codes as codes
+from memwarden.core.process import ProcessKey
 from memwarden.helper import constants as c
 from memwarden.helper import kernel, privileges, targets
 from memwarden.helper.caller import (
@@ -47,6 +49,8 @@ from memwarden.helper.polkit import PolkitAuthority
 
 _LOG = logging.getLogger("memwarden.helper")
 
+# SetOomScoreAdj's processes as they come off the wire (pid, start time): unvalidated input, made
+# into ProcessKeys only once the call is authorized.
 ProcessList = Annotated[list[tuple[int, int]], DBusSignature("a(ut)")]
 StringList = Annotated[list[str], DBusSignature("as")]
 AvailableBeforeAfter = Annotated[tuple[int, int], DBusSignature("tt")]
@@ -90,11 +94,19 @@ class HelperInterface(ServiceInterface):
         bus: The connection, to ask the bus daemon who a caller is.
         hold: Called with the event loop time until which the helper must keep running
             (``IdleTimer.hold_until``): FreeMemory's rate limit must outlive an idle exit.
+        proc_root: The procfs the methods read and write.
     """
 
-    def __init__(self, bus: MessageBus, hold: Callable[[float], None] | None = None) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        hold: Callable[[float], None] | None = None,
+        *,
+        proc_root: Path,
+    ) -> None:
         super().__init__(c.INTERFACE)
         self._bus = bus
+        self._proc_root = proc_root
         self._free_memory = FreeMemoryPacer(c.FREE_MEMORY_MIN_INTERVAL_S, hold)
         # One call's /proc work at a time: each holds up to 2 fds per target until it is done
         # (LimitNOFILE= in the unit), and the work is quick (no I/O but procfs).
@@ -130,7 +142,7 @@ class HelperInterface(ServiceInterface):
     @read_only
     async def GetCapabilities(self) -> StringList:
         """Feature codes of what this instance can do here (``constants.FEATURE_*``)."""
-        return kernel.features()
+        return kernel.features(self._proc_root)
 
     @dbus_method()
     @requires_action(
@@ -142,10 +154,12 @@ class HelperInterface(ServiceInterface):
     async def SetOomScoreAdj(self, processes: ProcessList, score_adj: DBusInt32) -> None:
         """Set ``oom_score_adj`` of the caller's own processes, all or nothing."""
         who = await self._credentials(current_caller())
-        wanted = [targets.ProcessTarget(pid, starttime) for pid, starttime in processes]
+        wanted = [ProcessKey(pid, starttime) for pid, starttime in processes]
         # /proc reads can block behind mmap_lock under memory pressure: keep the loop free.
         async with self._targets_lock:
-            changes = await asyncio.to_thread(targets.set_oom_score_adj, wanted, score_adj, who.uid)
+            changes = await asyncio.to_thread(
+                targets.set_oom_score_adj, wanted, score_adj, who.uid, self._proc_root
+            )
         for change in changes:
             _LOG.info(
                 "uid %d (pid %d) set oom_score_adj of pid %d (%s): %d -> %d",
@@ -165,7 +179,9 @@ class HelperInterface(ServiceInterface):
         At most once per ``FREE_MEMORY_MIN_INTERVAL_S`` on the machine; see FreeMemoryPacer.
         """
         who = await self._credentials(current_caller())
-        result = await self._free_memory.run(lambda: asyncio.to_thread(kernel.free_memory))
+        result = await self._free_memory.run(
+            lambda: asyncio.to_thread(kernel.free_memory, self._proc_root)
+        )
         _LOG.info(
             "uid %d (pid %d) freed memory: MemAvailable %d -> %d KiB",
             who.uid,
@@ -176,8 +192,12 @@ class HelperInterface(ServiceInterface):
         return result.available_before_kib, result.available_after_kib
 
 
-async def serve(idle_timeout_s: float) -> int:
+async def serve(idle_timeout_s: float, proc_root: Path) -> int:
     """Own the bus name and answer calls until idle, SIGTERM, or the bus going away.
+
+    Args:
+        idle_timeout_s: Seconds without calls after which it exits.
+        proc_root: The procfs the methods read and write.
 
     Returns:
         The exit status: 0 after a normal stop, 1 when the bus or the name was unavailable.
@@ -194,7 +214,7 @@ async def serve(idle_timeout_s: float) -> int:
         _LOG.error("cannot connect to the system bus: %s", exc)
         return 1
     idle = IdleTimer(idle_timeout_s)
-    interface = HelperInterface(bus, idle.hold_until)
+    interface = HelperInterface(bus, idle.hold_until, proc_root=proc_root)
     shim = CallerShim(
         c.OBJECT_PATH,
         interface,
@@ -280,17 +300,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if os.geteuid() != 0:
         _LOG.warning("not running as root: only processes of uid %d can be changed", os.geteuid())
-    _confine()
-    return asyncio.run(serve(args.idle_timeout))
+    # The one place the procfs is named: everything below reads and writes the proc_root it is
+    # given, so that tests can run the same code on a recorded tree.
+    proc_root = Path("/proc")
+    _confine(proc_root)
+    return asyncio.run(serve(args.idle_timeout, proc_root))
 
 
-def _confine() -> None:
+def _confine(proc_root: Path) -> None:
     """Drop every capability but the two it needs, before anything reaches us from the bus."""
-    sets, problems = privileges.drop_unneeded_capabilities()
-    if sets.unwanted:
+    sets, problems = privileges.drop_unneeded_capabilities(proc_root)
+    unwanted = kernel.unwanted_capabilities(sets)
+    if unwanted:
         _LOG.warning(
             "could not drop capabilities %#x (%s): running with more than it needs",
-            sets.unwanted,
+            unwanted,
             "; ".join(problems),
         )
     _LOG.debug(

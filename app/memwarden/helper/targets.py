@@ -3,11 +3,16 @@
 
 A pid is only a number; between checking a process and writing to it, the process may exit and
 its pid may be handed to another process (proc(5), "/proc/PID/stat" field 22). So every target is
-named by ``(pid, starttime_ticks)`` — the pair the monitor scored — and held open:
+named by its :class:`~memwarden.core.process.ProcessKey` — the pid and start time the monitor
+scored — and held open:
 
 * a pidfd (``pidfd_open``, Linux 5.3) that becomes readable when *that* process exits, and
-* a file descriptor of its ``/proc/PID`` directory: files opened relative to it belong to that
-  process for good and fail with ``ESRCH`` once it is gone, whatever the pid names by then.
+* a file descriptor of its ``/proc/PID`` directory (:class:`~memwarden.core.pid_dir.PidDir`): files
+  opened relative to it belong to that process for good and fail with ``ESRCH`` once it is gone,
+  whatever the pid names by then.
+
+What is read through the directory is parsed by core's parsers (``stat``, ``status``), the same
+the scanner uses; the procfs is the ``proc_root`` the service was given.
 
 The start time is read through the directory fd before the write and again after it, and the
 pidfd is polled after it (pidfd_open(2): it polls readable once the process has exited). Ownership
@@ -28,9 +33,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from memwarden.core import errors as core_errors
 from memwarden.core import reason_codes as codes
-from memwarden.core.errors import ParseError
-from memwarden.core.pid_stat import parse_pid_stat
+from memwarden.core.pid_dir import PidDir
+from memwarden.core.pid_stat import PidStat
+from memwarden.core.pid_status import PidStatus
+from memwarden.core.process import ProcessKey
 from memwarden.helper import constants as c
 from memwarden.helper.errors import (
     Failed,
@@ -43,33 +51,26 @@ from memwarden.helper.errors import (
 
 _LOG = logging.getLogger(__name__)
 
-# include/linux/sched.h: PF_KTHREAD. Field 9 of /proc/PID/stat is the task's flags.
-_PF_KTHREAD = 0x00200000
-_PROC = Path("/proc")
-
-
-@dataclass(frozen=True, slots=True)
-class ProcessTarget:
-    """A process as the caller names it: pid plus start time (clock ticks since boot)."""
-
-    pid: int
-    starttime_ticks: int
-
 
 class HeldProcess:
     """A verified target, held open by a pidfd and its ``/proc/PID`` directory fd.
 
     Use :func:`open_owned_process` to get one and :meth:`close` (or ``with``) to release it.
+
+    Args:
+        key: The process as the caller named it.
+        pidfd: Its pidfd; the object owns it.
+        piddir: Its ``/proc/PID`` directory; the object owns it.
     """
 
-    def __init__(self, pid: int, starttime_ticks: int, comm: str, pidfd: int, dirfd: int) -> None:
-        self.pid = pid
-        self.starttime_ticks = starttime_ticks
-        self.comm = comm
+    def __init__(self, key: ProcessKey, pidfd: int, piddir: PidDir) -> None:
+        self.key = key
+        self.pid = key.pid
+        self.comm = ""
         # (ruid, euid, suid, fsuid) as validated; set by open_owned_process.
         self.uids: tuple[int, ...] = ()
         self._pidfd = pidfd
-        self._dirfd = dirfd
+        self._dir = piddir
 
     def __enter__(self) -> HeldProcess:
         return self
@@ -79,10 +80,10 @@ class HeldProcess:
 
     def close(self) -> None:
         """Close both file descriptors (idempotent)."""
-        for fd in (self._pidfd, self._dirfd):
-            if fd >= 0:
-                os.close(fd)
-        self._pidfd = self._dirfd = -1
+        if self._pidfd >= 0:
+            os.close(self._pidfd)
+            self._pidfd = -1
+        self._dir.close()
 
     def read(self, name: str) -> str:
         """Read ``/proc/PID/<name>`` of *this* process.
@@ -91,16 +92,41 @@ class HeldProcess:
             ProcessGone: the process exited.
         """
         try:
-            fd = os.open(name, os.O_RDONLY | os.O_CLOEXEC, dir_fd=self._dirfd)
-            try:
-                chunks = []
-                while chunk := os.read(fd, 65536):
-                    chunks.append(chunk)
-            finally:
-                os.close(fd)
-        except (ProcessLookupError, FileNotFoundError):
+            return self._dir.read(name)
+        except core_errors.ProcessGone:
             raise ProcessGone(codes.EXITED, self.pid) from None
-        return b"".join(chunks).decode(errors="surrogateescape")
+
+    def stat(self) -> PidStat:
+        """Its ``stat``, parsed by core.
+
+        Raises:
+            ProcessGone: the process exited.
+            Failed: ``unexpected-stat``: not a stat line.
+        """
+        try:
+            return self._dir.stat()
+        except core_errors.ProcessGone:
+            raise ProcessGone(codes.EXITED, self.pid) from None
+        except core_errors.ParseError:
+            raise Failed(codes.UNEXPECTED_STAT, self.pid) from None
+
+    def status(self) -> PidStatus:
+        """Its ``status``, parsed by core, with the lines ownership depends on all there.
+
+        Raises:
+            ProcessGone: the process exited.
+            Failed: ``unexpected-status``: unparsable, no ``Tgid``, or not four uids (the kernel
+                prints four since Linux 2.6; fewer could hide one from the owner check).
+        """
+        try:
+            status = self._dir.status()
+        except core_errors.ProcessGone:
+            raise ProcessGone(codes.EXITED, self.pid) from None
+        except core_errors.ParseError:
+            raise Failed(codes.UNEXPECTED_STATUS, self.pid) from None
+        if status.tgid is None or status.uid_columns != 4:
+            raise Failed(codes.UNEXPECTED_STATUS, self.pid)
+        return status
 
     def exited(self) -> bool:
         """True once the process has exited (its pidfd polls readable)."""
@@ -115,8 +141,7 @@ class HeldProcess:
             ProcessGone: it exited, or its start time changed (cannot happen through the directory
                 fd unless the kernel broke its promise; checked anyway, it is cheap).
         """
-        starttime = _parse_stat(self.read("stat"), self.pid)[1]
-        if starttime != self.starttime_ticks:
+        if self.stat().starttime_ticks != self.key.starttime_ticks:
             raise ProcessGone(codes.START_TIME_MISMATCH, self.pid)
         if self.exited():
             raise ProcessGone(codes.EXITED, self.pid)
@@ -129,7 +154,7 @@ class HeldProcess:
                 or changed its uids otherwise, since it was validated.
             ProcessGone: it exited.
         """
-        if _parse_status(self.read("status"), self.pid)[1] != self.uids:
+        if self.status().uids != self.uids:
             raise NotOwner(codes.OWNER_CHANGED, self.pid)
 
     def read_oom_score_adj(self) -> int:
@@ -159,7 +184,7 @@ class HeldProcess:
             ProcessGone: the process exited.
         """
         try:
-            fd = os.open("oom_score_adj", os.O_WRONLY | os.O_CLOEXEC, dir_fd=self._dirfd)
+            fd = os.open("oom_score_adj", os.O_WRONLY | os.O_CLOEXEC, dir_fd=self._dir.fileno())
         except PermissionError:
             raise MissingCapability(codes.CAP_DAC_OVERRIDE, self.pid) from None
         except (ProcessLookupError, FileNotFoundError):
@@ -181,35 +206,13 @@ class HeldProcess:
             raise Failed(codes.SHORT_WRITE, self.pid)
 
 
-def _parse_stat(text: str, pid: int) -> tuple[str, int, int]:
-    """``(state, starttime_ticks, flags)`` of a stat line."""
-    try:
-        stat = parse_pid_stat(text)
-        flags = int(text[text.rfind(")") + 2 :].split()[6])
-    except (ParseError, ValueError, IndexError):
-        raise Failed(codes.UNEXPECTED_STAT, pid) from None
-    return stat.state, stat.starttime_ticks, flags
-
-
-def _parse_status(text: str, pid: int) -> tuple[int, tuple[int, ...]]:
-    """``(tgid, (ruid, euid, suid, fsuid))`` of a status file."""
-    fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-    try:
-        tgid = int(fields["Tgid"])
-        uids = tuple(int(u) for u in fields["Uid"].split())
-    except (KeyError, ValueError):
-        raise Failed(codes.UNEXPECTED_STATUS, pid) from None
-    if len(uids) != 4:
-        raise Failed(codes.UNEXPECTED_STATUS, pid)
-    return tgid, uids
-
-
-def open_owned_process(target: ProcessTarget, owner_uid: int) -> HeldProcess:
+def open_owned_process(target: ProcessKey, owner_uid: int, proc_root: Path) -> HeldProcess:
     """Open and verify a target: it exists, has the given start time, and ``owner_uid`` owns it.
 
     Args:
         target: The pid and the start time the caller saw.
         owner_uid: The caller's uid (from the bus daemon, not from the caller).
+        proc_root: The procfs (``/proc``; a recorded tree in tests).
 
     Returns:
         The process, held open; the caller must close it.
@@ -235,29 +238,29 @@ def open_owned_process(target: ProcessTarget, owner_uid: int) -> HeldProcess:
     try:
         # Opened after the pidfd: if the pid was reused in between, the start time check below
         # fails (the directory is bound to whatever process has the pid now).
-        dirfd = os.open(_PROC / str(pid), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except FileNotFoundError:
+        piddir = PidDir.open(pid, proc_root)
+    except core_errors.ProcessGone:
         os.close(pidfd)
         raise ProcessGone(codes.NO_SUCH_PROCESS, pid) from None
     except BaseException:
         os.close(pidfd)
         raise
-    held = HeldProcess(pid, target.starttime_ticks, "", pidfd, dirfd)
+    held = HeldProcess(target, pidfd, piddir)
     try:
-        state, starttime, flags = _parse_stat(held.read("stat"), pid)
-        if starttime != target.starttime_ticks:
+        stat = held.stat()
+        if stat.starttime_ticks != target.starttime_ticks:
             raise ProcessGone(codes.START_TIME_MISMATCH, pid)
-        if flags & _PF_KTHREAD:
+        if stat.kernel_thread:
             raise InvalidArgument(codes.KERNEL_THREAD, pid)
-        if state in ("Z", "X"):
+        if stat.state in ("Z", "X"):
             raise ProcessGone(codes.EXITED, pid)
-        tgid, uids = _parse_status(held.read("status"), pid)
-        if tgid != pid:
+        status = held.status()
+        if status.tgid != pid:
             raise InvalidArgument(codes.NOT_A_PROCESS, pid)
-        if any(uid != owner_uid for uid in uids):
+        if any(uid != owner_uid for uid in status.uids):
             raise NotOwner(codes.NOT_OWNER, pid)
-        held.uids = uids
-        held.comm = held.read("comm").rstrip("\n")
+        held.uids = status.uids
+        held.comm = stat.comm
         # The pidfd and the directory must name the same, living process.
         held.verify_same()
     except BaseException:
@@ -296,7 +299,9 @@ def check_request(pids: Sequence[int], value: int) -> None:
             raise InvalidArgument(codes.INVALID_PID, pid)
 
 
-def set_oom_score_adj(targets: list[ProcessTarget], value: int, owner_uid: int) -> list[AdjChange]:
+def set_oom_score_adj(
+    targets: list[ProcessKey], value: int, owner_uid: int, proc_root: Path
+) -> list[AdjChange]:
     """Set ``oom_score_adj`` of every target, all or nothing.
 
     Every target is validated and held before the first write; if a write fails, the values
@@ -307,6 +312,7 @@ def set_oom_score_adj(targets: list[ProcessTarget], value: int, owner_uid: int) 
         targets: The processes (1 to ``MAX_PROCESSES_PER_CALL``; duplicates are merged).
         value: The new ``oom_score_adj``, in [-1000, 1000].
         owner_uid: The caller's uid.
+        proc_root: The procfs.
 
     Returns:
         The changes made.
@@ -320,7 +326,7 @@ def set_oom_score_adj(targets: list[ProcessTarget], value: int, owner_uid: int) 
     held: list[HeldProcess] = []
     try:
         for target in unique:
-            held.append(open_owned_process(target, owner_uid))
+            held.append(open_owned_process(target, owner_uid, proc_root))
         if len({p.pid for p in held}) != len(held):  # one pid with two start times
             raise ProcessGone(codes.START_TIME_MISMATCH, held[-1].pid)
         changes: list[AdjChange] = []

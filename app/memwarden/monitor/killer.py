@@ -39,6 +39,7 @@ from memwarden.core.cgroup2 import Cgroup2Mount
 from memwarden.core.errors import CoreError
 from memwarden.core.pid_stat import read_pid_stat
 from memwarden.core.pid_status import read_pid_status
+from memwarden.core.process import ProcessKey
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ class Killer:
         """pid -> starttime of every live descendant of ``roots`` forked after the snapshot
         (``known``: pid -> start time of every process it saw; those are skipped, and so is
         everything below them)."""
-        children: dict[int, list[tuple[int, int]]] = {}
+        children: dict[int, list[ProcessKey]] = {}
         for name in os.listdir(self.proc_root):
             if not name.isdigit():
                 continue
@@ -148,7 +149,7 @@ class Killer:
                 st = read_pid_stat(int(name), self.proc_root)
             except CoreError:
                 continue
-            children.setdefault(st.ppid, []).append((st.pid, st.starttime_ticks))
+            children.setdefault(st.ppid, []).append(ProcessKey(st.pid, st.starttime_ticks))
         found: dict[int, int] = {}
         stack = list(roots)
         while stack:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from memwarden.core.meminfo import MeminfoReader
+from memwarden.core.process import ProcessKey
 from memwarden.core.rule_codes import PREFER, PROTECT
 from memwarden.helper.constants import OOM_SCORE_ADJ_FLOOR
 from memwarden.monitor.config import ConfigStore, default_config_path
@@ -41,13 +42,12 @@ async def _guard_self(engine: Engine, helper: Any) -> None:
     engine.self_guard = {"memory": lock_memory(), "oom_score_adj": "no-helper"}
     if helper is None:
         return
-    from memwarden.helper.client import ProcessRef
     from memwarden.helper.errors import Busy, HelperError
 
     for pause in (0.0, *SELF_GUARD_RETRY_S):
         await asyncio.sleep(pause)
         try:
-            await helper.set_oom_score_adj([ProcessRef.of(os.getpid())], OWN_OOM_SCORE_ADJ)
+            await helper.set_oom_score_adj([ProcessKey.of(os.getpid())], OWN_OOM_SCORE_ADJ)
             engine.self_guard["oom_score_adj"] = str(OWN_OOM_SCORE_ADJ)
             return
         except Busy as exc:

@@ -5,7 +5,8 @@
 monitor writes it itself. "Protect" lowers it, which needs CAP_SYS_RESOURCE (docs/kernel-memory.md
 §1.4): the monitor asks the privileged helper. Without the helper (not installed, denied, lacking
 the capability) protection still holds in MemWarden's own choices, and the reason code says that the
-kernel does not know. Each process is written once per (pid, start time) and value.
+kernel does not know. Each process is written once per :class:`ProcessKey` and value, and only
+while its pid still names it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from memwarden.core import reason_codes as codes
+from memwarden.core.errors import AccessDenied, ProcessGone
+from memwarden.core.pid_dir import PidDir
 from memwarden.core.policy import Rule
-from memwarden.core.process import ProcessIdentity
+from memwarden.core.process import ProcessIdentity, ProcessKey
 from memwarden.core.snapshot import Snapshot
 from memwarden.monitor.config import PREFER_OOM_SCORE_ADJ, PROTECT_OOM_SCORE_ADJ
 
@@ -27,26 +30,41 @@ class HelperLike(Protocol):
     """The part of :class:`memwarden.helper.client.HelperClient` the protector uses."""
 
     async def set_oom_score_adj(
-        self, processes: Iterable[Any], score_adj: int, *, interactive: bool = False
+        self, processes: Iterable[ProcessKey], score_adj: int, *, interactive: bool = False
     ) -> None: ...
 
 
-def write_oom_score_adj(pid: int, value: int, proc_root: Path = Path("/proc")) -> None:
-    """Write ``/proc/PID/oom_score_adj`` and surface the kernel's answer.
+def write_oom_score_adj(key: ProcessKey, value: int, proc_root: Path = Path("/proc")) -> None:
+    """Write ``oom_score_adj`` of the process ``key`` names, never another that has its pid now.
+
+    The file is opened relative to the process's ``/proc/PID`` directory fd, after the start time
+    read through that fd matched the key (:meth:`PidDir.open_key`): a pid reused before the
+    directory was opened fails the comparison, and one reused after cannot be reached through it.
 
     ``open().write()`` on a buffered file reports EACCES only at close (docs/kernel-memory.md
     §1.4; seen on a root without CAP_SYS_RESOURCE); an unbuffered ``os.write`` returns it from the
     write itself.
 
     Raises:
-        PermissionError: lowering below the floor without CAP_SYS_RESOURCE.
-        ProcessLookupError/FileNotFoundError: the process is gone.
+        PidReused: (a ProcessGone) the pid names another process now; nothing was written.
+        ProcessGone: the process exited; nothing was written.
+        PermissionError: lowering below the floor without CAP_SYS_RESOURCE, or a process whose
+            ``/proc/PID`` we may not open or read (another uid's).
     """
-    fd = os.open(f"{proc_root}/{pid}/oom_score_adj", os.O_WRONLY)
     try:
-        os.write(fd, str(value).encode())
-    finally:
-        os.close(fd)
+        piddir = PidDir.open_key(key, proc_root)
+    except AccessDenied as exc:  # one kind of refusal for the caller, whichever file refused
+        raise PermissionError(errno.EACCES, f"/proc/{key.pid}: {exc}") from exc
+    with piddir:
+        try:
+            fd = os.open("oom_score_adj", os.O_WRONLY | os.O_CLOEXEC, dir_fd=piddir.fileno())
+            try:
+                os.write(fd, str(value).encode())
+            finally:
+                os.close(fd)
+        except (ProcessLookupError, FileNotFoundError) as exc:
+            # ESRCH (or ENOENT from the lookup) through the directory fd: it exited meanwhile.
+            raise ProcessGone(f"pid {key.pid} exited before its oom_score_adj was written") from exc
 
 
 class Protector:
@@ -65,10 +83,10 @@ class Protector:
         self.helper = helper
         self.proc_root = proc_root
         self.kernel_protection = codes.NO_HELPER if helper is None else codes.NOT_ASKED_YET
-        self._applied: dict[tuple[int, int], int] = {}
+        self._applied: dict[ProcessKey, int] = {}
         # The adj a process had before we first changed it: "normal" restores it (a launcher or
         # the user may have set one on purpose, e.g. Chromium's renderers run at 300).
-        self._original: dict[tuple[int, int], int] = {}
+        self._original: dict[ProcessKey, int] = {}
 
     def has_applied(self) -> bool:
         """True when some process carries an adj we wrote (a removed rule must be undone)."""
@@ -76,11 +94,11 @@ class Protector:
 
     def touched(self, procs: Iterable[ProcessIdentity]) -> bool:
         """True when we changed one of these processes before (a rule removed: undo it)."""
-        return any((p.pid, p.starttime_ticks) in self._applied for p in procs)
+        return any(p.key in self._applied for p in procs)
 
     def forget_gone(self, snap: Snapshot) -> None:
         """Drop processes that exited (their pids may come back as others)."""
-        alive = {(pid, r.identity.starttime_ticks) for pid, r in snap.processes.items()}
+        alive = {r.identity.key for r in snap.processes.values()}
         for key in self._applied.keys() - alive:
             del self._applied[key]
         for key in self._original.keys() - alive:
@@ -92,22 +110,21 @@ class Protector:
         """Bring these processes to the rule's adj. Returns what was done, or None if nothing."""
         if rule is Rule.NORMAL:
             # Undo only what we did, back to what the process had before.
-            todo = [p for p in procs if (p.pid, p.starttime_ticks) in self._applied]
+            todo = [p for p in procs if p.key in self._applied]
             for p in todo:
-                self._applied.pop((p.pid, p.starttime_ticks))
+                self._applied.pop(p.key)
             return self._write(todo, None, rule) if todo else None
         target = PREFER_OOM_SCORE_ADJ if rule is Rule.PREFER else PROTECT_OOM_SCORE_ADJ
         todo = [
             p
             for p in procs
-            if self._applied.get((p.pid, p.starttime_ticks)) != target
+            if self._applied.get(p.key) != target
             and snap.processes[p.pid].oom_score_adj != target
         ]
         if not todo:
             return None
         for p in todo:
-            key = (p.pid, p.starttime_ticks)
-            self._original.setdefault(key, snap.processes[p.pid].oom_score_adj)
+            self._original.setdefault(p.key, snap.processes[p.pid].oom_score_adj)
         if target < 0:
             return await self._protect(todo, target)
         return self._write(todo, target, rule)
@@ -119,11 +136,13 @@ class Protector:
         written, failed = [], {}
         values = set()
         for p in todo:
-            key = (p.pid, p.starttime_ticks)
-            value = target if target is not None else self._original.pop(key, 0)
+            value = target if target is not None else self._original.pop(p.key, 0)
             values.add(value)
             try:
-                write_oom_score_adj(p.pid, value, self.proc_root)
+                write_oom_score_adj(p.key, value, self.proc_root)
+            except ProcessGone:  # exited, or its pid names another process now
+                failed[p.pid] = "gone"
+                continue
             except OSError as exc:
                 failed[p.pid] = "gone" if exc.errno in (errno.ESRCH, errno.ENOENT) else (
                     "access-denied" if exc.errno in (errno.EACCES, errno.EPERM) else "error"
@@ -131,7 +150,7 @@ class Protector:
                 continue
             written.append(p.pid)
             if target is not None:
-                self._applied[key] = target
+                self._applied[p.key] = target
         adj = values.pop() if len(values) == 1 else None
         return {"oom_score_adj": adj, "written": written, "failed": failed, "kernel": codes.APPLIED}
 
@@ -140,13 +159,10 @@ class Protector:
         if self.helper is None:
             self.kernel_protection = codes.NO_HELPER
             return {"oom_score_adj": target, "written": [], "kernel": codes.NO_HELPER, "pids": pids}
-        from memwarden.helper.client import ProcessRef
         from memwarden.helper.errors import Busy, HelperError
 
         try:
-            await self.helper.set_oom_score_adj(
-                [ProcessRef(p.pid, p.starttime_ticks) for p in todo], target
-            )
+            await self.helper.set_oom_score_adj([p.key for p in todo], target)
         except HelperError as exc:
             self.kernel_protection = exc.reason
             # Remember the refusal so we do not ask again for every tick; a new process or a
@@ -154,10 +170,10 @@ class Protector:
             # flight and did nothing): the next pass asks again.
             if not isinstance(exc, Busy):
                 for p in todo:
-                    self._applied[(p.pid, p.starttime_ticks)] = target
+                    self._applied[p.key] = target
             return {"oom_score_adj": target, "written": [], "kernel": exc.reason, "pids": pids}
         self.kernel_protection = codes.APPLIED
         for p in todo:
-            self._applied[(p.pid, p.starttime_ticks)] = target
+            self._applied[p.key] = target
         return {"oom_score_adj": target, "written": pids, "kernel": codes.APPLIED}
 

@@ -29,7 +29,7 @@ from dbus_fast.aio import MessageBus
 
 from memwarden.core.desktop_roles import SessionFacts, is_session_bus_name
 from memwarden.core.errors import CoreError
-from memwarden.core.pid_stat import read_pid_stat
+from memwarden.core.process import ProcessKey
 from memwarden.monitor.dbus_constants import TRAY_BUS_NAME
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class SessionPeers:
         self._publish = publish
         self._own = dict(own)
         self._proc_root = proc_root
-        self._owners: dict[str, tuple[int, int]] = {}  # name -> (pid, start time)
+        self._owners: dict[str, ProcessKey] = {}  # well-known name -> its owner
         self._bus: MessageBus | None = None
         self._tasks: set[asyncio.Future[None]] = set()
 
@@ -149,10 +149,9 @@ class SessionPeers:
         if pid is None or pid <= 1:
             return
         try:
-            start = read_pid_stat(pid, self._proc_root).starttime_ticks
+            self._owners[name] = ProcessKey.of(pid, self._proc_root)
         except CoreError:
             return
-        self._owners[name] = (pid, start)
 
     # -- the facts --------------------------------------------------------------------------------
 
