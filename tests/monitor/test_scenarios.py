@@ -230,7 +230,9 @@ def test_a_leaking_tab_closes_the_tab_and_the_browser_lives(run_scenario):
     assert sorted(kill["app"]["pids"]) == sorted(pids)  # the app chosen is the browser...
     assert kill["app"]["tab"]["pid"] == leaking  # ...and only its leaking tab is closed
     assert kill["app"]["tab"]["role"] == "renderer"
-    assert kill["app"]["tab"]["bytes"]["shmem"] > 512 * 1024 * 1024
+    # Its size is the leak's (the tab itself holds 40 MiB), as the last look measured it: that
+    # can be a scan from before the close point (the leak is fast), so not the full 1 GiB.
+    assert kill["app"]["tab"]["bytes"]["shmem"] > 256 * 1024 * 1024
     (killed,) = result["events_of"]("killed")
     assert killed["exited"] == [leaking] and killed["app"]["tab"]["pid"] == leaking
     assert result["hogs"]["browser"]["alive"] == [p != leaking for p in pids]
