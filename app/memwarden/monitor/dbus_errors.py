@@ -2,8 +2,8 @@
 """The errors of the monitor's D-Bus API, and the checks of its callers' arguments.
 
 Every method maps its failures to one of four named errors whose message is a reason code
-(``dbus_constants.ERROR_*``); anything unexpected is logged here and answered with
-``Failed("internal-error")``, never with a traceback.
+(``dbus_constants.ERROR_*``), for a setting followed by ``: `` and its key; anything unexpected
+is logged here and answered with ``Failed("internal-error")``, never with a traceback.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ class ApiError(Exception):
 
 
 class InvalidArgument(ApiError):
-    """An empty or malformed name, an unknown rule."""
+    """An empty or malformed name, an unknown rule, a setting that cannot be used (its reason
+    code, ``: `` and the key: ``out-of-range: close_percent``)."""
 
     dbus_name = c.ERROR_INVALID_ARGUMENT
 
@@ -48,9 +49,17 @@ class NoSuchApp(ApiError):
 
 
 class Refused(ApiError):
-    """The guard said no: ``protected``, ``session``, ``other-user``, ``init``, ``self``."""
+    """The guard said no: ``protected``, ``session``, ``other-user``, ``init``, ``self``;
+    ``no-config-file`` (a monitor started with ``--no-config`` keeps no settings to change)."""
 
     dbus_name = c.ERROR_REFUSED
+
+
+class Failed(ApiError):
+    """The call could not be carried out: ``not-saved`` (the settings file could not be
+    written; nothing changed)."""
+
+    dbus_name = c.ERROR_FAILED
 
 
 class Busy(ApiError):
