@@ -3,7 +3,9 @@
 :class:`memwarden.ui.monitor_client.MonitorClient`, without D-Bus.
 
 It behaves as the monitor does where the window can tell: ``set_rule`` updates ``AppRules`` and
-announces it, errors are the client's own :class:`MonitorError` with the monitor's reason codes.
+announces it, ``set_settings`` checks with the settings table (core/settings.py) as the monitor
+does and announces ``Settings`` and ``Thresholds``, errors are the client's own
+:class:`MonitorError` with the monitor's reason codes.
 The real bus is covered by the tray's end-to-end tests.
 """
 
@@ -15,7 +17,18 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from memwarden.core.settings import (
+    SettingsError,
+    check_fits,
+    saved_values,
+    settings_from_values,
+    thresholds_dict,
+    thresholds_for,
+    with_changes,
+)
 from memwarden.ui.monitor_calls import MonitorError
+
+INVALID_ARGUMENT = "io.github.memwarden.Monitor1.Error.InvalidArgument"
 
 
 class FakeMonitorClient(QObject):
@@ -91,11 +104,24 @@ class FakeMonitorClient(QObject):
         await asyncio.sleep(0)
         self._check("set_rule", name, rule)
         if rule not in ("protect", "prefer", "normal"):
-            raise MonitorError("unknown-rule", "io.github.memwarden.Monitor1.Error.InvalidArgument")
+            raise MonitorError("unknown-rule", INVALID_ARGUMENT)
         rules = {k: v for k, v in self._properties.get("AppRules", {}).items() if k != name}
         if rule != "normal":
             rules[name] = rule
         self.announce(AppRules=rules)
+
+    async def set_settings(self, changes: dict[str, float], reset: list[str]) -> None:
+        await asyncio.sleep(0)
+        self._check("set_settings", dict(changes), list(reset))
+        system = self.snapshot["system"]
+        try:
+            settings = with_changes(settings_from_values(self._properties["Settings"]), changes,
+                                    reset)  # fmt: skip
+            check_fits(settings, system["mem_total"] + system["swap_total"])
+        except SettingsError as exc:
+            raise MonitorError(exc.reason, INVALID_ARGUMENT, exc.key) from None
+        th = thresholds_for(settings, system["mem_total"], system["swap_total"])
+        self.announce(Settings=saved_values(settings), Thresholds=thresholds_dict(th))
 
     async def reload_config(self) -> None:
         await asyncio.sleep(0)
