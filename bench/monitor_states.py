@@ -72,7 +72,7 @@ WARNING_S = 20.0
 #: Imports, the first scan and the engine's settling time after leaving calm (1 s) are not counted.
 STARTUP_S = 3.0
 WARN_BELOW_TOTAL_MIB = 256
-#: Half the defaults' gap between the warning and the close levels (monitor/config.py: 15 % and
+#: Half the defaults' gap between the warning and the close levels (core/settings.py: 15 % and
 #: 10 % of RAM + swap): the distance from available memory to the close level at the start.
 MARGIN_PERCENT = 2.5
 #: Never closer than this to the close level at the start (machines under 10 GiB).

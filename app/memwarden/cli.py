@@ -24,21 +24,15 @@ def _config_rules(path: Path) -> Rules:
     """The rules of the config file at ``path``, read as the monitor reads it but never moved
     or written (that is the monitor's job); no rules, and a line on stderr, when it is unusable.
     """
-    import tomllib
-
     from memwarden.core.policy import Rules
-    from memwarden.monitor.config import ConfigError, config_from_dict
-    from memwarden.monitor.config_file import UnusableConfigFile, read_config_bytes
+    from memwarden.monitor.config import UnreadableSettings, read_settings
 
     try:
-        # As the monitor reads it: a FIFO or /dev/zero at that path must not hang the scan.
-        doc = tomllib.loads(read_config_bytes(path).decode("utf-8"))
-        return config_from_dict(doc).rules()
+        return read_settings(path)[0].rules()
     except FileNotFoundError:
         return Rules()
-    except (OSError, UnicodeDecodeError, UnusableConfigFile, tomllib.TOMLDecodeError,
-            ConfigError) as exc:  # fmt: skip
-        print(f"memwarden: {path}: {exc}; your rules are not shown", file=sys.stderr)
+    except UnreadableSettings as exc:
+        print(f"memwarden: {exc}; your rules are not shown", file=sys.stderr)
         return Rules()
 
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The one-way doors of DESIGN.md: core, monitor and helper never load Qt or the UI, and core loads
-nothing above it.
+"""The one-way doors of DESIGN.md: core, monitor and helper never load Qt or the UI, core loads
+nothing above it, and the UI is a client of the monitor's D-Bus API, never of its code (it may use
+only the API's names, monitor/dbus_constants.py).
 
 Each module is imported in a fresh interpreter (an import already done by another test would hide
 a violation), then its sys.modules is checked.
@@ -42,11 +43,16 @@ def _forbidden_loaded(module: str, top_level: list[str], prefixes: list[str]) ->
 NON_UI = [m for p in ("memwarden.core", "memwarden.monitor", "memwarden.helper")
           for m in _modules(p)]
 CORE = _modules("memwarden.core")
+UI = _modules("memwarden.ui")
+#: What the UI may load of the monitor: the package (its __init__ is a docstring) and the names
+#: of the D-Bus API.
+UI_MAY_LOAD = {"memwarden.monitor", "memwarden.monitor.dbus_constants"}
 
 
 def test_there_are_modules_to_check():
     assert "memwarden.core.scanner" in CORE
     assert len(NON_UI) > 10
+    assert {"memwarden.ui.settings_page", "memwarden.ui.settings_presenter"} <= set(UI)
 
 
 @pytest.mark.parametrize("module", NON_UI)
@@ -68,3 +74,17 @@ def test_core_imports_nothing_above_it(module):
 def test_the_check_itself_sees_a_violation():
     """Guard against a check that cannot fail: importing the ui package must be caught."""
     assert _forbidden_loaded("memwarden.ui", ["PySide6"], ["memwarden.ui"]) == "memwarden.ui"
+
+
+@pytest.mark.parametrize("module", UI)
+def test_the_ui_loads_nothing_of_the_monitor_but_its_api_names(module):
+    """The monitor keeps the settings: the UI reads and changes them over D-Bus, so it never
+    loads the monitor's config code (which once made it a second writer of the file)."""
+    loaded = set(_forbidden_loaded(module, [], ["memwarden.monitor"]).split(",")) - {""}
+    assert loaded - UI_MAY_LOAD == set()
+
+
+def test_the_ui_check_itself_sees_a_monitor_module():
+    """Guard against a check that cannot fail: the monitor's config module is caught."""
+    loaded = _forbidden_loaded("memwarden.monitor.config", [], ["memwarden.monitor"]).split(",")
+    assert "memwarden.monitor.config" in set(loaded) - UI_MAY_LOAD

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The config file: validated, a bad one kept as a backup and replaced by defaults, reloaded."""
+"""The config file: validated, a bad one kept as a backup and replaced by defaults, reloaded; an
+older format written back in the current one, a newer one refused without losing it."""
 
 from __future__ import annotations
 
@@ -12,13 +13,9 @@ from pathlib import Path
 import pytest
 
 from memwarden.core.meminfo import MemInfo
-from memwarden.monitor.config import (
-    Config,
-    ConfigError,
-    ConfigStore,
-    config_from_dict,
-    config_to_toml,
-)
+from memwarden.core.settings import Settings, SettingsError
+from memwarden.core.settings_file import settings_from_document, settings_to_toml
+from memwarden.monitor.config import ConfigStore
 
 MiB = 1024 * 1024
 #: The largest config file read (config_file.MAX_CONFIG_BYTES; written out, so that this module
@@ -38,13 +35,13 @@ def wait_until_changed(store: ConfigStore) -> None:
 
 def test_missing_file_is_created_with_defaults(tmp_path):
     store = ConfigStore(tmp_path / "memwarden" / "config.toml")
-    assert store.load() == Config()
+    assert store.load() == Settings()
     assert store.error is None
-    assert config_from_dict(tomllib.loads(store.path.read_text())) == Config()
+    assert settings_from_document(tomllib.loads(store.path.read_text()))[0] == Settings()
 
 
 def test_round_trip_keeps_every_setting(tmp_path):
-    config = Config(warn_percent=20, close_percent=8, kill_percent=3, close_mib=900,
+    config = Settings(warn_percent=20, close_percent=8, kill_percent=3, close_mib=900,
                     grace_seconds=2.5, protect=("firefox", 'we"ird\\name'), prefer=("chromium",))
     store = ConfigStore(tmp_path / "config.toml")
     store.save(config)
@@ -73,19 +70,19 @@ def test_invalid_file_is_kept_as_backup_and_defaults_are_used(tmp_path, text, fr
     path = tmp_path / "config.toml"
     path.write_text(text)
     store = ConfigStore(path)
-    assert store.load() == Config()
+    assert store.load() == Settings()
     assert store.error is not None and fragment in store.error
     assert store.backup is not None and store.backup.read_text() == text
     assert store.backup.name.startswith("config.toml.invalid-")
     # The defaults were written back, and they load cleanly.
-    assert ConfigStore(path).load() == Config()
+    assert ConfigStore(path).load() == Settings()
 
 
 def test_unreadable_file_does_not_stop_the_guard(tmp_path):
     path = tmp_path / "config.toml"
     path.write_bytes(b"\xff\xfe not utf-8")
     store = ConfigStore(path)
-    assert store.load() == Config()
+    assert store.load() == Settings()
     assert store.error is not None and "cannot read" in store.error
 
 
@@ -93,7 +90,7 @@ def test_changes_on_disk_are_noticed(tmp_path):
     store = ConfigStore(tmp_path / "config.toml")
     store.load()
     assert not store.changed()
-    text = config_to_toml(Config(prefer=("chromium",)))
+    text = settings_to_toml(Settings(prefer=("chromium",)))
     store.path.write_text(text)
     os.utime(store.path, ns=(1, 1))  # a different mtime even within one clock tick
     assert not store.changed()  # noticed: the read starts in a worker thread
@@ -103,16 +100,18 @@ def test_changes_on_disk_are_noticed(tmp_path):
 
 
 def test_rules_are_exclusive():
-    config = Config().with_rule("firefox", "protect").with_rule("firefox", "prefer")
+    config = Settings().with_rule("firefox", "protect").with_rule("firefox", "prefer")
     assert (config.protect, config.prefer) == ((), ("firefox",))
-    assert Config(protect=("x",)).with_rule("x", "normal") == Config()
+    assert Settings(protect=("x",)).with_rule("x", "normal") == Settings()
     with pytest.raises(ValueError):
-        Config().with_rule("x", "nuke")
+        Settings().with_rule("x", "nuke")
 
 
-def test_config_error_is_a_value_error():
-    with pytest.raises(ConfigError):
-        config_from_dict({"thresholds": []})
+def test_a_settings_error_is_a_value_error():
+    with pytest.raises(ValueError):
+        settings_from_document({"thresholds": []})
+    with pytest.raises(SettingsError):
+        settings_from_document({"thresholds": []})
 
 
 @pytest.mark.parametrize(
@@ -128,16 +127,16 @@ def test_thresholds_must_fit_the_machine(tmp_path, key, value, fits):
     if fits:
         assert store.error is None and getattr(config, key) == value
     else:
-        assert config == Config() and store.backup is not None
+        assert config == Settings() and store.backup is not None
         assert f"{key} = {value} is at or above this machine's memory and swap (10240 MiB)" in (
             store.error or ""
         )
 
 
-def load_beside_a_fifo(store: ConfigStore, fifo: Path) -> Config | None:
+def load_beside_a_fifo(store: ConfigStore, fifo: Path) -> Settings | None:
     """``store.load()`` in a thread, or None if it is still blocked after a while: then a writer
     opens the FIFO and closes it at once (the blocked reader gets EOF), so the test can end."""
-    result: list[Config] = []
+    result: list[Settings] = []
     thread = threading.Thread(target=lambda: result.append(store.load()), daemon=True)
     thread.start()
     thread.join(timeout=10)
@@ -152,9 +151,9 @@ def test_a_fifo_is_refused_left_in_place_and_never_overwritten(tmp_path):
     path = tmp_path / "config.toml"
     os.mkfifo(path)
     store = ConfigStore(path)
-    assert load_beside_a_fifo(store, path) == Config()  # the FIFO is never opened for a read
+    assert load_beside_a_fifo(store, path) == Settings()  # the FIFO is never opened for a read
     assert "is a FIFO (named pipe), not a regular file (left in place" in (store.error or "")
-    store.save(Config(prefer=("x",)))  # kept in memory: not written over the FIFO
+    store.save(Settings(prefer=("x",)))  # kept in memory: not written over the FIFO
     assert store.config.prefer == ("x",) and path.is_fifo() and store.backup is None
     assert not store.changed()
 
@@ -165,7 +164,7 @@ def test_a_symlink_is_moved_aside_not_followed(tmp_path):
     path = tmp_path / "config.toml"
     path.symlink_to(target)
     store = ConfigStore(path)
-    assert store.load() == Config()
+    assert store.load() == Settings()
     assert f"is a symbolic link (to {target})" in (store.error or "")
     assert store.backup is not None and store.backup.is_symlink()
     assert target.read_text() == "[thresholds]\nwarn_percent = 20\n"  # untouched
@@ -180,7 +179,7 @@ def test_a_file_over_one_mib_is_refused(tmp_path, extra):
     path = tmp_path / "config.toml"
     path.write_bytes(b"#" * (MAX_CONFIG_BYTES + extra))  # a comment: valid TOML, but too big
     store = ConfigStore(path)
-    assert store.load() == Config()
+    assert store.load() == Settings()
     assert "is larger than 1 MiB" in (store.error or "")
 
 
@@ -191,6 +190,90 @@ def test_a_read_overtaken_by_a_save_is_not_applied(tmp_path):
     os.utime(store.path, ns=(1, 1))
     assert not store.changed()
     wait_until_changed(store)  # read ahead: prefer = old
-    store.save(Config(protect=("new",)))  # a rule set meanwhile (SetAppRule)
+    store.save(Settings(protect=("new",)))  # a rule set meanwhile (SetAppRule)
     assert not store.changed()
     assert store.load().protect == ("new",)  # the stale read was dropped, the file read again
+
+
+# -- the file's format version --------------------------------------------------------------------
+
+#: A file as MemWarden wrote it before the format had a version (version 0), word for word.
+VERSION_0_FILE = """\
+# MemWarden monitor settings. Edit freely: the monitor re-reads this file when it
+# changes. An invalid file is moved aside (config.toml.invalid-*) and defaults are used.
+
+[thresholds]
+# Memory left (MemAvailable + free swap) as a share of RAM + swap:
+# warn at or below warn_percent, close the chosen app gracefully at close_percent,
+# kill it at once at kill_percent. *_mib keys set absolute limits instead.
+warn_percent = 20.0
+close_percent = 10.0
+kill_percent = 5.0
+# warn_mib = <MiB>
+close_mib = 900
+# kill_mib = <MiB>
+# horizon_seconds = 60.0
+grace_seconds = 2.5
+psi_full_percent = 60.0
+# psi_full_seconds = 10.0
+psi_some_warn_percent = 25.0
+
+[apps]
+# Names match an app's id or name, or a process name (comm or executable).
+# protect: never closed by MemWarden (and the kernel is told, when the helper is
+# installed); prefer: closed first when memory runs out.
+protect = ["firefox"]
+prefer = ["chromium"]
+"""
+VERSION_0_SETTINGS = Settings(warn_percent=20.0, close_mib=900, grace_seconds=2.5,
+                              protect=("firefox",), prefer=("chromium",))  # fmt: skip
+
+
+def test_a_version_0_file_is_read_and_written_back_as_version_1_with_the_same_values(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(VERSION_0_FILE)
+    store = ConfigStore(path)
+    assert store.load() == VERSION_0_SETTINGS
+    assert store.error is None and store.backup is None
+    doc = tomllib.loads(path.read_text())
+    assert doc["version"] == 1
+    assert settings_from_document(doc) == (VERSION_0_SETTINGS, 1)
+    assert not store.changed()  # its own write is not taken for an edit
+    # Read again: the same values, and the file is left as it is now.
+    text = path.read_text()
+    assert ConfigStore(path).load() == VERSION_0_SETTINGS
+    assert path.read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("first_line", "says"),
+    [
+        ("version = 2", "version = 2: the file was written by a newer MemWarden, and this one "
+                        "reads versions up to 1"),
+        ("version = 'one'", "version = 'one' is not a format version"),
+        ("version = -1", "version = -1 is not a format version"),
+    ],
+    ids=["newer", "not-a-number", "negative"],
+)  # fmt: skip
+def test_a_version_this_memwarden_cannot_read_is_refused_and_kept(tmp_path, first_line, says):
+    path = tmp_path / "config.toml"
+    text = f"{first_line}\n\n[thresholds]\nwarn_percent = 20.0\n"
+    path.write_text(text)
+    store = ConfigStore(path)
+    assert store.load() == Settings()
+    assert store.error is not None and says in store.error
+    assert "using defaults" in store.error
+    assert store.backup is not None and store.backup.read_text() == text  # nothing lost
+    assert tomllib.loads(path.read_text())["version"] == 1  # the defaults, in the current format
+
+
+def test_the_written_file_says_what_each_setting_is(tmp_path):
+    text = settings_to_toml(Settings(kill_mib=300))
+    assert text.splitlines()[4] == "version = 1"
+    # A comment from the table's description above each key, with its unit, bounds and default.
+    assert "# kill at once at or below this many MiB left, instead of kill_percent (MiB, " \
+           "[0, 1099511627776]; default unset)\nkill_mib = 300\n" in text
+    assert "# warn when memory left is at or below this share of RAM + swap (%, [0, 100); " \
+           "default 15 %)\nwarn_percent = 15.0\n" in text
+    assert "\n# horizon_seconds = 60.0\n" in text  # a default is shown, commented
+    assert settings_from_document(tomllib.loads(text)) == (Settings(kill_mib=300), 1)

@@ -110,7 +110,7 @@ def test_committed_xml_documents_every_member_and_error() -> None:
             for arg in element.iter("arg"):
                 assert f"@{arg.attrib['name']}" in doc, f"{name}: @{arg.attrib['name']} missing"
         previous = element
-    assert members == 7 + 3 + 14
+    assert members == 8 + 3 + 16
     header = XML_FILE.read_text().split("<node>")[0]
     for error in c.ALL_ERRORS:
         assert error in header, error
@@ -145,6 +145,11 @@ def test_properties_describe_the_running_monitor(monitor_sandbox: Any) -> None:
     assert 0 <= props["PressureSomeAvg10"] <= 100 and 0 <= props["PressureFullAvg10"] <= 100
     assert props["SelfGuard"]["oom_score_adj"] == "no-helper"
     assert props["SelfGuard"]["memory"] in ("locked", "memlock-limit", "failed")
+    # The file's settings (BASE_CONFIG over the defaults); the flag's keys are named.
+    settings = {key: variant.value for key, variant in props["Settings"].items()}
+    assert settings["grace_seconds"] == 2.0 and settings["warn_percent"] == 15.0
+    assert "close_mib" not in settings
+    assert props["SettingsFromFlags"] == ["close_mib", "kill_mib"]
 
 
 @pytest.mark.memory
@@ -251,10 +256,11 @@ def test_the_snapshot_says_each_apps_rule_and_which_name_gave_it(monitor_sandbox
 
 def test_bad_rules_and_names_are_invalid_arguments(monitor_sandbox: Any) -> None:
     sandbox = monitor_sandbox()
-    before = sandbox.config.read_text()
 
     async def scenario() -> list[tuple[str, str]]:
         async with client_of(sandbox) as client:
+            nonlocal before
+            before = sandbox.config.read_text()  # as the monitor wrote it when it started
             errors = []
             for name, rule in [("x", "bogus"), ("  ", "protect"), ("a\nb", "prefer"),
                                ("x" * 300, "protect")]:  # fmt: skip
@@ -265,6 +271,7 @@ def test_bad_rules_and_names_are_invalid_arguments(monitor_sandbox: Any) -> None
             assert client.props["AppRules"] == {}
             return errors
 
+    before = ""
     assert run_async(scenario()) == [
         (c.ERROR_INVALID_ARGUMENT, "unknown-rule"),
         (c.ERROR_INVALID_ARGUMENT, "empty-name"),

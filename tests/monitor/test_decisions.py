@@ -12,9 +12,9 @@ from memwarden.core.meminfo import MemInfo
 from memwarden.core.policy import GrowthTracker, Rules, choose_victim
 from memwarden.core.pressure import Pressure, PressureLine
 from memwarden.core.process import ProcessIdentity
+from memwarden.core.settings import Settings, thresholds_for
 from memwarden.core.snapshot import MemoryBytes, ProcessRecord, Snapshot, build_apps
 from memwarden.core.watch_state import Action, StateMachine, Thresholds, WatchState
-from memwarden.monitor.config import Config
 
 GiB = 1024**3
 MiB = 1024**2
@@ -122,19 +122,20 @@ def test_thresholds_must_be_ordered():
 
 # -- config -> thresholds -------------------------------------------------------------------------
 
-MEM = MemInfo(mem_total_kib=16 * 1024 * 1024, mem_free_kib=0, mem_available_kib=0,
-              swap_total_kib=4 * 1024 * 1024, swap_free_kib=0, shmem_kib=0)
+RAM, SWAP = 16 * GiB, 4 * GiB
+MEM = MemInfo(mem_total_kib=RAM // 1024, mem_free_kib=0, mem_available_kib=0,
+              swap_total_kib=SWAP // 1024, swap_free_kib=0, shmem_kib=0)
 
 
 def test_percent_thresholds_are_of_ram_plus_swap():
-    th = Config().thresholds(MEM)
+    th = thresholds_for(Settings(), RAM, SWAP)
     assert th.warn_bytes == int(20 * GiB * 0.15)
     assert th.close_bytes == int(20 * GiB * 0.10)
     assert th.kill_bytes == int(20 * GiB * 0.05)
 
 
 def test_absolute_close_kills_at_half_like_earlyoom():
-    th = Config(close_mib=1000).thresholds(MEM)
+    th = thresholds_for(Settings(close_mib=1000), RAM, SWAP)
     assert (th.close_bytes, th.kill_bytes) == (1000 * MiB, 500 * MiB)
     assert th.warn_bytes == 1000 * MiB + int(20 * GiB * 0.05)
 

@@ -27,7 +27,7 @@ from monitor_dbus_lib import (
 )
 
 from hogs import highest_threshold_mib
-from memwarden.monitor.config import Config
+from memwarden.core.settings import Settings
 from memwarden.monitor.config_file import MAX_CONFIG_BYTES
 
 MiB = 1024 * 1024
@@ -67,9 +67,9 @@ HOSTILE: dict[str, tuple[Callable[[Path], None], str]] = {
 
 
 def default_thresholds(props: dict[str, Any]) -> bool:
-    """Whether the Thresholds property is the defaults' (the percentages of Config())."""
+    """Whether the Thresholds property is the defaults' (the percentages of Settings())."""
     total = props["Thresholds"]["hysteresis"] * 50  # 2 % of RAM + swap
-    defaults = Config()
+    defaults = Settings()
     return abs(props["Thresholds"]["kill"] - total * defaults.kill_percent / 100) < total / 1000
 
 
@@ -156,8 +156,12 @@ def over_the_top() -> str:
         ("--kill-below-percent", lambda: "100", "argument --kill-below-percent: 100.0 is not in"),
         ("--kill-below-mib", lambda: "-5", "argument --kill-below-mib: -5 is negative"),
         ("--grace-seconds", lambda: "1e9", "argument --grace-seconds: 1000000000.0 is not in"),
+        ("--close-mib", over_the_top, "is at or above this machine's memory"),
+        ("--kill-percent", lambda: "12", "--kill-percent: [thresholds] need kill_percent <= "
+                                         "close_percent <= warn_percent"),
     ],
-    ids=["kill-mib-huge", "kill-mib", "warn-mib", "percent", "negative", "grace"],
+    ids=["kill-mib-huge", "kill-mib", "warn-mib", "percent", "negative", "grace", "close-mib",
+         "out-of-order"],
 )
 def test_threshold_flags_the_machine_cannot_have_are_refused(
     monitor_sandbox: Any, flag: str, value: Callable[[], str], says: str

@@ -80,3 +80,12 @@ def test_every_free_memory_step_is_known() -> None:
     unknown_step = messages.free_step({"step": UNREGISTERED, "result": codes.DONE})
     for step in codes.FREE_STEPS:
         assert messages.free_step({"step": step, "result": codes.DONE}) != unknown_step
+
+
+@pytest.mark.parametrize("code", sorted(codes.SETTINGS_ERRORS | {codes.NO_CONFIG_FILE,
+                                                                 codes.NOT_SAVED}))
+def test_every_settings_refusal_has_its_own_sentence(code: str) -> None:
+    from memwarden.ui.settings_presenter import problem_words
+
+    generic = problem_words(UNREGISTERED, "warn_percent").replace(UNREGISTERED, code)
+    assert problem_words(code, "warn_percent") != generic

@@ -246,19 +246,45 @@ def test_delete_file_refuses_what_is_not_a_file(tmp_path: Any) -> None:
     assert not f.exists() and link.is_symlink()
 
 
-def test_the_settings_page_reads_a_hostile_config_path_as_the_monitor_does(tmp_path):
-    """A FIFO would hang a plain read, /dev/zero would read until memory runs out: the settings
-    page gets the reason instead, at once, and shows the defaults."""
-    import os
+# -- settings -------------------------------------------------------------------------------------
 
-    from memwarden.monitor.config import Config
-    from memwarden.ui.settings_presenter import read_config
 
-    fifo = tmp_path / "config.toml"
-    os.mkfifo(fifo)
-    config, problem = read_config(fifo)
-    assert config == Config() and problem is not None and "FIFO" in problem
-    link = tmp_path / "zero.toml"
-    link.symlink_to("/dev/zero")
-    config, problem = read_config(link)
-    assert config == Config() and problem is not None and "symbolic link" in problem
+def test_the_settings_page_s_ranges_come_from_the_table_without_values_that_always_hold() -> None:
+    from memwarden.ui import settings_presenter as sp
+
+    assert sp.spin_range("warn_percent") == (0.0, 99.9)  # 100 % would always hold
+    assert sp.spin_range("psi_full_percent") == (1.0, 100.0)  # so would 0 %
+    assert sp.spin_range("horizon_seconds") == (1.0, 3600.0)
+    assert sp.spin_range("grace_seconds") == (0.0, 120.0)
+
+
+def test_the_settings_page_checks_as_the_monitor_and_sends_only_changes() -> None:
+    from memwarden.core.settings import Settings
+    from memwarden.ui import settings_presenter as sp
+
+    saved = Settings(warn_percent=15.25, kill_mib=300)
+    assert sp.validation_error(saved) is None
+    assert sp.validation_error(Settings(kill_percent=12)) == (
+        "The limits must be in order: warn first, then close, then close at once "
+        "(warn ≥ close ≥ at once)."
+    )
+    assert sp.validation_error(Settings(psi_full_percent=0)) == (
+        "A value would always hold, so MemWarden would close one app after another."
+    )
+    # 15.25 shows as 15.3 in a box of one decimal: not a change; what the page does not edit
+    # (kill_mib) is never sent.
+    shown = Settings(warn_percent=15.3, kill_mib=None, grace_seconds=8.0)
+    assert sp.changes(saved, shown) == {"grace_seconds": 8.0}
+    assert sp.with_defaults(shown) == Settings()
+
+
+def test_the_settings_page_is_read_only_without_a_monitor_or_a_file() -> None:
+    from memwarden.ui import settings_presenter as sp
+
+    props = {"ConfigPath": "/home/u/.config/memwarden/config.toml",
+             "Settings": {"warn_percent": 20.0}}  # fmt: skip
+    assert sp.read_only_reason(props, connected=True) is None
+    assert sp.saved_settings(props).warn_percent == 20.0  # type: ignore[union-attr]
+    assert "not running" in (sp.read_only_reason(props, connected=False) or "")
+    assert "--no-config" in (sp.read_only_reason({**props, "ConfigPath": ""}, True) or "")
+    assert "older" in (sp.read_only_reason({"ConfigPath": "/x"}, True) or "")

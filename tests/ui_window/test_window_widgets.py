@@ -5,7 +5,6 @@ pytest-qt, fed by the real snapshot through the client double."""
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +14,13 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QComboBox, QMenu, QStyleOptionViewItem
 from window_doubles import FakeMonitorClient
 
-from memwarden.monitor.config import Config, ConfigStore
+from memwarden.core.settings import Settings, saved_values, thresholds_for
 from memwarden.ui.app_rules import rule_name
 from memwarden.ui.apps_model import RULE_ROLE, SORT_ROLE, Column
 from memwarden.ui.formatting import human_size
 from memwarden.ui.history import HistoryBuffer
 from memwarden.ui.history_view import FREE_COLOUR, HistoryView
 from memwarden.ui.monitor_calls import MonitorError
-from memwarden.ui.settings_presenter import thresholds_for
 from memwarden.ui.window import MainWindow
 
 MiB = 1 << 20
@@ -206,50 +204,52 @@ def test_history_view_without_data_says_so(qtbot: Any) -> None:
 # -- settings -------------------------------------------------------------------------------------
 
 
-def test_settings_page_shows_the_file_and_the_helper(
-    qtbot: Any, window: MainWindow, client: FakeMonitorClient, tmp_path: Path
+def announce_settings(client: FakeMonitorClient, **values: Any) -> None:
+    """The monitor announces its settings: the defaults with ``values``."""
+    client.announce(Settings={**saved_values(Settings()), **values})
+
+
+def test_settings_page_shows_the_monitor_s_settings_and_the_helper(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient
 ) -> None:
     page = window.settings_page
     path = Path(client.properties["ConfigPath"])
-    ConfigStore(path).save(Config(warn_percent=20, protect=("org.example.Keep",)))
+    announce_settings(client, warn_percent=20.0)
     client.announce(HelperStatus="applied", AppRules={"org.example.Keep": "protect"})
-    page.load()
-    assert page.warn_spin.value() == 20
+    assert page.warn_spin.value() == 20  # shown as announced, without a reload
     assert page.close_spin.value() == 10
     assert str(path) in page.where.text()
     assert page.helper_headline.text() == "Protection reaches the kernel"
     assert page.rules.count() == 1 and "org.example.Keep" in page.rules.item(0).text()
     system = window.presenter.system()
-    warn = thresholds_for(Config(warn_percent=20), system["mem_total"], system["swap_total"])
+    warn = thresholds_for(Settings(warn_percent=20), system["mem_total"], system["swap_total"])
     assert f"You get a warning when less than {human_size(warn.warn_bytes)} of memory" in (
         page.summary.text()
     )
     assert page.in_force.text().startswith("In force now: warn below ")
+    assert not path.exists()  # the window never writes the monitor's file
 
     client.announce(HelperStatus="not-activatable")
     assert page.helper_headline.text() == "The helper is not installed"
     assert "kernel's out-of-memory killer" in page.helper_text.text()
 
 
-def test_settings_apply_writes_the_file_and_reloads(
+def test_settings_apply_asks_the_monitor(
     qtbot: Any, window: MainWindow, client: FakeMonitorClient
 ) -> None:
     page = window.settings_page
-    path = Path(client.properties["ConfigPath"])
-    ConfigStore(path).save(Config(prefer=("org.example.Chrome",), kill_mib=300))
+    announce_settings(client, kill_mib=300)
     page.load()
     page.warn_spin.setValue(25)
     page.horizon_spin.setValue(120)
     qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.result.text() == "Saved and in force.")
-    assert ("reload_config",) in client.calls
-    saved = tomllib.loads(path.read_text())
-    assert saved["thresholds"]["warn_percent"] == 25
-    assert saved["thresholds"]["horizon_seconds"] == 120
-    # What the page does not edit is kept: rules and absolute limits.
-    assert saved["apps"]["prefer"] == ["org.example.Chrome"]
-    assert saved["thresholds"]["kill_mib"] == 300
+    # Only what changed, through SetSettings; what the page does not edit stays the monitor's.
+    assert ("set_settings", {"warn_percent": 25.0, "horizon_seconds": 120.0}, []) in client.calls
+    saved = client.properties["Settings"]
+    assert (saved["warn_percent"], saved["horizon_seconds"], saved["kill_mib"]) == (25, 120, 300)
     assert "MiB" in page.summary.text()
+    assert not Path(client.properties["ConfigPath"]).exists()
 
 
 def test_settings_refuse_limits_out_of_order(
@@ -264,15 +264,35 @@ def test_settings_refuse_limits_out_of_order(
     assert page.apply_button.isEnabled() and page.kill_spin.value() == 5
 
 
-def test_settings_reload_failure_is_said(
-    qtbot: Any, window: MainWindow, client: FakeMonitorClient
+@pytest.mark.parametrize(
+    ("failure", "says"),
+    [
+        (MonitorError("not-saved", "io.github.memwarden.Monitor1.Error.Failed"),
+         "The monitor could not write its settings file; nothing was changed."),
+        (MonitorError("out-of-order", "io.github.memwarden.Monitor1.Error.InvalidArgument",
+                      "kill_percent,close_percent"),
+         "The limits must be in order: warn first, then close, then close at once "
+         "(warn ≥ close ≥ at once)."),
+        (MonitorError("new-code", "io.github.memwarden.Monitor1.Error.InvalidArgument",
+                      "warn_percent"),
+         "The monitor refused the settings (new-code: warn_percent)."),
+        (MonitorError("timeout"),
+         "The settings were not changed: The monitor did not answer in time."),
+    ],
+    ids=["not-saved", "out-of-order", "unknown-code", "timeout"],
+)  # fmt: skip
+def test_settings_refusal_is_said(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient, failure: MonitorError, says: str
 ) -> None:
     page = window.settings_page
     page.load()
-    client.failures["reload_config"] = MonitorError("timeout")
+    page.warn_spin.setValue(20)
+    client.failures["set_settings"] = failure
     qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.result.text() != "")
-    assert page.result.text() == "Saved, but the monitor did not reload them (timeout)."
+    assert page.result.text() == says
+    assert page.warn_spin.value() == 20  # the edit is kept, to try again
+    assert client.properties["Settings"]["warn_percent"] == 15
 
 
 def test_settings_without_a_file(qtbot: Any, window: MainWindow, client: FakeMonitorClient) -> None:
@@ -283,6 +303,40 @@ def test_settings_without_a_file(qtbot: Any, window: MainWindow, client: FakeMon
     assert "--no-config" in page.where.text()
     assert not page.config_error.isHidden()
     assert "is not valid TOML" in page.config_error.text()
+
+
+def test_settings_are_read_only_while_the_monitor_is_away(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient
+) -> None:
+    page = window.settings_page
+    announce_settings(client, grace_seconds=7.0)
+    client.go_away()
+    assert not page.apply_button.isEnabled() and not page.grace_spin.isEnabled()
+    assert page.where.text().startswith("The monitor is not running")
+    assert page.grace_spin.value() == 7  # the last it said
+    client.come_back()
+    assert page.apply_button.isEnabled() and page.grace_spin.isEnabled()
+
+
+def test_settings_say_which_the_command_line_sets(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient
+) -> None:
+    client.announce(SettingsFromFlags=["close_mib", "kill_mib"])
+    assert "The monitor's command line sets --close-mib, --kill-mib" in (
+        window.settings_page.where.text()
+    )
+
+
+def test_settings_changed_elsewhere_show_unless_being_edited(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient
+) -> None:
+    page = window.settings_page
+    page.load()
+    announce_settings(client, warn_percent=30.0)
+    assert page.warn_spin.value() == 30
+    page.close_spin.setValue(12)  # the person edits
+    announce_settings(client, warn_percent=35.0)
+    assert (page.warn_spin.value(), page.close_spin.value()) == (30, 12)
 
 
 def test_settings_remove_rule(qtbot: Any, window: MainWindow, client: FakeMonitorClient) -> None:

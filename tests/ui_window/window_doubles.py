@@ -5,9 +5,10 @@
 It behaves as the monitor does where the window can tell: ``set_rule`` updates ``AppRules`` and
 announces it; given the scan its snapshot was made from, each snapshot's apps carry the ``rule``
 and ``rule_source`` those rules give them, decided by the monitor's own code
-(:func:`memwarden.core.report.rule_json`); errors are the client's own :class:`MonitorError` with
-the monitor's reason codes. The real bus is covered by the tray's end-to-end tests and by
-tests/ui/test_rules_from_monitor.py.
+(:func:`memwarden.core.report.rule_json`); ``set_settings`` checks with the settings table
+(core/settings.py) as the monitor does and announces ``Settings`` and ``Thresholds``; errors are
+the client's own :class:`MonitorError` with the monitor's reason codes. The real bus is covered by
+the tray's end-to-end tests and by tests/ui/test_rules_from_monitor.py.
 """
 
 from __future__ import annotations
@@ -21,8 +22,19 @@ from PySide6.QtCore import QObject, Signal
 from memwarden.core import report
 from memwarden.core.policy import Rules
 from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT, RULES
+from memwarden.core.settings import (
+    SettingsError,
+    check_fits,
+    saved_values,
+    settings_from_values,
+    thresholds_dict,
+    thresholds_for,
+    with_changes,
+)
 from memwarden.core.snapshot import Snapshot
 from memwarden.ui.monitor_calls import MonitorError
+
+INVALID_ARGUMENT = "io.github.memwarden.Monitor1.Error.InvalidArgument"
 
 
 class FakeMonitorClient(QObject):
@@ -117,11 +129,24 @@ class FakeMonitorClient(QObject):
         await asyncio.sleep(0)
         self._check("set_rule", name, rule)
         if rule not in RULES:
-            raise MonitorError("unknown-rule", "io.github.memwarden.Monitor1.Error.InvalidArgument")
+            raise MonitorError("unknown-rule", INVALID_ARGUMENT)
         rules = {k: v for k, v in self._properties.get("AppRules", {}).items() if k != name}
         if rule != NORMAL:
             rules[name] = rule
         self.announce(AppRules=rules)
+
+    async def set_settings(self, changes: dict[str, float], reset: list[str]) -> None:
+        await asyncio.sleep(0)
+        self._check("set_settings", dict(changes), list(reset))
+        system = self.snapshot["system"]
+        try:
+            settings = with_changes(settings_from_values(self._properties["Settings"]), changes,
+                                    reset)  # fmt: skip
+            check_fits(settings, system["mem_total"] + system["swap_total"])
+        except SettingsError as exc:
+            raise MonitorError(exc.reason, INVALID_ARGUMENT, exc.key) from None
+        th = thresholds_for(settings, system["mem_total"], system["swap_total"])
+        self.announce(Settings=saved_values(settings), Thresholds=thresholds_dict(th))
 
     async def reload_config(self) -> None:
         await asyncio.sleep(0)

@@ -28,14 +28,13 @@ from typing import Any
 
 from memwarden.core import report
 from memwarden.core.desktop_index import DesktopIndex
-from memwarden.core.meminfo import MemInfo
 from memwarden.core.mounts import read_mount_table
 from memwarden.core.orphans import read_orphans
 from memwarden.core.policy import Rules
 from memwarden.core.scanner import Scanner
+from memwarden.core.settings import Settings, saved_values, thresholds_dict, thresholds_for
 from memwarden.core.snapshot import Snapshot
 from memwarden.core.sysvipc import read_sysvipc_shm
-from memwarden.monitor.config import Config
 
 MiB = 1024 * 1024
 
@@ -150,15 +149,7 @@ def scan(desktop: DesktopIndex) -> tuple[Snapshot, dict[str, Any]]:
 def monitor_properties(doc: dict[str, Any], config_path: Path | None = None) -> dict[str, Any]:
     """The monitor's properties as a calm monitor would announce them for this snapshot."""
     system = doc["system"]
-    meminfo = MemInfo(
-        mem_total_kib=system["mem_total"] // 1024,
-        mem_free_kib=0,
-        mem_available_kib=system["mem_available"] // 1024,
-        swap_total_kib=system["swap_total"] // 1024,
-        swap_free_kib=system["swap_free"] // 1024,
-        shmem_kib=system["shmem"] // 1024,
-    )
-    th = Config().thresholds(meminfo)
+    th = thresholds_for(Settings(), system["mem_total"], system["swap_total"])
     psi = system.get("psi_memory") or {}
     victim = next(
         (a["id"] for a in doc["apps"] if a["kind"] != "session" and a["uid"] == os.getuid()), ""
@@ -170,12 +161,7 @@ def monitor_properties(doc: dict[str, Any], config_path: Path | None = None) -> 
         "PressureSomeAvg10": float((psi.get("some") or {}).get("avg10", 0.0)),
         "PressureFullAvg10": float((psi.get("full") or {}).get("avg10", 0.0)),
         "NextVictim": victim,
-        "Thresholds": {
-            "warn": th.warn_bytes,
-            "close": th.close_bytes,
-            "kill": th.kill_bytes,
-            "hysteresis": th.hysteresis_bytes,
-        },
+        "Thresholds": thresholds_dict(th),
         "Paused": False,
         "HelperStatus": "no-helper",
         "ConfigError": "",
@@ -183,4 +169,6 @@ def monitor_properties(doc: dict[str, Any], config_path: Path | None = None) -> 
         "AppRules": {},
         "Version": "0.1.0",
         "SelfGuard": {},
+        "Settings": saved_values(Settings()),
+        "SettingsFromFlags": [],
     }

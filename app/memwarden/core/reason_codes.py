@@ -20,6 +20,7 @@ Families, by where a code travels:
 - :data:`VICTIM_REASONS`: why an app is the one that would be closed (``Warning``).
 - :data:`REFUSALS`: the reason of a monitor method's D-Bus error, and the UI client's own codes
   for a call that never reached a monitor.
+- :data:`SETTINGS_ERRORS`: why ``SetSettings`` refused a value (its error names the key too).
 - :data:`FREE_STEPS`, :data:`RECLAIM_RESULTS`, :data:`DROP_CACHES_RESULTS`: the steps of
   ``FreeMemoryNow`` and how each went.
 
@@ -276,10 +277,30 @@ NO_MONITOR: Final = "no-monitor"
 TIMEOUT: Final = "timeout"
 BAD_REPLY: Final = "bad-reply"
 UNNAMED_ERROR: Final = "failed"
+# SetSettings (monitor/settings_calls.py): the monitor keeps no settings file (--no-config), or
+# could not write it.
+NO_CONFIG_FILE: Final = "no-config-file"
+NOT_SAVED: Final = "not-saved"
 REFUSALS: Final = frozenset({
     PROTECTED, SESSION, OTHER_USER, INIT, SELF, NOT_OURS, NO_SNAPSHOT, NO_SUCH_APP, GONE,
     UNKNOWN_RULE, TOO_MANY_RULES, EMPTY_APP_ID, EMPTY_NAME, NAME_TOO_LONG, BAD_NAME, BUSY,
-    INTERNAL_ERROR, NO_MONITOR, TIMEOUT, DISCONNECTED, BAD_REPLY, UNNAMED_ERROR,
+    INTERNAL_ERROR, NO_MONITOR, TIMEOUT, DISCONNECTED, BAD_REPLY, UNNAMED_ERROR, NO_CONFIG_FILE,
+    NOT_SAVED,
+})  # fmt: skip
+
+# -- settings the monitor refuses (core/settings.py; SetSettings answers InvalidArgument with
+# "<code>: <key>") -----------------------------------------------------------------------------
+
+UNKNOWN_SETTING: Final = "unknown-setting"
+WRONG_TYPE: Final = "wrong-type"
+OUT_OF_RANGE: Final = "out-of-range"
+ALWAYS_HOLDS: Final = "always-holds"
+OUT_OF_ORDER: Final = "out-of-order"
+ABOVE_MEMORY: Final = "above-memory"
+SET_AND_RESET: Final = "set-and-reset"
+SETTINGS_ERRORS: Final = frozenset({
+    UNKNOWN_SETTING, WRONG_TYPE, OUT_OF_RANGE, ALWAYS_HOLDS, OUT_OF_ORDER, ABOVE_MEMORY,
+    SET_AND_RESET,
 })  # fmt: skip
 #: Why the killer skipped a pid: its own checks or the guard's (the ``skipped`` of CloseApp's reply,
 #: which the UI does not show). CloseApp answers ``gone`` for gone and reused, else a refusal.
@@ -319,6 +340,7 @@ FAMILIES: Final[Mapping[str, frozenset[str]]] = MappingProxyType({
     "state-reason": STATE_REASONS,
     "victim-reason": VICTIM_REASONS,
     "refusal": REFUSALS,
+    "settings-error": SETTINGS_ERRORS,
     "killer-skip": KILLER_SKIPS,
     "free-step": FREE_STEPS,
     "reclaim-background": RECLAIM_RESULTS,

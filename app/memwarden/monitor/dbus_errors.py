@@ -2,8 +2,8 @@
 """The errors of the monitor's D-Bus API, and the checks of its callers' arguments.
 
 Every method maps its failures to one of four named errors whose message is a reason code
-(``dbus_constants.ERROR_*``); anything unexpected is logged here and answered with
-``Failed("internal-error")``, never with a traceback.
+(``dbus_constants.ERROR_*``), for a setting followed by ``: `` and its key; anything unexpected
+is logged here and answered with ``Failed("internal-error")``, never with a traceback.
 """
 
 from __future__ import annotations
@@ -31,13 +31,22 @@ class ApiError(Exception):
     dbus_name: ClassVar[str] = c.ERROR_FAILED
     quiet: ClassVar[bool] = False
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        #: What the reason is about (a setting's key), sent after it as ``<reason>: <detail>``: a
+        #: reason code never holds ": " (the XML's conventions).
+        self.detail = detail
+
+    @property
+    def message(self) -> str:
+        """The D-Bus error's message: the reason code, and its detail if any."""
+        return f"{self.reason}: {self.detail}" if self.detail else self.reason
 
 
 class InvalidArgument(ApiError):
-    """An empty or malformed name, an unknown rule."""
+    """An empty or malformed name, an unknown rule, a setting that cannot be used (its reason
+    code, ``: `` and the key: ``out-of-range: close_percent``)."""
 
     dbus_name = c.ERROR_INVALID_ARGUMENT
 
@@ -49,9 +58,17 @@ class NoSuchApp(ApiError):
 
 
 class Refused(ApiError):
-    """The guard said no: ``protected``, ``session``, ``other-user``, ``init``, ``self``."""
+    """The guard said no: ``protected``, ``session``, ``other-user``, ``init``, ``self``;
+    ``no-config-file`` (a monitor started with ``--no-config`` keeps no settings to change)."""
 
     dbus_name = c.ERROR_REFUSED
+
+
+class Failed(ApiError):
+    """The call could not be carried out: ``not-saved`` (the settings file could not be
+    written; nothing changed)."""
+
+    dbus_name = c.ERROR_FAILED
 
 
 class Busy(ApiError):
@@ -78,8 +95,8 @@ def map_errors(fn: _F) -> _F:
             return await fn(self, *args)
         except ApiError as exc:
             level = logging.DEBUG if exc.quiet else logging.INFO
-            log.log(level, "D-Bus %s refused: %s %s", fn.__name__, exc.dbus_name, exc.reason)
-            raise DBusError(exc.dbus_name, exc.reason) from None
+            log.log(level, "D-Bus %s refused: %s %s", fn.__name__, exc.dbus_name, exc.message)
+            raise DBusError(exc.dbus_name, exc.message) from None
         except DBusError:
             raise
         except Exception:

@@ -26,6 +26,7 @@ from dbus_fast import PropertyAccess
 from dbus_fast import introspection as intr
 from dbus_fast.annotations import (
     DBusBool,
+    DBusDict,
     DBusDouble,
     DBusSignature,
     DBusStr,
@@ -48,6 +49,7 @@ from memwarden.monitor.dbus_errors import (
 from memwarden.monitor.dbus_properties import PropertyPublisher
 from memwarden.monitor.events import Event, app_summary
 from memwarden.monitor.free_memory import free_memory_now
+from memwarden.monitor.settings_calls import apply_edits_by_hand, set_settings
 from memwarden.monitor.snapshot_calls import SharedSnapshot
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 StrDict = Annotated[dict[str, str], DBusSignature("a{ss}")]
+StrList = Annotated[list[str], DBusSignature("as")]
 BytesDict = Annotated[dict[str, int], DBusSignature("a{st}")]
 StateAndReasons = Annotated[tuple[str, list[str]], DBusSignature("sas")]
 WarningArgs = Annotated[tuple[str, float, str, str], DBusSignature("sdss")]
@@ -100,7 +103,6 @@ class MonitorInterface(ServiceInterface):
         super().__init__(c.INTERFACE)
         self._engine = engine
         self._free_lock = asyncio.Lock()
-        self._reload_lock = asyncio.Lock()
         self._send_failed = False
         self.publisher = PropertyPublisher(engine, announce=self._announce_properties)
         self._snapshots = SharedSnapshot(self._snapshot_text)
@@ -217,6 +219,14 @@ class MonitorInterface(ServiceInterface):
     def SelfGuard(self) -> StrDict:
         return dict(self.publisher.read("SelfGuard"))
 
+    @dbus_property(access=PropertyAccess.READ)
+    def Settings(self) -> DBusDict:
+        return dict(self.publisher.read("Settings"))
+
+    @dbus_property(access=PropertyAccess.READ)
+    def SettingsFromFlags(self) -> StrList:
+        return list(self.publisher.read("SettingsFromFlags"))
+
     # -- signals ----------------------------------------------------------------------------------
 
     @dbus_signal()
@@ -252,12 +262,23 @@ class MonitorInterface(ServiceInterface):
         name = valid_name(name)
         if rule not in c.RULES:
             raise InvalidArgument(codes.UNKNOWN_RULE)
-        try:
-            self._engine.set_rule(name, rule)
-        except TooManyRules:
-            raise InvalidArgument(codes.TOO_MANY_RULES) from None
+        # After a settings change or reload in flight, and on top of an edit by hand: each
+        # saves the whole file.
+        async with self._engine.config_lock:
+            await apply_edits_by_hand(self._engine)
+            try:
+                self._engine.set_rule(name, rule)
+            except TooManyRules:
+                raise InvalidArgument(codes.TOO_MANY_RULES) from None
         log.info("rule for %r: %s", name, rule)
         self.publisher.refresh_choice(force=True)
+        self.publisher.publish()
+
+    @dbus_method()
+    @map_errors
+    async def SetSettings(self, changes: DBusDict, reset: StrList) -> None:
+        await set_settings(self._engine, changes, reset)  # monitor/settings_calls.py
+        self.publisher.refresh_choice(force=self._engine.look.last_snapshot is not None)
         self.publisher.publish()
 
     @dbus_method()
@@ -340,8 +361,9 @@ class MonitorInterface(ServiceInterface):
     @map_errors
     async def ReloadConfig(self) -> None:
         store = self._engine.store
-        # One at a time: each read takes a thread, and a flood of calls must not make hundreds.
-        async with self._reload_lock:
+        # One at a time: each read takes a thread, and a flood of calls must not make hundreds;
+        # and not while a settings or rule change saves the file.
+        async with self._engine.config_lock:
             if store is not None:
                 await store.read_ahead()  # in a worker thread; reload_config applies what it read
             self._engine.reload_config()

@@ -11,8 +11,8 @@ woken every tick. ``Get`` always returns the engine's latest value.
 
 ``NextVictim``: once not calm the engine chooses on every look (monitor/scan_cadence.py). While
 calm it scans rarely (for rules only, to keep its idle budget), so the choice is made here on each
-new snapshot: after GetSnapshot, SetAppRule, ReloadConfig and the engine's own scans. It can be
-old while calm; a client that shows it calls GetSnapshot first.
+new snapshot: after GetSnapshot, SetAppRule, SetSettings, ReloadConfig and the engine's own
+scans. It can be old while calm; a client that shows it calls GetSnapshot first.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 from memwarden import __version__
 from memwarden.core.memory_left import memory_left_bytes
+from memwarden.core.settings import thresholds_dict
 from memwarden.core.snapshot import Snapshot
 from memwarden.core.watch_state import WatchState
+from memwarden.monitor.settings_calls import settings_property
 
 if TYPE_CHECKING:
     from memwarden.monitor.engine import Engine
@@ -68,7 +70,7 @@ class PropertyPublisher:
             "PressureSomeAvg10": lambda: self._pressure("some"),
             "PressureFullAvg10": lambda: self._pressure("full"),
             "NextVictim": self._next_victim,
-            "Thresholds": self._thresholds,
+            "Thresholds": lambda: thresholds_dict(engine.thresholds),
             "Paused": self._paused,
             "HelperStatus": self._helper_status,
             "ConfigError": lambda: (engine.store.error or "") if engine.store else "",
@@ -76,13 +78,15 @@ class PropertyPublisher:
             "AppRules": self._app_rules,
             "Version": lambda: __version__,
             "SelfGuard": lambda: {str(k): str(v) for k, v in engine.self_guard.items()},
+            "Settings": lambda: settings_property(engine.saved_settings()),
+            "SettingsFromFlags": lambda: sorted(engine.overrides),
         }
         # What a property reads as when its reader fails (it never should): the right type.
         self._fallback: dict[str, Any] = {
             "State": "calm", "AvailableBytes": 0, "EtaSeconds": -1.0, "PressureSomeAvg10": 0.0,
             "PressureFullAvg10": 0.0, "NextVictim": "", "Thresholds": {}, "Paused": False,
             "HelperStatus": "unknown", "ConfigError": "", "ConfigPath": "", "AppRules": {},
-            "Version": __version__, "SelfGuard": {},
+            "Version": __version__, "SelfGuard": {}, "Settings": {}, "SettingsFromFlags": [],
         }  # fmt: skip
 
     # -- reading the engine -----------------------------------------------------------------------
@@ -109,15 +113,6 @@ class PropertyPublisher:
     def _next_victim(self) -> str:
         choice = self._engine.look.last_choice
         return choice.victim.app.id if choice is not None and choice.victim is not None else ""
-
-    def _thresholds(self) -> dict[str, int]:
-        th = self._engine.thresholds
-        return {
-            "warn": th.warn_bytes,
-            "close": th.close_bytes,
-            "kill": th.kill_bytes,
-            "hysteresis": th.hysteresis_bytes,
-        }
 
     def _paused(self) -> bool:
         until = self._engine.paused_until

@@ -36,10 +36,11 @@ from memwarden.core.pressure import (
     worst_pressure,
 )
 from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
+from memwarden.core.settings import Settings, thresholds_dict, thresholds_for
 from memwarden.core.snapshot import AppRecord, Snapshot
 from memwarden.core.watch_state import Action, Assessment, StateMachine, Thresholds, WatchState
 from memwarden.monitor import event_payloads
-from memwarden.monitor.config import Config, ConfigStore
+from memwarden.monitor.config import ConfigStore
 from memwarden.monitor.events import Event, Listener
 from memwarden.monitor.kernel_rules import KernelRules
 from memwarden.monitor.killer import Killer
@@ -62,7 +63,7 @@ class Engine:
 
     Args:
         store: The config file (None: defaults, nothing saved — tests and ``--no-config``).
-        overrides: Settings from the command line, on top of the file.
+        overrides: Settings from the command line (key -> value), on top of the file.
         extra_rules: ``--protect``/``--prefer`` names, on top of the file's.
         proc_root: The procfs to watch.
         dry_run: Decide and report, never signal.
@@ -112,13 +113,15 @@ class Engine:
             measure=self.measure_memory_left,
             dry_run=dry_run,
         )
+        #: Settings changes (SetSettings), rule changes (SetAppRule) and reloads take turns: each
+        #: saves the whole file, so one must not start from what another is about to replace.
+        self.config_lock = asyncio.Lock()
         self.config = self._effective_config()
         self._memory_left = MemoryLeftReader(proc_root)
-        meminfo = self._memory_left.read_meminfo()
-        self.thresholds = self.config.thresholds(meminfo)
+        self.last_meminfo: MemInfo = self._memory_left.read_meminfo()
+        self.thresholds = self._thresholds_now()
         self.machine = StateMachine(self.thresholds)
         self.last: Assessment | None = None
-        self.last_meminfo: MemInfo = meminfo
         self.last_pressure: Pressure | None = None
         self._not_calm_since = float("inf")  # when the state left calm (inf: calm)
         self.paused_until: float | None = None
@@ -127,9 +130,9 @@ class Engine:
 
     # -- configuration ----------------------------------------------------------------------------
 
-    def _effective_config(self) -> Config:
-        base = self.store.config if self.store is not None else Config()
-        config = dataclasses.replace(base, **self.overrides)
+    def _effective_config(self) -> Settings:
+        base = self.saved_settings()
+        config = base.with_values(self.overrides)
         if self.extra_rules:
             config = dataclasses.replace(
                 config,
@@ -138,16 +141,45 @@ class Engine:
             )
         return config
 
+    def saved_settings(self) -> Settings:
+        """The settings the monitor keeps: its file's, or the defaults without one."""
+        return self.store.config if self.store is not None else Settings()
+
+    def total_bytes(self) -> int:
+        """RAM + swap at the last sample, in bytes."""
+        meminfo = self.last_meminfo
+        return (meminfo.mem_total_kib + meminfo.swap_total_kib) * 1024
+
+    def _thresholds_now(self) -> Thresholds:
+        meminfo = self.last_meminfo
+        return thresholds_for(self.config, meminfo.mem_total_kib * 1024,
+                              meminfo.swap_total_kib * 1024)  # fmt: skip
+
+    def _settings_moved(self) -> None:
+        """The file's settings changed: put them (under the flags) in force at once."""
+        self.config = self._effective_config()
+        self.thresholds = self._thresholds_now()
+        self.machine.thresholds = self.thresholds
+        self._rules_moved()
+
     def reload_config(self) -> None:
         """Re-read the file and apply it (thresholds, rules)."""
         if self.store is not None:
             self.store.load()
             if self.store.error:
                 self.emit("config", error=self.store.error, backup=str(self.store.backup or ""))
-        self.config = self._effective_config()
-        self.thresholds = self.config.thresholds(self.last_meminfo)
-        self.machine.thresholds = self.thresholds
-        self._rules_moved()
+        self._settings_moved()
+
+    def set_settings(self, settings: Settings) -> None:
+        """Save ``settings`` in the file (atomically) and put them in force at once; the caller
+        validated them (core/settings.py).
+
+        Raises:
+            OSError: The file could not be written: nothing changed.
+        """
+        assert self.store is not None, "no file to keep settings in"
+        self.store.save(settings, or_raise=True)
+        self._settings_moved()
 
     def set_rule(self, name: str, rule: str) -> None:
         """Protect / prefer / normal an app by name, persisted in the config file.
@@ -351,15 +383,9 @@ class Engine:
 
     # -- for the D-Bus API and the UI -------------------------------------------------------------
 
-    def thresholds_json(self) -> dict[str, Any]:
-        """The thresholds in force, in bytes."""
-        th: Thresholds = self.thresholds
-        return {
-            "warn": th.warn_bytes,
-            "close": th.close_bytes,
-            "kill": th.kill_bytes,
-            "horizon_s": th.horizon_s,
-        }
+    def thresholds_json(self) -> dict[str, int]:
+        """The thresholds in force, in bytes (the ``Thresholds`` property's shape)."""
+        return thresholds_dict(self.thresholds)
 
     def snapshot_json(self) -> dict[str, Any]:
         """A fresh snapshot in the ``scan --json`` schema (:meth:`Looking.snapshot_json`)."""

@@ -17,6 +17,7 @@ from typing import Any
 from memwarden.core.meminfo import MeminfoReader
 from memwarden.core.process import ProcessKey
 from memwarden.core.rule_codes import PREFER, PROTECT
+from memwarden.core.settings import Settings
 from memwarden.helper.constants import OOM_SCORE_ADJ_FLOOR
 from memwarden.monitor.config import ConfigStore, default_config_path
 from memwarden.monitor.engine import Engine
@@ -69,7 +70,8 @@ async def run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     machine = MeminfoReader(Path("/proc")).read
     meminfo = machine()
-    problem = flag_problem(args, meminfo.mem_total_kib, meminfo.swap_total_kib)
+    total = (meminfo.mem_total_kib + meminfo.swap_total_kib) * 1024
+    problem = flag_problem(args, total)
     if problem is not None:
         log.error("%s", problem)
         return 2  # a usage error, as argparse's
@@ -78,6 +80,11 @@ async def run(args: argparse.Namespace) -> int:
         store = ConfigStore(args.config or default_config_path(), machine=machine)
         await store.read_ahead()  # in a worker thread, as every later read
         store.load()  # logs why a file was not used; the D-Bus API exposes it as ConfigError
+    # The flags on top of the file (or the defaults) must keep the percentages in order.
+    problem = flag_problem(args, total, store.config if store is not None else Settings())
+    if problem is not None:
+        log.error("%s", problem)
+        return 2
     listeners: list[Listener] = [JsonLinesWriter()] if args.json_events else []
     helper = None
     if not args.no_helper:

@@ -1,65 +1,100 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The ``memwarden monitor`` flags, apart from the monitor itself: building the command line's
-parser (for ``memwarden scan`` too) must not load asyncio, D-Bus and the engine."""
+parser (for ``memwarden scan`` too) must not load asyncio, D-Bus and the engine.
+
+Every setting of core/settings.py's table is a flag of the same name (``close_mib`` is
+``--close-mib``), bounded as the table says; it wins over the config file while the monitor runs
+(the D-Bus ``SettingsFromFlags`` property lists the keys). The flags of earlier versions still
+work as they did:
+
+* ``--kill-below-mib N``: ``close_mib`` N and ``kill_mib`` N/2 (close below N, kill below N/2);
+* ``--kill-below-percent P``: ``close_percent`` P, ``kill_percent`` P/2, and ``warn_percent``
+  5 points above P (at least 15, and halfway to 100 at most);
+* ``--warn-below-mib N``: ``warn_mib`` N;
+* ``--grace-seconds S`` is the table's own flag.
+
+A table flag given with an older one wins for its own key (``--kill-below-mib 800 --kill-mib 100``
+closes below 800 MiB and kills below 100).
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-MiB = 1024 * 1024
-#: The config file's bounds for the grace period (monitor/config.py's schema).
-MAX_GRACE_S = 120.0
+from memwarden.core.settings import (
+    BY_KEY,
+    SETTINGS,
+    Setting,
+    Settings,
+    SettingsError,
+    check_fits,
+    check_value,
+    check_whole,
+    number,
+)
+
+_METAVARS = {"%": "P", "MiB": "N", "s": "S"}
+
+#: The earlier flags: (flag, the table setting whose bounds it has, what it sets, in words).
+_OLDER_FLAGS = (
+    ("--kill-below-mib", "close_mib",
+     "close the responsible app below N MiB left (SIGTERM, then SIGKILL after the grace "
+     "period) and kill it at once below N/2: sets --close-mib N and --kill-mib N/2"),
+    ("--kill-below-percent", "close_percent",
+     "the same as a percentage of RAM + swap: sets --close-percent P, --kill-percent P/2 and "
+     "--warn-percent 5 points above P (at least 15)"),
+    ("--warn-below-mib", "warn_mib", "warn below N MiB left: sets --warn-mib N"),
+)  # fmt: skip
 
 
-def _mib(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of MiB") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative")
-    return value
+def _dest(flag: str) -> str:
+    return flag.lstrip("-").replace("-", "_")
 
 
-def _percent(text: str) -> float:
-    # 100 % or more would always hold: memory left is always below RAM + swap.
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value < 100:
-        raise argparse.ArgumentTypeError(f"{value} is not in [0, 100)")
-    return value
+def _value_parser(row: Setting) -> Callable[[str], float]:
+    """An argparse type: a number the table accepts for ``row``."""
+
+    def parse(text: str) -> float:
+        try:
+            value: float = int(text) if row.whole else float(text)
+        except ValueError:
+            kind = "a whole number of MiB" if row.whole else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {kind}") from None
+        if value < 0 <= row.low:
+            raise argparse.ArgumentTypeError(f"{number(value)} is negative")
+        try:
+            return check_value(row, value)
+        except SettingsError:
+            raise argparse.ArgumentTypeError(f"{value} is not in {row.bounds()}") from None
+
+    return parse
 
 
-def _grace(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= MAX_GRACE_S:
-        raise argparse.ArgumentTypeError(f"{value} is not in [0, {MAX_GRACE_S:g}]")
-    return value
+def _help(row: Setting) -> str:
+    default = "unset" if row.default is None else f"{number(row.default)} {row.unit}"
+    # argparse formats help with %: a literal one is written twice.
+    return f"{row.description} ({row.unit}, {row.bounds()}; default {default})".replace("%", "%%")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``memwarden monitor`` flags."""
-    kill = parser.add_mutually_exclusive_group()
-    kill.add_argument(
-        "--kill-below-mib", type=_mib, metavar="N",
-        help="close the responsible app when available memory + free swap falls below N MiB "
-        "(SIGTERM, then SIGKILL after the grace period); kill at once below N/2",
+    limits = parser.add_argument_group(
+        "settings", "the config file's settings; a flag wins over the file while the monitor runs"
     )
-    kill.add_argument(
-        "--kill-below-percent", type=_percent, metavar="P",
-        help="the same, as a percentage of RAM + swap (kill at once below P/2)",
+    for row in SETTINGS:
+        limits.add_argument(row.flag, dest=row.key, type=_value_parser(row),
+                            metavar=_METAVARS[row.unit], help=_help(row))  # fmt: skip
+    older = parser.add_argument_group(
+        "older flags", "kept working as they always did (--grace-seconds is a setting's own flag)"
     )
-    parser.add_argument("--warn-below-mib", type=_mib, metavar="N",
-                        help="warn when available memory + free swap falls below N MiB")
-    parser.add_argument("--grace-seconds", type=_grace, metavar="S",
-                        help="how long an app may take to exit after SIGTERM (default 5)")
+    kill = older.add_mutually_exclusive_group()
+    for flag, key, words in _OLDER_FLAGS:
+        group = kill if flag.startswith("--kill-below") else older
+        group.add_argument(flag, dest=_dest(flag), type=_value_parser(BY_KEY[key]),
+                           metavar=_METAVARS[BY_KEY[key].unit], help=words)  # fmt: skip
     parser.add_argument("--protect", action="append", default=[], metavar="NAME",
                         help="never close this app (id, name, process name); repeatable")
     parser.add_argument("--prefer", action="append", default=[], metavar="NAME",
@@ -71,44 +106,67 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="the config file (default: the user's config directory)")
     parser.add_argument("--no-config", action="store_true",
-                        help="ignore the config file: defaults and flags only")
+                        help="ignore the config file: defaults and flags only (settings cannot "
+                        "be changed over D-Bus then)")
     parser.add_argument("--no-dbus", action="store_true", help="do not export the D-Bus API")
     parser.add_argument("--no-helper", action="store_true",
                         help="do not use the privileged helper (protection stays ours only)")
     parser.add_argument("--verbose", "-v", action="store_true", help="log more")
 
 
-def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
-    """Config overrides from the flags."""
-    overrides: dict[str, Any] = {}
-    if args.kill_below_mib is not None:
-        overrides["close_mib"] = args.kill_below_mib
-        overrides["kill_mib"] = args.kill_below_mib // 2
-    if args.kill_below_percent is not None:
-        overrides["close_percent"] = args.kill_below_percent
-        overrides["kill_percent"] = args.kill_below_percent / 2
+def flag_settings(args: argparse.Namespace) -> dict[str, tuple[str, float]]:
+    """What the flags set: key -> (the flag as given, the value)."""
+    found: dict[str, tuple[str, float]] = {}
+    mib = getattr(args, "kill_below_mib", None)
+    if mib is not None:
+        found["close_mib"] = ("--kill-below-mib", mib)
+        found["kill_mib"] = ("--kill-below-mib", mib // 2)
+    percent = getattr(args, "kill_below_percent", None)
+    if percent is not None:
+        found["close_percent"] = ("--kill-below-percent", percent)
+        found["kill_percent"] = ("--kill-below-percent", percent / 2)
         # Warn 5 points earlier (at least at 15 %), but below 100 %, which would always hold.
-        warn = max(args.kill_below_percent + 5, 15.0)
-        overrides["warn_percent"] = min(warn, (args.kill_below_percent + 100) / 2)
-    if args.warn_below_mib is not None:
-        overrides["warn_mib"] = args.warn_below_mib
-    if args.grace_seconds is not None:
-        overrides["grace_seconds"] = args.grace_seconds
-    return overrides
+        warn = min(max(percent + 5, 15.0), (percent + 100) / 2)
+        found["warn_percent"] = ("--kill-below-percent", warn)
+    if getattr(args, "warn_below_mib", None) is not None:
+        found["warn_mib"] = ("--warn-below-mib", args.warn_below_mib)
+    for row in SETTINGS:  # the table's own flags win over the older ones
+        value = getattr(args, row.key, None)
+        if value is not None:
+            found[row.key] = (row.flag, value)
+    return found
 
 
-def flag_problem(args: argparse.Namespace, mem_total_kib: int, swap_total_kib: int) -> str | None:
-    """Why an absolute threshold flag cannot be used on this machine, or None.
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    """Config overrides from the flags: key -> value."""
+    return {key: value for key, (_flag, value) in flag_settings(args).items()}
 
-    Memory left is always below RAM + swap, so a threshold at or above it would always hold (with
-    ``--kill-below-mib`` that closes every app in turn); earlyoom refuses ``-M`` likewise.
+
+def flag_problem(
+    args: argparse.Namespace, total_bytes: int, base: Settings | None = None
+) -> str | None:
+    """Why the flags cannot be used on this machine, or None.
+
+    Memory left is always below RAM + swap (``total_bytes``), so an absolute threshold at or
+    above it would always hold (with ``--kill-below-mib`` that closes every app in turn); earlyoom
+    refuses ``-M`` likewise (docs/peers.md). With ``base`` (the file's settings), the flags must
+    also keep the percentages in order on top of it.
     """
-    total = (mem_total_kib + swap_total_kib) * 1024
-    for flag, value in (("--kill-below-mib", args.kill_below_mib),
-                        ("--warn-below-mib", args.warn_below_mib)):  # fmt: skip
-        if value is not None and value * MiB >= total:
-            return (
-                f"{flag} {value} is at or above this machine's memory and swap "
-                f"({total // MiB} MiB), so it would always hold"
-            )
+    found = flag_settings(args)
+    flags = {key: value for key, (_flag, value) in found.items()}
+    try:
+        check_fits(Settings().with_values(flags), total_bytes)
+    except SettingsError as exc:
+        flag, value = found[exc.key]
+        return (
+            f"{flag} {number(value)} is at or above this machine's memory and swap "
+            f"({total_bytes >> 20} MiB), so it would always hold"
+        )
+    if base is not None:
+        try:
+            check_whole(base.with_values(flags))
+        except SettingsError as exc:
+            given = sorted({found[key][0] for key in exc.key.split(",") if key in found})
+            if given:
+                return f"{', '.join(given)}: {exc} (with the config file's other values)"
     return None

@@ -38,6 +38,11 @@ class MonitorClientApi(Protocol):
         """``protect``, ``prefer`` (sacrifice first) or ``normal``; the monitor saves it."""
         ...
 
+    async def set_settings(self, changes: dict[str, float], reset: list[str]) -> None:
+        """Change settings (key -> value; ``reset``: back to their default); the monitor checks,
+        saves and applies them (``SetSettings``)."""
+        ...
+
     async def reload_config(self) -> None:
         """Ask the monitor to read its config file again (``ReloadConfig``)."""
         ...

@@ -125,6 +125,8 @@ def refusal(code: str) -> str:
                                    "moment."),
         codes.TOO_MANY_RULES: _t("Messages", "There are too many protected or sacrificed apps: "
                                              "remove a rule first."),
+        codes.NO_CONFIG_FILE: _t("Messages", "The monitor runs without a settings file."),
+        codes.NOT_SAVED: _t("Messages", "The monitor could not write its settings file."),
     }
     text = reasons.get(code)
     if text is not None:

@@ -49,12 +49,16 @@ class MonitorError(Exception):
         reason: A reason code: the monitor's (``protected``, ``no-such-app``, ``unknown-rule``, …)
             or the client's own: ``no-monitor`` (nobody owns the name), ``timeout``,
             ``disconnected`` (no session bus), ``bad-reply``.
+        detail: What the monitor named after the code, or ``""``: the setting a ``SetSettings``
+            error is about (its message is ``out-of-range: close_percent``).
     """
 
-    def __init__(self, reason: str, error_name: str = "") -> None:
-        super().__init__(f"{error_name}: {reason}" if error_name else reason)
+    def __init__(self, reason: str, error_name: str = "", detail: str = "") -> None:
+        text = f"{reason}: {detail}" if detail else reason
+        super().__init__(f"{error_name}: {text}" if error_name else text)
         self.reason = reason
         self.error_name = error_name
+        self.detail = detail
 
     @property
     def refused(self) -> bool:
@@ -122,8 +126,10 @@ async def monitor_call(
         name = reply.error_name or ""
         if name in _NO_MONITOR_ERRORS:
             raise MonitorError(codes.NO_MONITOR, name)
-        reason = str(reply.body[0]) if reply.body and name.startswith(c.ERROR_PREFIX) else ""
-        raise MonitorError(reason or name.rsplit(".", 1)[-1].lower() or codes.UNNAMED_ERROR, name)
+        text = str(reply.body[0]) if reply.body and name.startswith(c.ERROR_PREFIX) else ""
+        reason, _, detail = text.partition(": ")  # a code never holds ": " (the XML's conventions)
+        code = reason or name.rsplit(".", 1)[-1].lower() or codes.UNNAMED_ERROR
+        raise MonitorError(code, name, detail)
     return reply
 
 

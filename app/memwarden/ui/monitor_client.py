@@ -80,6 +80,14 @@ def _app_from_json(text: str) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {}
 
 
+def _number_variant(value: float) -> Variant:
+    """A setting's value on the bus: ``d`` for a number, ``x`` for a whole one (the monitor takes
+    any integer type; a signed one lets a negative value reach it, to be refused by name)."""
+    if isinstance(value, bool):
+        return Variant("b", value)  # refused by the monitor as wrong-type, not here
+    return Variant("x", value) if isinstance(value, int) else Variant("d", float(value))
+
+
 class MonitorClient(QObject):
     """The monitor, as the UI sees it (see the module doc for the signals).
 
@@ -284,6 +292,13 @@ class MonitorClient(QObject):
         """``protect``, ``prefer`` (sacrifice first) or ``normal`` for an app id, app name or
         process name (see :func:`memwarden.ui.app_rules.rule_name`); saved by the monitor."""
         await monitor_call(self._bus, c.INTERFACE, "SetAppRule", "ss", [name, rule])
+
+    async def set_settings(self, changes: dict[str, float], reset: list[str]) -> None:
+        """Change settings: key -> new value (the keys of the ``Settings`` property), and the keys
+        in ``reset`` back to their default. The monitor checks the whole, saves it and puts it in
+        force at once; a refusal is a MonitorError whose ``detail`` names the setting."""
+        body = {key: _number_variant(value) for key, value in changes.items()}
+        await monitor_call(self._bus, c.INTERFACE, "SetSettings", "a{sv}as", [body, list(reset)])
 
     async def close_app(self, app_id: str) -> dict[str, Any]:
         """Close an app gracefully (SIGTERM, then SIGKILL after the grace period).

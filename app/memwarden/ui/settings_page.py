@@ -2,14 +2,16 @@
 """The Settings tab: when to warn and when to act, in sentences with spin boxes; whether the
 helper is there and what protection means then; the rules the monitor keeps.
 
-Thin: the logic (reading, validating, saving, describing) is in :mod:`settings_presenter`.
+The monitor keeps the settings: the page shows its ``Settings`` property and changes them with
+``SetSettings``; without a monitor it is read-only. Thin: the logic (checking, describing,
+applying) is in :mod:`settings_presenter`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from memwarden.monitor.config import Config
+from memwarden.core.settings import Settings
 from memwarden.ui import settings_presenter as sp
 from memwarden.ui import words
 from memwarden.ui.plain_text import plain_labels
@@ -41,9 +43,12 @@ class SettingsPage(QWidget):
     def __init__(self, presenter: WindowPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.presenter = presenter
-        self.path: Path | None = None
-        self._base = Config()  # the file's config: what the spin boxes do not edit is kept
+        #: The monitor's saved settings the spin boxes started from (what they do not edit, and
+        #: what Apply compares with); None when there are none to change.
+        self.saved: Settings | None = None
+        self._shown = Settings()  # what the page shows, spin boxes aside
         self._loading = False
+        self._edited = False  # the spin boxes differ from what the monitor said last
         self._task: asyncio.Future[tuple[bool, str]] | None = None
 
         outer = QVBoxLayout(self)
@@ -65,14 +70,15 @@ class SettingsPage(QWidget):
         limits = QGroupBox(self.tr("When memory runs low"), body)
         form = QFormLayout(limits)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-        self.warn_spin = self._spin(0, 100, 0.5, self.tr("% of RAM and swap"))
-        self.close_spin = self._spin(0, 100, 0.5, self.tr("% of RAM and swap"))
-        self.kill_spin = self._spin(0, 100, 0.5, self.tr("% of RAM and swap"))
-        self.grace_spin = self._spin(0, 120, 1, self.tr(" s"))
-        self.horizon_spin = self._spin(1, 3600, 10, self.tr(" s"))
-        self.psi_some_spin = self._spin(0, 100, 5, self.tr("% of the time"))
-        self.psi_full_spin = self._spin(0, 100, 5, self.tr("% of the time"))
-        self.psi_seconds_spin = self._spin(0, 600, 1, self.tr(" s"))
+        # Ranges and steps from the settings table (settings_presenter.spin_range).
+        self.warn_spin = self._spin("warn_percent", self.tr("% of RAM and swap"))
+        self.close_spin = self._spin("close_percent", self.tr("% of RAM and swap"))
+        self.kill_spin = self._spin("kill_percent", self.tr("% of RAM and swap"))
+        self.grace_spin = self._spin("grace_seconds", self.tr(" s"))
+        self.horizon_spin = self._spin("horizon_seconds", self.tr(" s"))
+        self.psi_some_spin = self._spin("psi_some_warn_percent", self.tr("% of the time"))
+        self.psi_full_spin = self._spin("psi_full_percent", self.tr("% of the time"))
+        self.psi_seconds_spin = self._spin("psi_full_seconds", self.tr(" s"))
         form.addRow(self.tr("Warn me when free memory falls below"), self.warn_spin)
         form.addRow(self.tr("Ask an app to close below"), self.close_spin)
         form.addRow(self.tr("Close it at once below"), self.kill_spin)
@@ -144,89 +150,81 @@ class SettingsPage(QWidget):
         presenter.statusChanged.connect(self.update_status)
         # The sentences name this machine's sizes, which come with the snapshot.
         presenter.snapshotChanged.connect(self._values_changed)
+        presenter.client.propertiesChanged.connect(self._properties_changed)
+        presenter.client.connectionChanged.connect(lambda _connected: self.load())
         self.update_status()
 
-    def _spin(self, low: float, high: float, step: float, suffix: str) -> QDoubleSpinBox:
+    def _spin(self, key: str, suffix: str) -> QDoubleSpinBox:
         spin = QDoubleSpinBox(self)
-        spin.setRange(low, high)
-        spin.setSingleStep(step)
-        spin.setDecimals(1 if step < 1 else 0)
+        spin.setDecimals(sp.decimals(key))  # before the range: it rounds the range
+        spin.setRange(*sp.spin_range(key))
+        spin.setSingleStep(sp.EDITED[key])
         spin.setSuffix(suffix)
         spin.setKeyboardTracking(False)
         return spin
 
+    def _spins_by_key(self) -> dict[str, QDoubleSpinBox]:
+        return {
+            "warn_percent": self.warn_spin, "close_percent": self.close_spin,
+            "kill_percent": self.kill_spin, "horizon_seconds": self.horizon_spin,
+            "grace_seconds": self.grace_spin, "psi_some_warn_percent": self.psi_some_spin,
+            "psi_full_percent": self.psi_full_spin, "psi_full_seconds": self.psi_seconds_spin,
+        }  # fmt: skip
+
     def _spins(self) -> tuple[QDoubleSpinBox, ...]:
-        return (
-            self.warn_spin, self.close_spin, self.kill_spin, self.grace_spin, self.horizon_spin,
-            self.psi_some_spin, self.psi_full_spin, self.psi_seconds_spin,
-        )  # fmt: skip
+        return tuple(self._spins_by_key().values())
 
     # -- values -----------------------------------------------------------------------------------
 
-    def values(self) -> sp.SettingsValues:
-        """What the spin boxes say."""
-        return sp.SettingsValues(
-            warn_percent=self.warn_spin.value(),
-            close_percent=self.close_spin.value(),
-            kill_percent=self.kill_spin.value(),
-            horizon_seconds=self.horizon_spin.value(),
-            grace_seconds=self.grace_spin.value(),
-            psi_some_warn_percent=self.psi_some_spin.value(),
-            psi_full_percent=self.psi_full_spin.value(),
-            psi_full_seconds=self.psi_seconds_spin.value(),
+    def values(self) -> Settings:
+        """The settings as the page shows them: the monitor's, with what the spin boxes say."""
+        return self._shown.with_values(
+            {key: spin.value() for key, spin in self._spins_by_key().items()}
         )
 
-    def show_values(self, values: sp.SettingsValues) -> None:
+    def show_values(self, values: Settings) -> None:
         """Put values into the spin boxes."""
+        self._shown = values
         self._loading = True
         try:
-            self.warn_spin.setValue(values.warn_percent)
-            self.close_spin.setValue(values.close_percent)
-            self.kill_spin.setValue(values.kill_percent)
-            self.horizon_spin.setValue(values.horizon_seconds)
-            self.grace_spin.setValue(values.grace_seconds)
-            self.psi_some_spin.setValue(values.psi_some_warn_percent)
-            self.psi_full_spin.setValue(values.psi_full_percent)
-            self.psi_seconds_spin.setValue(values.psi_full_seconds)
+            for key, spin in self._spins_by_key().items():
+                spin.setValue(values.value(key) or 0.0)
         finally:
             self._loading = False
         self._values_changed()
 
     def load(self) -> None:
-        """Read the config file the monitor uses (or would use) into the page."""
+        """Show the monitor's settings (the last it announced, read-only without a monitor)."""
         props = self.presenter.client.properties
-        self.path = sp.config_path(props, self.presenter.connected)
-        if self.path is None:
-            self.where.setText(
-                self.tr(
-                    "The monitor was started without a settings file (--no-config): its limits "
-                    "are set on its command line and cannot be changed here."
-                )
-            )
-            for widget in (*self._spins(), self.apply_button, self.defaults_button):
-                widget.setEnabled(False)
-            self._base = Config()
-            self.show_values(sp.defaults())
-            return
+        why_not = sp.read_only_reason(props, self.presenter.connected)
+        saved = sp.saved_settings(props)
+        self.saved = saved if why_not is None else None
         for widget in (*self._spins(), self.apply_button, self.defaults_button):
-            widget.setEnabled(True)
-        config, error = sp.read_config(self.path)
-        self._base = config
-        self.where.setText(self.tr("Settings file: %1").replace("%1", str(self.path)))
-        if error:
-            self.result.setText(self.tr("The settings file has a problem: %1").replace("%1", error))
-        self.show_values(sp.SettingsValues.from_config(config))
+            widget.setEnabled(why_not is None)
+        path = str(props.get("ConfigPath") or "")
+        where = why_not or self.tr("Settings file: %1").replace("%1", path)
+        self.where.setText("\n".join(filter(None, (where, sp.from_flags(props)))))
+        self._edited = False
+        self.result.setText("")
+        self.show_values(saved or Settings())
+
+    def _properties_changed(self, changed: dict[str, Any]) -> None:
+        # The monitor's settings moved (another window, a hand edit, a reload): show them,
+        # unless the person is editing the spin boxes.
+        if {"Settings", "SettingsFromFlags", "ConfigPath"} & changed.keys() and not self._edited:
+            self.load()
 
     def _values_changed(self) -> None:
         if self._loading:
             return
         values = self.values()
+        if self.saved is not None and sp.changes(self.saved, values):
+            self._edited = True
         system = self.presenter.system()
-        config = values.apply_to(self._base)
         self.summary.setText(
             "\n".join(
                 sp.describe(
-                    config,
+                    values,
                     int(system.get("mem_total", 0)),
                     int(system.get("swap_total", 0)),
                     self.presenter.locale,
@@ -234,22 +232,20 @@ class SettingsPage(QWidget):
             )
         )
         problem = sp.validation_error(values)
-        self.apply_button.setEnabled(problem is None and self.path is not None)
+        self.apply_button.setEnabled(problem is None and self.saved is not None)
         self.result.setText(problem or "")
 
     def restore_defaults(self) -> None:
         """Put the default values into the spin boxes (not saved until Apply)."""
-        self.show_values(sp.defaults())
+        self.show_values(sp.with_defaults(self._shown))
 
     def apply(self) -> None:
-        """Save and have the monitor reload."""
-        if self.path is None:
+        """Have the monitor save and apply what the spin boxes say."""
+        if self.saved is None:
             return
         self.apply_button.setEnabled(False)
         self._task = asyncio.ensure_future(
-            sp.apply_settings(
-                self.presenter.client, self.path, self.values(), self.presenter.connected
-            )
+            sp.apply_settings(self.presenter.client, sp.changes(self.saved, self.values()))
         )
         self._task.add_done_callback(self._applied)
 
@@ -258,10 +254,14 @@ class SettingsPage(QWidget):
             return
         self.apply_button.setEnabled(True)
         try:
-            _saved, text = task.result()
+            saved, text = task.result()
         except Exception as exc:  # apply_settings catches what it expects
             log.exception("saving settings")
-            text = str(exc)
+            saved, text = False, str(exc)
+        if saved:
+            # What the monitor keeps now; its Settings announcement may come before or after.
+            self.saved = self.values()
+            self._edited = False
         self.result.setText(text)
 
     # -- status -----------------------------------------------------------------------------------

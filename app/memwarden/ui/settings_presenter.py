@@ -1,166 +1,187 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The settings page's logic: read the monitor's config file, describe the thresholds in words,
-validate and save changes, and have the monitor re-read them.
+"""The settings page's logic: the monitor's settings in words, checked as the monitor checks them,
+and changed through the monitor.
 
-Why the file and not a D-Bus method: the monitor's API has no ``SetThresholds``; its config file
-is the one place settings live (it is what a person edits by hand too), the monitor tells us where
-it is (``ConfigPath``), and ``ReloadConfig`` makes a change take effect at once. The window writes
-it with the monitor's own :class:`~memwarden.monitor.config.ConfigStore` (atomic replace) after
-validating it with the monitor's own rules, so the two can never disagree about what is valid.
-The file is read again just before writing, so rules the monitor saved meanwhile are kept.
+The monitor keeps the settings (its config file) and is the only one that writes them: the page
+reads the ``Settings`` property and changes them with ``SetSettings``, which saves them and puts
+them in force at once (packaging/dbus/io.github.memwarden.Monitor1.xml). Without a monitor there
+is nothing to change (the tray starts one by itself), so the page is read-only then.
+
+What a value may be, and how values go together, is core/settings.py's table, the one the monitor
+checks with: the page refuses what the monitor would refuse before asking, in the same terms. The
+preview's bytes are core's computation too (:func:`~memwarden.core.settings.thresholds_for`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import tomllib
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Final
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from memwarden.core.meminfo import MemInfo
-from memwarden.core.watch_state import Thresholds
-from memwarden.monitor.config import (
-    Config,
-    ConfigError,
-    ConfigStore,
-    config_from_dict,
-    default_config_path,
+from memwarden.core import reason_codes as codes
+from memwarden.core.settings import (
+    BY_KEY,
+    Settings,
+    SettingsError,
+    check_value,
+    check_whole,
+    settings_from_values,
+    thresholds_for,
 )
-from memwarden.monitor.config_file import UnusableConfigFile, read_config_bytes
 from memwarden.ui.client_api import MonitorClientApi
 from memwarden.ui.formatting import duration, human_size, percent
+from memwarden.ui.monitor_calls import MonitorError
+from memwarden.ui.window_presenter import error_words
+
+#: The settings the page edits, in its order, each with its spin box's step.
+EDITED: Final = {
+    "warn_percent": 0.5, "close_percent": 0.5, "kill_percent": 0.5, "grace_seconds": 1.0,
+    "horizon_seconds": 10.0, "psi_some_warn_percent": 5.0, "psi_full_percent": 5.0,
+    "psi_full_seconds": 1.0,
+}  # fmt: skip
+
+#: The reason codes of SetSettings, and of the checks the page makes first.
+_SETTINGS_REASONS: Final = codes.SETTINGS_ERRORS | {codes.NO_CONFIG_FILE, codes.NOT_SAVED}
 
 
-@dataclass(frozen=True, slots=True)
-class SettingsValues:
-    """What the page edits (a subset of :class:`Config`, same names and units)."""
-
-    warn_percent: float
-    close_percent: float
-    kill_percent: float
-    horizon_seconds: float
-    grace_seconds: float
-    psi_some_warn_percent: float
-    psi_full_percent: float
-    psi_full_seconds: float
-
-    @classmethod
-    def from_config(cls, config: Config) -> SettingsValues:
-        """The values of a config."""
-        return cls(**{f.name: getattr(config, f.name) for f in dataclasses.fields(cls)})
-
-    def apply_to(self, config: Config) -> Config:
-        """A copy of ``config`` with these values (rules and absolute limits kept)."""
-        return dataclasses.replace(
-            config, **{f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        )
+_t = QCoreApplication.translate  # lupdate knows it (Makefile: -tr-function-alias)
 
 
-def defaults() -> SettingsValues:
-    """The values of a fresh config."""
-    return SettingsValues.from_config(Config())
+def decimals(key: str) -> int:
+    """The spin box's decimals: one for a step below 1, else none."""
+    return 1 if EDITED[key] < 1 else 0
 
 
-def read_config(path: Path) -> tuple[Config, str | None]:
-    """The config in ``path`` (defaults when missing), and why it could not be used, if so.
+def spin_range(key: str) -> tuple[float, float]:
+    """The spin box's range for ``key``: the table's bounds, less a value that would always hold
+    (by the box's smallest step)."""
+    row = BY_KEY[key]
+    unit = 10.0 ** -decimals(key)
+    low = row.low + unit if row.always == row.low else row.low
+    high = row.high - unit if row.always == row.high else row.high
+    return float(low), float(high)
 
-    Unlike :meth:`ConfigStore.load` this never moves or writes the file: that is the monitor's
-    job, and the window must not race it.
-    """
+
+def saved_settings(properties: Mapping[str, Any]) -> Settings | None:
+    """The monitor's ``Settings`` property as settings; None when there is none to show (not
+    read yet, or a monitor too old to have it)."""
+    values = properties.get("Settings")
+    if not isinstance(values, dict) or not values:
+        return None
     try:
-        # As the monitor reads it: a FIFO or /dev/zero there must not hang or exhaust the tray.
-        text = read_config_bytes(path).decode("utf-8")
-    except FileNotFoundError:
-        return Config(), None
-    except (OSError, UnicodeDecodeError, UnusableConfigFile) as exc:
-        return Config(), str(exc)
-    try:
-        return config_from_dict(tomllib.loads(text)), None
-    except (tomllib.TOMLDecodeError, ConfigError) as exc:
-        return Config(), str(exc)
+        return settings_from_values(values)
+    except SettingsError:
+        return None
 
 
-def config_path(properties: dict[str, Any], connected: bool) -> Path | None:
-    """Where the settings live: the monitor's ``ConfigPath``, or the default file when no monitor
-    runs. None when the monitor runs without a file (``--no-config``): nothing to edit here.
-    """
+def read_only_reason(properties: Mapping[str, Any], connected: bool) -> str | None:
+    """Why the settings cannot be changed now, in words; None when they can."""
     if not connected:
-        return default_config_path()
-    path = str(properties.get("ConfigPath") or "")
-    return Path(path) if path else None
-
-
-def validation_error(values: SettingsValues) -> str | None:
-    """Why these values cannot be saved, in words; None when they can."""
-    if not values.kill_percent <= values.close_percent <= values.warn_percent:
-        return QCoreApplication.translate(
+        return _t(
             "SettingsPresenter",
-            "The limits must be in order: warn first, then close, then close at once "
-            "(warn ≥ close ≥ at once).",
+            "The monitor is not running, so the settings cannot be changed now. MemWarden starts "
+            "it again by itself.",
         )
-    config = values.apply_to(Config())
-    try:
-        config_from_dict(_as_document(config))
-    except ConfigError:
-        return QCoreApplication.translate("SettingsPresenter", "A value is out of range.")
+    if not str(properties.get("ConfigPath") or ""):
+        return _t(
+            "SettingsPresenter",
+            "The monitor was started without a settings file (--no-config): its limits are set "
+            "on its command line and cannot be changed here.",
+        )
+    if saved_settings(properties) is None:
+        return _t(
+            "SettingsPresenter",
+            "This monitor is older than the window and cannot change its settings: restart it.",
+        )
     return None
 
 
-def _as_document(config: Config) -> dict[str, Any]:
-    """``config`` as the TOML document :func:`config_from_dict` validates."""
-    thresholds = {
-        name: getattr(config, name)
-        for name in (
-            "warn_percent", "close_percent", "kill_percent", "warn_mib", "close_mib", "kill_mib",
-            "horizon_seconds", "grace_seconds", "psi_full_percent", "psi_full_seconds",
-            "psi_some_warn_percent",
-        )
-        if getattr(config, name) is not None
-    }  # fmt: skip
-    return {
-        "thresholds": thresholds,
-        "apps": {"protect": list(config.protect), "prefer": list(config.prefer)},
+def from_flags(properties: Mapping[str, Any]) -> str:
+    """A sentence naming the settings the monitor's command line sets (they win over the file),
+    or ``""``."""
+    keys = [str(k) for k in properties.get("SettingsFromFlags") or () if str(k) in BY_KEY]
+    if not keys:
+        return ""
+    return _t(
+        "SettingsPresenter",
+        "The monitor's command line sets %1; while it runs, those win over what is saved here.",
+    ).replace("%1", ", ".join(BY_KEY[k].flag for k in keys))
+
+
+def with_defaults(settings: Settings) -> Settings:
+    """``settings`` with the page's settings at their defaults (the others kept)."""
+    return settings.with_values({key: BY_KEY[key].default for key in EDITED})
+
+
+def changes(saved: Settings, edited: Settings) -> dict[str, float]:
+    """What the page changed: key -> new value. A saved value the spin box can only show rounded
+    (15.25 in a box of one decimal) is not a change."""
+    changed = {}
+    for key in EDITED:
+        old, new = saved.value(key), edited.value(key)
+        if new is None:  # never for the page's settings: they all have a default
+            continue
+        if old is None or abs(new - old) > 10.0 ** -decimals(key) / 2 + 1e-9:
+            changed[key] = new
+    return changed
+
+
+def problem_words(reason: str, key: str = "") -> str:
+    """A sentence for a setting the monitor refuses (a ``SetSettings`` reason code)."""
+    words = {
+        codes.OUT_OF_ORDER: _t(
+            "SettingsPresenter",
+            "The limits must be in order: warn first, then close, then close at once "
+            "(warn ≥ close ≥ at once).",
+        ),
+        codes.OUT_OF_RANGE: _t("SettingsPresenter", "A value is out of range."),
+        codes.WRONG_TYPE: _t("SettingsPresenter", "A value is out of range."),
+        codes.UNKNOWN_SETTING: _t(
+            "SettingsPresenter",
+            "The monitor does not know one of these settings (%1): it may be older than the "
+            "window; restart it.",
+        ).replace("%1", key),
+        codes.SET_AND_RESET: _t(
+            "SettingsPresenter", "A setting was both changed and reset (%1)."
+        ).replace("%1", key),
+        codes.ALWAYS_HOLDS: _t(
+            "SettingsPresenter",
+            "A value would always hold, so MemWarden would close one app after another.",
+        ),
+        codes.ABOVE_MEMORY: _t(
+            "SettingsPresenter", "A limit in MiB is at or above this computer's memory and swap."
+        ),
+        codes.NO_CONFIG_FILE: _t(
+            "SettingsPresenter",
+            "The monitor runs without a settings file (--no-config): nothing can be saved.",
+        ),
+        codes.NOT_SAVED: _t(
+            "SettingsPresenter",
+            "The monitor could not write its settings file; nothing was changed.",
+        ),
     }
-
-
-def save_values(path: Path, values: SettingsValues) -> Config:
-    """Write ``values`` into the config at ``path``, keeping everything else in it.
-
-    Raises:
-        ValueError: the values do not validate (the message is in words).
-        OSError: the file cannot be written.
-    """
-    why = validation_error(values)
-    if why is not None:
-        raise ValueError(why)
-    current, _error = read_config(path)
-    config = values.apply_to(current)
-    config_from_dict(_as_document(config))  # the monitor's own rules, once more
-    store = ConfigStore(path)
-    store.save(config)
-    if store.error:
-        raise OSError(store.error)
-    return config
-
-
-def thresholds_for(config: Config, mem_total: int, swap_total: int) -> Thresholds:
-    """The thresholds in bytes this config gives on a machine (the monitor's own computation)."""
-    meminfo = MemInfo(
-        mem_total_kib=mem_total // 1024,
-        mem_free_kib=0,
-        mem_available_kib=0,
-        swap_total_kib=swap_total // 1024,
-        swap_free_kib=0,
-        shmem_kib=0,
+    text = words.get(reason)
+    if text is not None:
+        return text
+    return _t("SettingsPresenter", "The monitor refused the settings (%1).").replace(
+        "%1", f"{reason}: {key}" if key else reason
     )
-    return config.thresholds(meminfo)
+
+
+def validation_error(settings: Settings) -> str | None:
+    """Why the monitor would refuse these settings, in words; None when it would take them."""
+    try:
+        for key in EDITED:
+            check_value(BY_KEY[key], settings.value(key))
+        check_whole(settings)
+    except SettingsError as exc:
+        return problem_words(exc.reason, exc.key)
+    return None
 
 
 def describe(
-    config: Config, mem_total: int, swap_total: int, locale: QLocale | None = None
+    config: Settings, mem_total: int, swap_total: int, locale: QLocale | None = None
 ) -> list[str]:
     """The settings as sentences a person understands, with this machine's numbers."""
     loc = locale
@@ -175,12 +196,12 @@ def describe(
     else:
         warn = close = kill = "?"
     lines.append(
-        QCoreApplication.translate(
-            "SettingsPresenter", "You get a warning when less than %1 of memory is free."
-        ).replace("%1", warn)
+        _t("SettingsPresenter", "You get a warning when less than %1 of memory is free.").replace(
+            "%1", warn
+        )
     )
     lines.append(
-        QCoreApplication.translate(
+        _t(
             "SettingsPresenter",
             "Below %1, MemWarden asks one app to close (one you chose to sacrifice, or else the "
             "one that really holds the memory) and gives it %2 to save its work.",
@@ -189,19 +210,19 @@ def describe(
         .replace("%2", duration(config.grace_seconds, loc))
     )
     lines.append(
-        QCoreApplication.translate(
+        _t(
             "SettingsPresenter", "Below %1, it closes that app at once, before the system freezes."
         ).replace("%1", kill)
     )
     lines.append(
-        QCoreApplication.translate(
+        _t(
             "SettingsPresenter",
             "You are also warned when, at the current rate, memory would run out within %1, "
             "even if there is still plenty free.",
         ).replace("%1", duration(config.horizon_seconds, loc))
     )
     lines.append(
-        QCoreApplication.translate(
+        _t(
             "SettingsPresenter",
             "And when programs spend more than %1 of their time waiting for memory; if everything "
             "is stalled more than %2 of the time for %3, an app is closed.",
@@ -212,7 +233,7 @@ def describe(
     )
     if any(v is not None for v in (config.warn_mib, config.close_mib, config.kill_mib)):
         lines.append(
-            QCoreApplication.translate(
+            _t(
                 "SettingsPresenter",
                 "Your settings file sets some limits in MiB; those take the place of the "
                 "percentages. Edit the file to change them.",
@@ -226,9 +247,7 @@ def in_force(thresholds: dict[str, int], locale: QLocale | None = None) -> str:
     if not {"warn", "close", "kill"} <= thresholds.keys():
         return ""
     return (
-        QCoreApplication.translate(
-            "SettingsPresenter", "In force now: warn below %1, close below %2, at once below %3."
-        )
+        _t("SettingsPresenter", "In force now: warn below %1, close below %2, at once below %3.")
         .replace("%1", human_size(thresholds["warn"], locale))
         .replace("%2", human_size(thresholds["close"], locale))
         .replace("%3", human_size(thresholds["kill"], locale))
@@ -236,26 +255,19 @@ def in_force(thresholds: dict[str, int], locale: QLocale | None = None) -> str:
 
 
 async def apply_settings(
-    client: MonitorClientApi, path: Path, values: SettingsValues, connected: bool
+    client: MonitorClientApi, changed: Mapping[str, float]
 ) -> tuple[bool, str]:
-    """Save ``values`` and have the monitor use them. Returns (saved, a sentence saying so)."""
+    """Have the monitor save ``changed`` and put it in force (``SetSettings``).
+
+    Returns:
+        Whether it did, and a sentence saying so (or why not).
+    """
     try:
-        save_values(path, values)
-    except ValueError as exc:
-        return False, str(exc)
-    except OSError as exc:
-        return False, QCoreApplication.translate(
-            "SettingsPresenter", "Could not save the settings: %1"
-        ).replace("%1", str(exc))
-    if not connected:
-        return True, QCoreApplication.translate(
-            "SettingsPresenter", "Saved. The monitor will use them when it starts."
+        await client.set_settings(dict(changed), [])
+    except MonitorError as exc:
+        if exc.reason in _SETTINGS_REASONS or exc.detail:  # a newer code names its key too
+            return False, problem_words(exc.reason, exc.detail)
+        return False, _t("SettingsPresenter", "The settings were not changed: %1").replace(
+            "%1", error_words(exc)
         )
-    try:
-        await client.reload_config()
-    except Exception as exc:
-        code = getattr(exc, "reason", "") or type(exc).__name__
-        return True, QCoreApplication.translate(
-            "SettingsPresenter", "Saved, but the monitor did not reload them (%1)."
-        ).replace("%1", str(code))
-    return True, QCoreApplication.translate("SettingsPresenter", "Saved and in force.")
+    return True, _t("SettingsPresenter", "Saved and in force.")
