@@ -32,8 +32,8 @@ bench: test-deps $(STAMP)
 	$(PY) -m bench
 
 # UI translations: i18n/*.ts are the committed sources, the .qm files are built into the package
-# (gitignored) where memwarden.ui.i18n loads them. `make i18n-update` refreshes the .ts files from
-# the code (translate+=_t: ui/messages.py calls QCoreApplication.translate through that alias).
+# (gitignored) where memwarden.ui.words.i18n loads them. `make i18n-update` refreshes the .ts files from
+# the code (translate+=_t: ui/words/messages.py calls QCoreApplication.translate through that alias).
 TS := $(wildcard i18n/memwarden_*.ts)
 QM := $(patsubst i18n/%.ts,app/memwarden/ui/translations/%.qm,$(TS))
 LUPDATE_ARGS := -tr-function-alias translate+=_t -locations none -no-obsolete
@@ -45,7 +45,7 @@ app/memwarden/ui/translations/%.qm: i18n/%.ts $(STAMP)
 	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
 
 i18n-update: $(STAMP)
-	$(VENV)/bin/pyside6-lupdate $(LUPDATE_ARGS) app/memwarden/ui/*.py -ts $(TS)
+	$(VENV)/bin/pyside6-lupdate $(LUPDATE_ARGS) $(shell find app/memwarden/ui -name '*.py' | sort) -ts $(TS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests bench

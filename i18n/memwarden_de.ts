@@ -68,7 +68,7 @@
         <translation>nie gewählt</translation>
     </message>
     <message>
-        <source>The kernel's out-of-memory killer would never pick this app.</source>
+        <source>The kernel&apos;s out-of-memory killer would never pick this app.</source>
         <translation>Der OOM-Killer des Kernels würde diese App nie wählen.</translation>
     </message>
     <message>
@@ -124,7 +124,7 @@
         <translation>Belegt insgesamt %1; der Kernel sieht davon %2.</translation>
     </message>
     <message>
-        <source>Kernel's pick: %1 · MemWarden's pick: #%2. %3</source>
+        <source>Kernel&apos;s pick: %1 · MemWarden&apos;s pick: #%2. %3</source>
         <translation>Wahl des Kernels: %1 · Wahl von MemWarden: #%2. %3</translation>
     </message>
     <message>
@@ -134,6 +134,17 @@
     <message>
         <source>Some of its processes could not be inspected: the hidden part is a lower bound.</source>
         <translation>Einige ihrer Prozesse ließen sich nicht untersuchen: Der verborgene Teil ist eine Untergrenze.</translation>
+    </message>
+</context>
+<context>
+    <name>AppRules</name>
+    <message>
+        <source>Protected by your rule “%1”.</source>
+        <translation>Geschützt durch Ihre Regel „%1“.</translation>
+    </message>
+    <message>
+        <source>Sacrificed first by your rule “%1”.</source>
+        <translation>Wird zuerst geopfert durch Ihre Regel „%1“.</translation>
     </message>
 </context>
 <context>
@@ -181,13 +192,13 @@ memory</source>
 speicher</translation>
     </message>
     <message>
-        <source>Kernel's
+        <source>Kernel&apos;s
 pick</source>
         <translation>Wahl des
 Kernels</translation>
     </message>
     <message>
-        <source>MemWarden's
+        <source>MemWarden&apos;s
 pick</source>
         <translation>Wahl von
 MemWarden</translation>
@@ -205,7 +216,7 @@ runs out</source>
 mangel</translation>
     </message>
     <message>
-        <source>The order in which the kernel's out-of-memory killer would pick apps. It counts only memory mapped into processes.</source>
+        <source>The order in which the kernel&apos;s out-of-memory killer would pick apps. It counts only memory mapped into processes.</source>
         <translation>Die Reihenfolge, in der der OOM-Killer des Kernels Apps wählen würde. Er zählt nur Speicher, der in Prozesse eingeblendet ist.</translation>
     </message>
     <message>
@@ -213,7 +224,7 @@ mangel</translation>
         <translation>Die Reihenfolge nach allem, was eine App wirklich belegt, samt geteilten Speicherdateien und Grafikpuffern.</translation>
     </message>
     <message>
-        <source>How the kernel's order differs from the real one. An app ranked lower by the kernel can fill the memory while the kernel kills an innocent app.</source>
+        <source>How the kernel&apos;s order differs from the real one. An app ranked lower by the kernel can fill the memory while the kernel kills an innocent app.</source>
         <translation>Wie die Reihenfolge des Kernels von der wirklichen abweicht. Eine App, die der Kernel zu tief einstuft, kann den Speicher füllen, während der Kernel eine unschuldige App beendet.</translation>
     </message>
     <message>
@@ -387,6 +398,10 @@ mangel</translation>
         <translation>Das System stockt seit einigen Sekunden wegen Speichermangels.</translation>
     </message>
     <message>
+        <source>Memory is coming back, but not yet above the warning level.</source>
+        <translation>Der Speicher wird wieder frei, liegt aber noch nicht über der Warnschwelle.</translation>
+    </message>
+    <message>
         <source>Memory is running low.</source>
         <translation>Der Speicher wird knapp.</translation>
     </message>
@@ -409,6 +424,10 @@ mangel</translation>
     <message>
         <source>You asked to close it.</source>
         <translation>Sie haben darum gebeten, sie zu schließen.</translation>
+    </message>
+    <message>
+        <source>It is the app MemWarden chose to close.</source>
+        <translation>Es ist die App, die MemWarden zum Schließen ausgewählt hat.</translation>
     </message>
     <message>
         <source>No app can be closed: every app is protected or part of the desktop.</source>
@@ -435,7 +454,7 @@ mangel</translation>
         <translation>Sie gehört einem anderen Benutzer.</translation>
     </message>
     <message>
-        <source>It is the system's first process.</source>
+        <source>It is the system&apos;s first process.</source>
         <translation>Sie ist der erste Prozess des Systems.</translation>
     </message>
     <message>
@@ -443,19 +462,31 @@ mangel</translation>
         <translation>Es ist MemWarden selbst.</translation>
     </message>
     <message>
+        <source>The monitor has not looked at the apps yet. Try again in a moment.</source>
+        <translation>Der Monitor hat sich die Apps noch nicht angesehen. Versuchen Sie es gleich noch einmal.</translation>
+    </message>
+    <message>
         <source>It is not running any more.</source>
         <translation>Sie läuft nicht mehr.</translation>
+    </message>
+    <message>
+        <source>The monitor does not know this rule.</source>
+        <translation>Der Monitor kennt diese Regel nicht.</translation>
+    </message>
+    <message>
+        <source>No app was named.</source>
+        <translation>Es wurde keine App angegeben.</translation>
     </message>
     <message>
         <source>The app has no name to remember the rule by.</source>
         <translation>Die App hat keinen Namen, unter dem die Regel gespeichert werden kann.</translation>
     </message>
     <message>
-        <source>The app's name is too long to remember a rule by.</source>
+        <source>The app&apos;s name is too long to remember a rule by.</source>
         <translation>Der Name der App ist zu lang, um eine Regel darunter zu speichern.</translation>
     </message>
     <message>
-        <source>The app's name cannot be used for a rule.</source>
+        <source>The app&apos;s name cannot be used for a rule.</source>
         <translation>Der Name der App kann nicht für eine Regel verwendet werden.</translation>
     </message>
     <message>
@@ -467,6 +498,22 @@ mangel</translation>
         <translation>Der Wächter hat nicht rechtzeitig geantwortet.</translation>
     </message>
     <message>
+        <source>MemWarden is not connected to the session bus.</source>
+        <translation>MemWarden ist nicht mit dem Sitzungsbus verbunden.</translation>
+    </message>
+    <message>
+        <source>The monitor&apos;s answer could not be read.</source>
+        <translation>Die Antwort des Monitors konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>The monitor could not do it.</source>
+        <translation>Der Monitor konnte es nicht ausführen.</translation>
+    </message>
+    <message>
+        <source>Something went wrong inside the monitor; its log says what.</source>
+        <translation>Im Monitor ist etwas schiefgegangen; sein Protokoll sagt, was.</translation>
+    </message>
+    <message>
         <source>The monitor is busy answering other requests. Try again in a moment.</source>
         <translation>Der Wächter beantwortet gerade andere Anfragen. Versuchen Sie es gleich noch einmal.</translation>
     </message>
@@ -475,32 +522,24 @@ mangel</translation>
         <translation>Es gibt zu viele geschützte oder zuerst geopferte Apps: Entfernen Sie zuerst eine Regel.</translation>
     </message>
     <message>
+        <source>The monitor runs without a settings file.</source>
+        <translation>Der Monitor läuft ohne Einstellungsdatei.</translation>
+    </message>
+    <message>
+        <source>The monitor could not write its settings file.</source>
+        <translation>Der Monitor konnte seine Einstellungsdatei nicht schreiben.</translation>
+    </message>
+    <message>
         <source>The monitor could not do it (%1).</source>
         <translation>Der Wächter konnte das nicht tun (%1).</translation>
     </message>
     <message>
-        <source>The privileged helper is not installed: protected apps are protected by MemWarden only, not by the kernel.</source>
-        <translation>Der privilegierte Hilfsdienst ist nicht installiert: Geschützte Apps schützt nur MemWarden, nicht der Kernel.</translation>
+        <source>%1: the kernel&apos;s out-of-memory killer may still pick a protected app.</source>
+        <translation>%1: Der OOM-Killer des Kernels kann trotzdem eine geschützte App wählen.</translation>
     </message>
     <message>
-        <source>The privileged helper cannot be reached (no system bus): protected apps are protected by MemWarden only.</source>
-        <translation>Der privilegierte Hilfsdienst ist nicht erreichbar (kein Systembus): Geschützte Apps schützt nur MemWarden.</translation>
-    </message>
-    <message>
-        <source>The privileged helper failed to start: protected apps are protected by MemWarden only.</source>
-        <translation>Der privilegierte Hilfsdienst konnte nicht starten: Geschützte Apps schützt nur MemWarden.</translation>
-    </message>
-    <message>
-        <source>You are not allowed to protect apps from the kernel: protected apps are protected by MemWarden only.</source>
-        <translation>Sie dürfen Apps nicht vor dem Kernel schützen: Geschützte Apps schützt nur MemWarden.</translation>
-    </message>
-    <message>
-        <source>An app started a program of another user while it was being protected: the kernel was not told.</source>
-        <translation>Eine App hat während des Schützens ein Programm eines anderen Benutzers gestartet: Der Kernel wurde nicht informiert.</translation>
-    </message>
-    <message>
-        <source>The privileged helper refused (%1): protected apps are protected by MemWarden only.</source>
-        <translation>Der privilegierte Hilfsdienst hat abgelehnt (%1): Geschützte Apps schützt nur MemWarden.</translation>
+        <source>Something went wrong while talking to the monitor.</source>
+        <translation>Bei der Verbindung zum Monitor ist etwas schiefgegangen.</translation>
     </message>
     <message>
         <source>Background apps were trimmed.</source>
@@ -531,12 +570,20 @@ mangel</translation>
         <translation>Hintergrund-Apps ließen sich nicht verkleinern: Der Speicher-Controller ist aus.</translation>
     </message>
     <message>
+        <source>Background apps could not be trimmed: something went wrong (the monitor&apos;s log says what).</source>
+        <translation>Hintergrund-Apps konnten nicht verkleinert werden: Etwas ist schiefgegangen (das Protokoll des Monitors sagt, was).</translation>
+    </message>
+    <message>
         <source>Background apps could not be trimmed (%1).</source>
         <translation>Hintergrund-Apps ließen sich nicht verkleinern (%1).</translation>
     </message>
     <message>
         <source>Caches were dropped and memory compacted.</source>
         <translation>Caches wurden geleert und der Speicher verdichtet.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: something went wrong (the monitor&apos;s log says what).</source>
+        <translation>Caches wurden nicht geleert: Etwas ist schiefgegangen (das Protokoll des Monitors sagt, was).</translation>
     </message>
     <message>
         <source>Caches were not dropped: the privileged helper is not in use.</source>
@@ -547,16 +594,40 @@ mangel</translation>
         <translation>Caches wurden nicht geleert: Der privilegierte Hilfsdienst ist nicht installiert.</translation>
     </message>
     <message>
+        <source>Caches were not dropped: the privileged helper does not work.</source>
+        <translation>Caches wurden nicht geleert: Der privilegierte Hilfsdienst funktioniert nicht.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: there is no system bus to reach the privileged helper.</source>
+        <translation>Caches wurden nicht geleert: Es gibt keinen Systembus, über den der privilegierte Hilfsdienst erreichbar ist.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: the privileged helper did not answer.</source>
+        <translation>Caches wurden nicht geleert: Der privilegierte Hilfsdienst hat nicht geantwortet.</translation>
+    </message>
+    <message>
         <source>Caches were not dropped: not allowed.</source>
         <translation>Caches wurden nicht geleert: nicht erlaubt.</translation>
+    </message>
+    <message>
+        <source>%1 of idle memory was moved to swap.</source>
+        <translation>%1 ungenutzter Speicher wurde in den Auslagerungsspeicher verschoben.</translation>
     </message>
     <message>
         <source>Caches were not dropped again: they were dropped less than a minute ago.</source>
         <translation>Caches wurden nicht erneut geleert: Sie wurden vor weniger als einer Minute geleert.</translation>
     </message>
     <message>
+        <source>Caches were not dropped: the privileged helper lacks a capability.</source>
+        <translation>Caches wurden nicht geleert: Dem privilegierten Hilfsdienst fehlt eine Berechtigung (Capability).</translation>
+    </message>
+    <message>
         <source>Caches were not dropped: the privileged helper is busy. Try again in a moment.</source>
         <translation>Caches wurden nicht geleert: Der privilegierte Hilfsdienst ist beschäftigt. Versuchen Sie es gleich noch einmal.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: the privileged helper failed.</source>
+        <translation>Caches wurden nicht geleert: Der privilegierte Hilfsdienst ist gescheitert.</translation>
     </message>
     <message>
         <source>Caches were not dropped (%1).</source>
@@ -851,6 +922,7 @@ mangel</translation>
     <name>SettingsPage</name>
     <message>
         <source>When memory runs low</source>
+        <extracomment>The monitor&apos;s saved settings the spin boxes started from (what they do not edit, and what Apply compares with); None when there are none to change.</extracomment>
         <translation>Wenn der Speicher knapp wird</translation>
     </message>
     <message>
@@ -918,16 +990,8 @@ mangel</translation>
         <translation>Auf Normal setzen</translation>
     </message>
     <message>
-        <source>The monitor was started without a settings file (--no-config): its limits are set on its command line and cannot be changed here.</source>
-        <translation>Der Wächter wurde ohne Einstellungsdatei gestartet (--no-config): Seine Grenzen stehen in seiner Befehlszeile und lassen sich hier nicht ändern.</translation>
-    </message>
-    <message>
         <source>Settings file: %1</source>
         <translation>Einstellungsdatei: %1</translation>
-    </message>
-    <message>
-        <source>The settings file has a problem: %1</source>
-        <translation>Die Einstellungsdatei hat ein Problem: %1</translation>
     </message>
     <message>
         <source>Your settings file could not be used, so the defaults are in force: %1</source>
@@ -941,12 +1005,57 @@ mangel</translation>
 <context>
     <name>SettingsPresenter</name>
     <message>
+        <source>The monitor is not running, so the settings cannot be changed now. MemWarden starts it again by itself.</source>
+        <extracomment>The settings the page edits, in its order, each with its spin box&apos;s step. The reason codes of SetSettings, and of the checks the page makes first.</extracomment>
+        <translation>Der Monitor läuft nicht, daher können die Einstellungen gerade nicht geändert werden. MemWarden startet ihn von selbst neu.</translation>
+    </message>
+    <message>
+        <source>The monitor was started without a settings file (--no-config): its limits are set on its command line and cannot be changed here.</source>
+        <translation>Der Monitor wurde ohne Einstellungsdatei gestartet (--no-config): Seine Grenzen stehen in seiner Befehlszeile und können hier nicht geändert werden.</translation>
+    </message>
+    <message>
+        <source>This monitor is older than the window and cannot change its settings: restart it.</source>
+        <translation>Dieser Monitor ist älter als das Fenster und kann seine Einstellungen nicht ändern: Starten Sie ihn neu.</translation>
+    </message>
+    <message>
+        <source>The monitor&apos;s command line sets %1; while it runs, those win over what is saved here.</source>
+        <translation>Die Befehlszeile des Monitors setzt %1; solange er läuft, gilt das vor dem, was hier gespeichert ist.</translation>
+    </message>
+    <message>
         <source>The limits must be in order: warn first, then close, then close at once (warn ≥ close ≥ at once).</source>
         <translation>Die Grenzen müssen in dieser Reihenfolge stehen: erst warnen, dann schließen, dann sofort schließen (warnen ≥ schließen ≥ sofort).</translation>
     </message>
     <message>
         <source>A value is out of range.</source>
         <translation>Ein Wert liegt außerhalb des erlaubten Bereichs.</translation>
+    </message>
+    <message>
+        <source>The monitor does not know one of these settings (%1): it may be older than the window; restart it.</source>
+        <translation>Der Monitor kennt eine dieser Einstellungen nicht (%1): Er ist vielleicht älter als das Fenster; starten Sie ihn neu.</translation>
+    </message>
+    <message>
+        <source>A setting was both changed and reset (%1).</source>
+        <translation>Eine Einstellung wurde zugleich geändert und zurückgesetzt (%1).</translation>
+    </message>
+    <message>
+        <source>A value would always hold, so MemWarden would close one app after another.</source>
+        <translation>Ein Wert wäre immer erfüllt, sodass MemWarden eine App nach der anderen schließen würde.</translation>
+    </message>
+    <message>
+        <source>A limit in MiB is at or above this computer&apos;s memory and swap.</source>
+        <translation>Eine Grenze in MiB liegt bei oder über dem Arbeits- und Auslagerungsspeicher dieses Computers.</translation>
+    </message>
+    <message>
+        <source>The monitor runs without a settings file (--no-config): nothing can be saved.</source>
+        <translation>Der Monitor läuft ohne Einstellungsdatei (--no-config): Es kann nichts gespeichert werden.</translation>
+    </message>
+    <message>
+        <source>The monitor could not write its settings file; nothing was changed.</source>
+        <translation>Der Monitor konnte seine Einstellungsdatei nicht schreiben; nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>The monitor refused the settings (%1).</source>
+        <translation>Der Monitor hat die Einstellungen abgelehnt (%1).</translation>
     </message>
     <message>
         <source>You get a warning when less than %1 of memory is free.</source>
@@ -977,16 +1086,8 @@ mangel</translation>
         <translation>Jetzt gültig: warnen unter %1, schließen unter %2, sofort unter %3.</translation>
     </message>
     <message>
-        <source>Could not save the settings: %1</source>
-        <translation>Die Einstellungen konnten nicht gespeichert werden: %1</translation>
-    </message>
-    <message>
-        <source>Saved. The monitor will use them when it starts.</source>
-        <translation>Gespeichert. Der Wächter verwendet sie, sobald er startet.</translation>
-    </message>
-    <message>
-        <source>Saved, but the monitor did not reload them (%1).</source>
-        <translation>Gespeichert, aber der Wächter hat sie nicht neu geladen (%1).</translation>
+        <source>The settings were not changed: %1</source>
+        <translation>Die Einstellungen wurden nicht geändert: %1</translation>
     </message>
     <message>
         <source>Saved and in force.</source>
@@ -1152,11 +1253,7 @@ mangel</translation>
     </message>
 </context>
 <context>
-    <name>WindowPresenter</name>
-    <message>
-        <source>Something went wrong while talking to the monitor.</source>
-        <translation>Bei der Verbindung mit dem Wächter ist etwas schiefgegangen.</translation>
-    </message>
+    <name>WindowController</name>
     <message>
         <source>Could not change %1: %2</source>
         <translation>%1 konnte nicht geändert werden: %2</translation>
@@ -1286,8 +1383,28 @@ mangel</translation>
         <translation>Schutz noch nicht versucht</translation>
     </message>
     <message>
+        <source>The monitor runs without the helper</source>
+        <translation>Der Monitor läuft ohne den Hilfsdienst</translation>
+    </message>
+    <message>
+        <source>The helper is busy: protection will be tried again</source>
+        <translation>Der Hilfsdienst ist beschäftigt: Der Schutz wird erneut versucht</translation>
+    </message>
+    <message>
         <source>The helper is not installed</source>
         <translation>Der Hilfsdienst ist nicht installiert</translation>
+    </message>
+    <message>
+        <source>The helper is installed but does not work</source>
+        <translation>Der Hilfsdienst ist installiert, funktioniert aber nicht</translation>
+    </message>
+    <message>
+        <source>There is no system bus to reach the helper</source>
+        <translation>Es gibt keinen Systembus, um den Hilfsdienst zu erreichen</translation>
+    </message>
+    <message>
+        <source>The helper did not answer</source>
+        <translation>Der Hilfsdienst hat nicht geantwortet</translation>
     </message>
     <message>
         <source>The helper is not allowed to protect your apps</source>
@@ -1298,7 +1415,19 @@ mangel</translation>
         <translation>Dem Hilfsdienst fehlt eine Berechtigung</translation>
     </message>
     <message>
-        <source>Protected apps are shielded from MemWarden and also from the kernel's own out-of-memory killer: the helper lowered their score.</source>
+        <source>An app&apos;s process exited before it was protected</source>
+        <translation>Ein Prozess einer App wurde beendet, bevor er geschützt wurde</translation>
+    </message>
+    <message>
+        <source>A protected app runs a program of another user</source>
+        <translation>Eine geschützte App führt ein Programm eines anderen Benutzers aus</translation>
+    </message>
+    <message>
+        <source>The helper failed</source>
+        <translation>Der Hilfsdienst ist gescheitert</translation>
+    </message>
+    <message>
+        <source>Protected apps are shielded from MemWarden and also from the kernel&apos;s own out-of-memory killer: the helper lowered their score.</source>
         <translation>Geschützte Apps sind vor MemWarden und auch vor dem OOM-Killer des Kernels sicher: Der Hilfsdienst hat ihre Bewertung gesenkt.</translation>
     </message>
     <message>
@@ -1306,23 +1435,55 @@ mangel</translation>
         <translation>Seit dem Start des Wächters wurde keine App geschützt, daher wurde der Hilfsdienst noch nicht gefragt. MemWarden selbst schließt nie eine geschützte App.</translation>
     </message>
     <message>
-        <source>MemWarden never closes a protected app, but the kernel does not know about protection: if memory runs out completely before MemWarden acts, the kernel's out-of-memory killer may still pick it. Install the memwarden-helper package to tell the kernel too.</source>
+        <source>The monitor was started without the privileged helper (--no-helper), so the kernel does not know about protection. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
+        <translation>Der Monitor wurde ohne den privilegierten Hilfsdienst gestartet (--no-helper), daher weiß der Kernel nichts vom Schutz. MemWarden schließt nie eine geschützte App, aber der OOM-Killer des Kernels kann sie trotzdem wählen.</translation>
+    </message>
+    <message>
+        <source>The helper had too many requests at once and did nothing this time; the monitor asks it again on its next pass. MemWarden itself never closes a protected app.</source>
+        <translation>Der Hilfsdienst hatte zu viele Anfragen auf einmal und hat diesmal nichts getan; der Monitor fragt ihn beim nächsten Durchlauf erneut. MemWarden selbst schließt nie eine geschützte App.</translation>
+    </message>
+    <message>
+        <source>MemWarden never closes a protected app, but the kernel does not know about protection: if memory runs out completely before MemWarden acts, the kernel&apos;s out-of-memory killer may still pick it. Install the memwarden-helper package to tell the kernel too.</source>
         <translation>MemWarden schließt nie eine geschützte App, aber der Kernel weiß nichts vom Schutz: Geht der Speicher ganz aus, bevor MemWarden handelt, kann der OOM-Killer des Kernels sie trotzdem wählen. Installieren Sie das Paket memwarden-helper, damit auch der Kernel Bescheid weiß.</translation>
     </message>
     <message>
-        <source>The system's policy (polkit) did not allow the helper to act for you. MemWarden never closes a protected app, but the kernel's out-of-memory killer may still pick it.</source>
-        <translation>Die Richtlinie des Systems (polkit) hat dem Hilfsdienst nicht erlaubt, für Sie zu handeln. MemWarden schließt nie eine geschützte App, aber der OOM-Killer des Kernels kann sie trotzdem wählen.</translation>
+        <source>The helper failed to start, or it does not match this version of MemWarden. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it. Install the memwarden-helper package of the same version as MemWarden; the system log (journalctl -u memwarden-helper) says why it failed.</source>
+        <translation>Der Hilfsdienst ließ sich nicht starten, oder er passt nicht zu dieser Version von MemWarden. MemWarden schließt nie eine geschützte App, aber der OOM-Killer des Kernels kann sie trotzdem wählen. Installieren Sie das Paket memwarden-helper in derselben Version wie MemWarden; das Systemprotokoll (journalctl -u memwarden-helper) sagt, warum er scheiterte.</translation>
     </message>
     <message>
-        <source>The helper runs without the right to lower scores (CAP_SYS_RESOURCE), for example in a container. MemWarden never closes a protected app, but the kernel's out-of-memory killer may still pick it.</source>
-        <translation>Der Hilfsdienst läuft ohne das Recht, Bewertungen zu senken (CAP_SYS_RESOURCE), etwa in einem Container. MemWarden schließt nie eine geschützte App, aber der OOM-Killer des Kernels kann sie trotzdem wählen.</translation>
+        <source>MemWarden reaches its helper over the system bus (D-Bus), and this session cannot connect to it, as in some containers and sandboxes. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
+        <translation>MemWarden erreicht seinen Hilfsdienst über den Systembus (D-Bus), und diese Sitzung kann sich nicht mit ihm verbinden, wie in manchen Containern und Sandboxen. MemWarden schließt nie eine geschützte App, aber der OOM-Killer des Kernels kann sie trotzdem wählen.</translation>
+    </message>
+    <message>
+        <source>The helper did not answer in time, or the connection to it broke: it may have been stopping, or stalled for lack of memory. It is asked again when a protected app starts a new process or a rule changes; until then MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
+        <translation>Der Hilfsdienst hat nicht rechtzeitig geantwortet, oder die Verbindung zu ihm brach ab: Vielleicht wurde er gerade beendet, oder er stockte aus Speichermangel. Er wird erneut gefragt, wenn eine geschützte App einen neuen Prozess startet oder sich eine Regel ändert; bis dahin schließt MemWarden nie eine geschützte App, aber der OOM-Killer des Kernels kann sie trotzdem wählen.</translation>
+    </message>
+    <message>
+        <source>The system&apos;s policy (polkit, or the system bus&apos;s own rules) did not allow the helper to act for you, or could not be asked. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
+        <translation>Die Richtlinie des Systems (polkit oder die eigenen Regeln des Systembusses) hat dem Hilfsdienst nicht erlaubt, für Sie zu handeln, oder konnte nicht gefragt werden. MemWarden schließt nie eine geschützte App, aber der OOM-Killer des Kernels kann sie trotzdem wählen.</translation>
+    </message>
+    <message>
+        <source>The helper runs without a right the kernel asks for (CAP_SYS_RESOURCE to lower scores), for example in a container. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
+        <translation>Dem Hilfsdienst fehlt ein Recht, das der Kernel verlangt (CAP_SYS_RESOURCE, um Werte zu senken), zum Beispiel in einem Container. MemWarden schließt nie eine geschützte App, aber der OOM-Killer des Kernels kann sie trotzdem wählen.</translation>
+    </message>
+    <message>
+        <source>The helper was asked about a process that had exited in the meantime: nothing was lost. The app&apos;s new processes are protected as they start. MemWarden itself never closes a protected app.</source>
+        <translation>Der Hilfsdienst wurde zu einem Prozess gefragt, der inzwischen beendet war: Es ging nichts verloren. Die neuen Prozesse der App werden beim Start geschützt. MemWarden selbst schließt nie eine geschützte App.</translation>
+    </message>
+    <message>
+        <source>The helper changes only your own processes, and a protected app runs a program as another user (through sudo or a setuid program), so the kernel was not told about that program. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick that program.</source>
+        <translation>Der Hilfsdienst ändert nur Ihre eigenen Prozesse, und eine geschützte App führt ein Programm als anderer Benutzer aus (über sudo oder ein setuid-Programm), daher wurde der Kernel über dieses Programm nicht informiert. MemWarden schließt nie eine geschützte App, aber der OOM-Killer des Kernels kann dieses Programm trotzdem wählen.</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong between the monitor and the helper; the system log (journalctl) has the details. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
+        <translation>Zwischen Monitor und Hilfsdienst ist etwas Unerwartetes schiefgegangen; das Systemprotokoll (journalctl) hat die Einzelheiten. MemWarden schließt nie eine geschützte App, aber der OOM-Killer des Kernels kann sie trotzdem wählen.</translation>
     </message>
     <message>
         <source>The helper reported a problem (%1)</source>
         <translation>Der Hilfsdienst meldet ein Problem (%1)</translation>
     </message>
     <message>
-        <source>MemWarden never closes a protected app, but the kernel's out-of-memory killer may still pick it.</source>
+        <source>MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
         <translation>MemWarden schließt nie eine geschützte App, aber der OOM-Killer des Kernels kann sie trotzdem wählen.</translation>
     </message>
 </context>

@@ -68,7 +68,7 @@
         <translation>nunca elegida</translation>
     </message>
     <message>
-        <source>The kernel's out-of-memory killer would never pick this app.</source>
+        <source>The kernel&apos;s out-of-memory killer would never pick this app.</source>
         <translation>El OOM killer del kernel nunca elegiría esta aplicación.</translation>
     </message>
     <message>
@@ -124,7 +124,7 @@
         <translation>Ocupa %1 en total; el kernel ve %2.</translation>
     </message>
     <message>
-        <source>Kernel's pick: %1 · MemWarden's pick: #%2. %3</source>
+        <source>Kernel&apos;s pick: %1 · MemWarden&apos;s pick: #%2. %3</source>
         <translation>Elección del kernel: %1 · Elección de MemWarden: #%2. %3</translation>
     </message>
     <message>
@@ -134,6 +134,17 @@
     <message>
         <source>Some of its processes could not be inspected: the hidden part is a lower bound.</source>
         <translation>Algunos de sus procesos no se pudieron examinar: la parte oculta es un mínimo.</translation>
+    </message>
+</context>
+<context>
+    <name>AppRules</name>
+    <message>
+        <source>Protected by your rule “%1”.</source>
+        <translation>Protegida por su regla «%1».</translation>
+    </message>
+    <message>
+        <source>Sacrificed first by your rule “%1”.</source>
+        <translation>Se sacrifica primero por su regla «%1».</translation>
     </message>
 </context>
 <context>
@@ -181,13 +192,13 @@ memory</source>
 de vídeo</translation>
     </message>
     <message>
-        <source>Kernel's
+        <source>Kernel&apos;s
 pick</source>
         <translation>Elección
 del kernel</translation>
     </message>
     <message>
-        <source>MemWarden's
+        <source>MemWarden&apos;s
 pick</source>
         <translation>Elección de
 MemWarden</translation>
@@ -205,7 +216,7 @@ runs out</source>
 la memoria</translation>
     </message>
     <message>
-        <source>The order in which the kernel's out-of-memory killer would pick apps. It counts only memory mapped into processes.</source>
+        <source>The order in which the kernel&apos;s out-of-memory killer would pick apps. It counts only memory mapped into processes.</source>
         <translation>El orden en que el OOM killer del kernel elegiría las aplicaciones. Solo cuenta la memoria mapeada en los procesos.</translation>
     </message>
     <message>
@@ -213,7 +224,7 @@ la memoria</translation>
         <translation>El orden según todo lo que ocupa de verdad una aplicación, incluidos archivos de memoria compartida y búferes gráficos.</translation>
     </message>
     <message>
-        <source>How the kernel's order differs from the real one. An app ranked lower by the kernel can fill the memory while the kernel kills an innocent app.</source>
+        <source>How the kernel&apos;s order differs from the real one. An app ranked lower by the kernel can fill the memory while the kernel kills an innocent app.</source>
         <translation>En qué se diferencia el orden del kernel del real. Una aplicación que el kernel sitúa más abajo puede llenar la memoria mientras el kernel mata a una aplicación inocente.</translation>
     </message>
     <message>
@@ -387,6 +398,10 @@ la memoria</translation>
         <translation>El sistema lleva varios segundos atascado por falta de memoria.</translation>
     </message>
     <message>
+        <source>Memory is coming back, but not yet above the warning level.</source>
+        <translation>La memoria se está recuperando, pero aún no supera el nivel de aviso.</translation>
+    </message>
+    <message>
         <source>Memory is running low.</source>
         <translation>Queda poca memoria.</translation>
     </message>
@@ -409,6 +424,10 @@ la memoria</translation>
     <message>
         <source>You asked to close it.</source>
         <translation>Usted pidió cerrarla.</translation>
+    </message>
+    <message>
+        <source>It is the app MemWarden chose to close.</source>
+        <translation>Es la aplicación que MemWarden eligió cerrar.</translation>
     </message>
     <message>
         <source>No app can be closed: every app is protected or part of the desktop.</source>
@@ -435,7 +454,7 @@ la memoria</translation>
         <translation>Pertenece a otro usuario.</translation>
     </message>
     <message>
-        <source>It is the system's first process.</source>
+        <source>It is the system&apos;s first process.</source>
         <translation>Es el primer proceso del sistema.</translation>
     </message>
     <message>
@@ -443,19 +462,31 @@ la memoria</translation>
         <translation>Es el propio MemWarden.</translation>
     </message>
     <message>
+        <source>The monitor has not looked at the apps yet. Try again in a moment.</source>
+        <translation>El monitor aún no ha revisado las aplicaciones. Inténtelo de nuevo en un momento.</translation>
+    </message>
+    <message>
         <source>It is not running any more.</source>
         <translation>Ya no está en ejecución.</translation>
+    </message>
+    <message>
+        <source>The monitor does not know this rule.</source>
+        <translation>El monitor no conoce esta regla.</translation>
+    </message>
+    <message>
+        <source>No app was named.</source>
+        <translation>No se indicó ninguna aplicación.</translation>
     </message>
     <message>
         <source>The app has no name to remember the rule by.</source>
         <translation>La aplicación no tiene un nombre con el que recordar la regla.</translation>
     </message>
     <message>
-        <source>The app's name is too long to remember a rule by.</source>
+        <source>The app&apos;s name is too long to remember a rule by.</source>
         <translation>El nombre de la aplicación es demasiado largo para recordar una regla.</translation>
     </message>
     <message>
-        <source>The app's name cannot be used for a rule.</source>
+        <source>The app&apos;s name cannot be used for a rule.</source>
         <translation>El nombre de la aplicación no se puede usar para una regla.</translation>
     </message>
     <message>
@@ -467,6 +498,22 @@ la memoria</translation>
         <translation>El vigilante no respondió a tiempo.</translation>
     </message>
     <message>
+        <source>MemWarden is not connected to the session bus.</source>
+        <translation>MemWarden no está conectado al bus de sesión.</translation>
+    </message>
+    <message>
+        <source>The monitor&apos;s answer could not be read.</source>
+        <translation>No se pudo leer la respuesta del monitor.</translation>
+    </message>
+    <message>
+        <source>The monitor could not do it.</source>
+        <translation>El monitor no pudo hacerlo.</translation>
+    </message>
+    <message>
+        <source>Something went wrong inside the monitor; its log says what.</source>
+        <translation>Algo falló dentro del monitor; su registro dice qué.</translation>
+    </message>
+    <message>
         <source>The monitor is busy answering other requests. Try again in a moment.</source>
         <translation>El vigilante está ocupado respondiendo otras peticiones. Vuelva a intentarlo en un momento.</translation>
     </message>
@@ -475,32 +522,24 @@ la memoria</translation>
         <translation>Hay demasiadas aplicaciones protegidas o sacrificadas primero: elimine antes una regla.</translation>
     </message>
     <message>
+        <source>The monitor runs without a settings file.</source>
+        <translation>El monitor funciona sin archivo de configuración.</translation>
+    </message>
+    <message>
+        <source>The monitor could not write its settings file.</source>
+        <translation>El monitor no pudo escribir su archivo de configuración.</translation>
+    </message>
+    <message>
         <source>The monitor could not do it (%1).</source>
         <translation>El vigilante no pudo hacerlo (%1).</translation>
     </message>
     <message>
-        <source>The privileged helper is not installed: protected apps are protected by MemWarden only, not by the kernel.</source>
-        <translation>El asistente privilegiado no está instalado: las aplicaciones protegidas solo las protege MemWarden, no el kernel.</translation>
+        <source>%1: the kernel&apos;s out-of-memory killer may still pick a protected app.</source>
+        <translation>%1: el OOM killer del kernel aún puede elegir una aplicación protegida.</translation>
     </message>
     <message>
-        <source>The privileged helper cannot be reached (no system bus): protected apps are protected by MemWarden only.</source>
-        <translation>No se puede contactar con el asistente privilegiado (no hay bus del sistema): las aplicaciones protegidas solo las protege MemWarden.</translation>
-    </message>
-    <message>
-        <source>The privileged helper failed to start: protected apps are protected by MemWarden only.</source>
-        <translation>El asistente privilegiado no pudo iniciarse: las aplicaciones protegidas solo las protege MemWarden.</translation>
-    </message>
-    <message>
-        <source>You are not allowed to protect apps from the kernel: protected apps are protected by MemWarden only.</source>
-        <translation>No tiene permiso para proteger aplicaciones frente al kernel: las aplicaciones protegidas solo las protege MemWarden.</translation>
-    </message>
-    <message>
-        <source>An app started a program of another user while it was being protected: the kernel was not told.</source>
-        <translation>Una aplicación inició un programa de otro usuario mientras se protegía: no se informó al kernel.</translation>
-    </message>
-    <message>
-        <source>The privileged helper refused (%1): protected apps are protected by MemWarden only.</source>
-        <translation>El asistente privilegiado se negó (%1): las aplicaciones protegidas solo las protege MemWarden.</translation>
+        <source>Something went wrong while talking to the monitor.</source>
+        <translation>Algo falló al comunicarse con el monitor.</translation>
     </message>
     <message>
         <source>Background apps were trimmed.</source>
@@ -531,12 +570,20 @@ la memoria</translation>
         <translation>No se pudieron reducir las aplicaciones en segundo plano: el controlador de memoria está desactivado.</translation>
     </message>
     <message>
+        <source>Background apps could not be trimmed: something went wrong (the monitor&apos;s log says what).</source>
+        <translation>No se pudieron reducir las aplicaciones en segundo plano: algo falló (el registro del monitor dice qué).</translation>
+    </message>
+    <message>
         <source>Background apps could not be trimmed (%1).</source>
         <translation>No se pudieron reducir las aplicaciones en segundo plano (%1).</translation>
     </message>
     <message>
         <source>Caches were dropped and memory compacted.</source>
         <translation>Se vaciaron las cachés y se compactó la memoria.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: something went wrong (the monitor&apos;s log says what).</source>
+        <translation>No se vaciaron las cachés: algo falló (el registro del monitor dice qué).</translation>
     </message>
     <message>
         <source>Caches were not dropped: the privileged helper is not in use.</source>
@@ -547,16 +594,40 @@ la memoria</translation>
         <translation>No se vaciaron las cachés: el asistente privilegiado no está instalado.</translation>
     </message>
     <message>
+        <source>Caches were not dropped: the privileged helper does not work.</source>
+        <translation>No se vaciaron las cachés: el asistente privilegiado no funciona.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: there is no system bus to reach the privileged helper.</source>
+        <translation>No se vaciaron las cachés: no hay bus del sistema para llegar al asistente privilegiado.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: the privileged helper did not answer.</source>
+        <translation>No se vaciaron las cachés: el asistente privilegiado no respondió.</translation>
+    </message>
+    <message>
         <source>Caches were not dropped: not allowed.</source>
         <translation>No se vaciaron las cachés: no está permitido.</translation>
+    </message>
+    <message>
+        <source>%1 of idle memory was moved to swap.</source>
+        <translation>Se movieron %1 de memoria inactiva al espacio de intercambio.</translation>
     </message>
     <message>
         <source>Caches were not dropped again: they were dropped less than a minute ago.</source>
         <translation>No se volvieron a vaciar las cachés: se vaciaron hace menos de un minuto.</translation>
     </message>
     <message>
+        <source>Caches were not dropped: the privileged helper lacks a capability.</source>
+        <translation>No se vaciaron las cachés: al asistente privilegiado le falta una capacidad.</translation>
+    </message>
+    <message>
         <source>Caches were not dropped: the privileged helper is busy. Try again in a moment.</source>
         <translation>No se vaciaron las cachés: el ayudante privilegiado está ocupado. Vuelva a intentarlo en un momento.</translation>
+    </message>
+    <message>
+        <source>Caches were not dropped: the privileged helper failed.</source>
+        <translation>No se vaciaron las cachés: el asistente privilegiado falló.</translation>
     </message>
     <message>
         <source>Caches were not dropped (%1).</source>
@@ -851,6 +922,7 @@ la memoria</translation>
     <name>SettingsPage</name>
     <message>
         <source>When memory runs low</source>
+        <extracomment>The monitor&apos;s saved settings the spin boxes started from (what they do not edit, and what Apply compares with); None when there are none to change.</extracomment>
         <translation>Cuando queda poca memoria</translation>
     </message>
     <message>
@@ -918,16 +990,8 @@ la memoria</translation>
         <translation>Volver a normal</translation>
     </message>
     <message>
-        <source>The monitor was started without a settings file (--no-config): its limits are set on its command line and cannot be changed here.</source>
-        <translation>El vigilante se inició sin archivo de configuración (--no-config): sus límites se fijan en su línea de órdenes y no se pueden cambiar aquí.</translation>
-    </message>
-    <message>
         <source>Settings file: %1</source>
         <translation>Archivo de configuración: %1</translation>
-    </message>
-    <message>
-        <source>The settings file has a problem: %1</source>
-        <translation>El archivo de configuración tiene un problema: %1</translation>
     </message>
     <message>
         <source>Your settings file could not be used, so the defaults are in force: %1</source>
@@ -941,12 +1005,57 @@ la memoria</translation>
 <context>
     <name>SettingsPresenter</name>
     <message>
+        <source>The monitor is not running, so the settings cannot be changed now. MemWarden starts it again by itself.</source>
+        <extracomment>The settings the page edits, in its order, each with its spin box&apos;s step. The reason codes of SetSettings, and of the checks the page makes first.</extracomment>
+        <translation>El monitor no está en marcha, así que la configuración no se puede cambiar ahora. MemWarden lo vuelve a iniciar por sí solo.</translation>
+    </message>
+    <message>
+        <source>The monitor was started without a settings file (--no-config): its limits are set on its command line and cannot be changed here.</source>
+        <translation>El monitor se inició sin archivo de configuración (--no-config): sus límites están en su línea de órdenes y no se pueden cambiar aquí.</translation>
+    </message>
+    <message>
+        <source>This monitor is older than the window and cannot change its settings: restart it.</source>
+        <translation>Este monitor es más antiguo que la ventana y no puede cambiar su configuración: reinícielo.</translation>
+    </message>
+    <message>
+        <source>The monitor&apos;s command line sets %1; while it runs, those win over what is saved here.</source>
+        <translation>La línea de órdenes del monitor fija %1; mientras se ejecuta, eso prevalece sobre lo guardado aquí.</translation>
+    </message>
+    <message>
         <source>The limits must be in order: warn first, then close, then close at once (warn ≥ close ≥ at once).</source>
         <translation>Los límites deben ir en orden: primero avisar, luego cerrar y luego cerrar de inmediato (aviso ≥ cierre ≥ inmediato).</translation>
     </message>
     <message>
         <source>A value is out of range.</source>
         <translation>Un valor está fuera de rango.</translation>
+    </message>
+    <message>
+        <source>The monitor does not know one of these settings (%1): it may be older than the window; restart it.</source>
+        <translation>El monitor no conoce uno de estos ajustes (%1): puede ser más antiguo que la ventana; reinícielo.</translation>
+    </message>
+    <message>
+        <source>A setting was both changed and reset (%1).</source>
+        <translation>Un ajuste se cambió y se restableció a la vez (%1).</translation>
+    </message>
+    <message>
+        <source>A value would always hold, so MemWarden would close one app after another.</source>
+        <translation>Un valor se cumpliría siempre, así que MemWarden cerraría una aplicación tras otra.</translation>
+    </message>
+    <message>
+        <source>A limit in MiB is at or above this computer&apos;s memory and swap.</source>
+        <translation>Un límite en MiB está en o por encima de la memoria y el intercambio de este equipo.</translation>
+    </message>
+    <message>
+        <source>The monitor runs without a settings file (--no-config): nothing can be saved.</source>
+        <translation>El monitor funciona sin archivo de configuración (--no-config): no se puede guardar nada.</translation>
+    </message>
+    <message>
+        <source>The monitor could not write its settings file; nothing was changed.</source>
+        <translation>El monitor no pudo escribir su archivo de configuración; no se cambió nada.</translation>
+    </message>
+    <message>
+        <source>The monitor refused the settings (%1).</source>
+        <translation>El monitor rechazó la configuración (%1).</translation>
     </message>
     <message>
         <source>You get a warning when less than %1 of memory is free.</source>
@@ -977,16 +1086,8 @@ la memoria</translation>
         <translation>Vigente ahora: aviso por debajo de %1, cierre por debajo de %2, inmediato por debajo de %3.</translation>
     </message>
     <message>
-        <source>Could not save the settings: %1</source>
-        <translation>No se pudo guardar la configuración: %1</translation>
-    </message>
-    <message>
-        <source>Saved. The monitor will use them when it starts.</source>
-        <translation>Guardado. El vigilante la usará cuando se inicie.</translation>
-    </message>
-    <message>
-        <source>Saved, but the monitor did not reload them (%1).</source>
-        <translation>Guardado, pero el vigilante no la recargó (%1).</translation>
+        <source>The settings were not changed: %1</source>
+        <translation>La configuración no se cambió: %1</translation>
     </message>
     <message>
         <source>Saved and in force.</source>
@@ -1152,11 +1253,7 @@ la memoria</translation>
     </message>
 </context>
 <context>
-    <name>WindowPresenter</name>
-    <message>
-        <source>Something went wrong while talking to the monitor.</source>
-        <translation>Algo salió mal al hablar con el vigilante.</translation>
-    </message>
+    <name>WindowController</name>
     <message>
         <source>Could not change %1: %2</source>
         <translation>No se pudo cambiar %1: %2</translation>
@@ -1286,8 +1383,28 @@ la memoria</translation>
         <translation>Protección aún no probada</translation>
     </message>
     <message>
+        <source>The monitor runs without the helper</source>
+        <translation>El monitor funciona sin el asistente</translation>
+    </message>
+    <message>
+        <source>The helper is busy: protection will be tried again</source>
+        <translation>El asistente está ocupado: se volverá a intentar la protección</translation>
+    </message>
+    <message>
         <source>The helper is not installed</source>
         <translation>El asistente no está instalado</translation>
+    </message>
+    <message>
+        <source>The helper is installed but does not work</source>
+        <translation>El asistente está instalado pero no funciona</translation>
+    </message>
+    <message>
+        <source>There is no system bus to reach the helper</source>
+        <translation>No hay bus del sistema para llegar al asistente</translation>
+    </message>
+    <message>
+        <source>The helper did not answer</source>
+        <translation>El asistente no respondió</translation>
     </message>
     <message>
         <source>The helper is not allowed to protect your apps</source>
@@ -1298,7 +1415,19 @@ la memoria</translation>
         <translation>Al asistente le falta una capacidad</translation>
     </message>
     <message>
-        <source>Protected apps are shielded from MemWarden and also from the kernel's own out-of-memory killer: the helper lowered their score.</source>
+        <source>An app&apos;s process exited before it was protected</source>
+        <translation>Un proceso de una aplicación terminó antes de ser protegido</translation>
+    </message>
+    <message>
+        <source>A protected app runs a program of another user</source>
+        <translation>Una aplicación protegida ejecuta un programa de otro usuario</translation>
+    </message>
+    <message>
+        <source>The helper failed</source>
+        <translation>El asistente falló</translation>
+    </message>
+    <message>
+        <source>Protected apps are shielded from MemWarden and also from the kernel&apos;s own out-of-memory killer: the helper lowered their score.</source>
         <translation>Las aplicaciones protegidas están a salvo de MemWarden y también del OOM killer del propio kernel: el asistente bajó su puntuación.</translation>
     </message>
     <message>
@@ -1306,23 +1435,55 @@ la memoria</translation>
         <translation>No se ha protegido ninguna aplicación desde que arrancó el vigilante, así que aún no se ha consultado al asistente. MemWarden nunca cierra una aplicación protegida.</translation>
     </message>
     <message>
-        <source>MemWarden never closes a protected app, but the kernel does not know about protection: if memory runs out completely before MemWarden acts, the kernel's out-of-memory killer may still pick it. Install the memwarden-helper package to tell the kernel too.</source>
+        <source>The monitor was started without the privileged helper (--no-helper), so the kernel does not know about protection. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
+        <translation>El monitor se inició sin el asistente privilegiado (--no-helper), así que el kernel no sabe de la protección. MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla.</translation>
+    </message>
+    <message>
+        <source>The helper had too many requests at once and did nothing this time; the monitor asks it again on its next pass. MemWarden itself never closes a protected app.</source>
+        <translation>El asistente tuvo demasiadas peticiones a la vez y esta vez no hizo nada; el monitor se lo vuelve a pedir en su siguiente pasada. MemWarden nunca cierra por sí mismo una aplicación protegida.</translation>
+    </message>
+    <message>
+        <source>MemWarden never closes a protected app, but the kernel does not know about protection: if memory runs out completely before MemWarden acts, the kernel&apos;s out-of-memory killer may still pick it. Install the memwarden-helper package to tell the kernel too.</source>
         <translation>MemWarden nunca cierra una aplicación protegida, pero el kernel no sabe nada de la protección: si la memoria se agota del todo antes de que MemWarden actúe, el OOM killer del kernel aún puede elegirla. Instale el paquete memwarden-helper para que también lo sepa el kernel.</translation>
     </message>
     <message>
-        <source>The system's policy (polkit) did not allow the helper to act for you. MemWarden never closes a protected app, but the kernel's out-of-memory killer may still pick it.</source>
-        <translation>La política del sistema (polkit) no permitió que el asistente actuara por usted. MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla.</translation>
+        <source>The helper failed to start, or it does not match this version of MemWarden. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it. Install the memwarden-helper package of the same version as MemWarden; the system log (journalctl -u memwarden-helper) says why it failed.</source>
+        <translation>El asistente no pudo iniciarse, o no corresponde a esta versión de MemWarden. MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla. Instale el paquete memwarden-helper de la misma versión que MemWarden; el registro del sistema (journalctl -u memwarden-helper) dice por qué falló.</translation>
     </message>
     <message>
-        <source>The helper runs without the right to lower scores (CAP_SYS_RESOURCE), for example in a container. MemWarden never closes a protected app, but the kernel's out-of-memory killer may still pick it.</source>
-        <translation>El asistente se ejecuta sin derecho a bajar puntuaciones (CAP_SYS_RESOURCE), por ejemplo en un contenedor. MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla.</translation>
+        <source>MemWarden reaches its helper over the system bus (D-Bus), and this session cannot connect to it, as in some containers and sandboxes. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
+        <translation>MemWarden llega a su asistente por el bus del sistema (D-Bus), y esta sesión no puede conectarse a él, como en algunos contenedores y entornos aislados. MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla.</translation>
+    </message>
+    <message>
+        <source>The helper did not answer in time, or the connection to it broke: it may have been stopping, or stalled for lack of memory. It is asked again when a protected app starts a new process or a rule changes; until then MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
+        <translation>El asistente no respondió a tiempo, o se cortó la conexión con él: quizá se estaba deteniendo, o se quedó bloqueado por falta de memoria. Se le vuelve a preguntar cuando una aplicación protegida inicia un proceso nuevo o cambia una regla; hasta entonces MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla.</translation>
+    </message>
+    <message>
+        <source>The system&apos;s policy (polkit, or the system bus&apos;s own rules) did not allow the helper to act for you, or could not be asked. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
+        <translation>La política del sistema (polkit, o las propias reglas del bus del sistema) no permitió que el asistente actuara por usted, o no se pudo consultar. MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla.</translation>
+    </message>
+    <message>
+        <source>The helper runs without a right the kernel asks for (CAP_SYS_RESOURCE to lower scores), for example in a container. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
+        <translation>El asistente funciona sin un derecho que el kernel exige (CAP_SYS_RESOURCE para bajar puntuaciones), por ejemplo en un contenedor. MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla.</translation>
+    </message>
+    <message>
+        <source>The helper was asked about a process that had exited in the meantime: nothing was lost. The app&apos;s new processes are protected as they start. MemWarden itself never closes a protected app.</source>
+        <translation>Se preguntó al asistente por un proceso que ya había terminado: no se perdió nada. Los procesos nuevos de la aplicación se protegen al iniciarse. MemWarden nunca cierra por sí mismo una aplicación protegida.</translation>
+    </message>
+    <message>
+        <source>The helper changes only your own processes, and a protected app runs a program as another user (through sudo or a setuid program), so the kernel was not told about that program. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick that program.</source>
+        <translation>El asistente solo cambia sus propios procesos, y una aplicación protegida ejecuta un programa como otro usuario (mediante sudo o un programa setuid), así que no se informó al kernel de ese programa. MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegir ese programa.</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong between the monitor and the helper; the system log (journalctl) has the details. MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
+        <translation>Algo inesperado falló entre el monitor y el asistente; el registro del sistema (journalctl) tiene los detalles. MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla.</translation>
     </message>
     <message>
         <source>The helper reported a problem (%1)</source>
         <translation>El asistente informó de un problema (%1)</translation>
     </message>
     <message>
-        <source>MemWarden never closes a protected app, but the kernel's out-of-memory killer may still pick it.</source>
+        <source>MemWarden never closes a protected app, but the kernel&apos;s out-of-memory killer may still pick it.</source>
         <translation>MemWarden nunca cierra una aplicación protegida, pero el OOM killer del kernel aún puede elegirla.</translation>
     </message>
 </context>

@@ -28,8 +28,9 @@ print(",".join(sorted(m for m in sys.modules
 
 
 def _modules(package: str) -> list[str]:
+    """The package and every module and subpackage under it."""
     path = APP / package.replace(".", "/")
-    return [package] + [f"{package}.{m.name}" for m in pkgutil.iter_modules([str(path)])]
+    return [package] + [m.name for m in pkgutil.walk_packages([str(path)], f"{package}.")]
 
 
 def _forbidden_loaded(module: str, top_level: list[str], prefixes: list[str]) -> str:
@@ -52,7 +53,7 @@ UI_MAY_LOAD = {"memwarden.monitor", "memwarden.monitor.dbus_constants"}
 def test_there_are_modules_to_check():
     assert "memwarden.core.scanner" in CORE
     assert len(NON_UI) > 10
-    assert {"memwarden.ui.settings_page", "memwarden.ui.settings_presenter"} <= set(UI)
+    assert {"memwarden.ui.window.settings_page", "memwarden.ui.tray.menu_presenter"} <= set(UI)
 
 
 @pytest.mark.parametrize("module", NON_UI)
@@ -88,3 +89,25 @@ def test_the_ui_check_itself_sees_a_monitor_module():
     """Guard against a check that cannot fail: the monitor's config module is caught."""
     loaded = _forbidden_loaded("memwarden.monitor.config", [], ["memwarden.monitor"]).split(",")
     assert "memwarden.monitor.config" in set(loaded) - UI_MAY_LOAD
+
+
+#: The UI's own doors (memwarden/ui/__init__.py): what each subpackage must not load at import.
+#: The tray opens the window on demand, so not even the tray loads it up front.
+UI_DOORS = {
+    "memwarden.ui.words": ["memwarden.ui.link", "memwarden.ui.tray", "memwarden.ui.window"],
+    "memwarden.ui.link": ["memwarden.ui.words", "memwarden.ui.tray", "memwarden.ui.window"],
+    "memwarden.ui.window": ["memwarden.ui.tray"],
+    "memwarden.ui.tray": ["memwarden.ui.window"],
+}
+UI_DOOR_CASES = [(m, tuple(UI_DOORS[p])) for p in UI_DOORS for m in _modules(p)]
+
+
+@pytest.mark.parametrize(("module", "forbidden"), UI_DOOR_CASES)
+def test_the_ui_subpackages_keep_their_doors(module, forbidden):
+    assert _forbidden_loaded(module, [], list(forbidden)) == ""
+
+
+def test_the_ui_doors_check_sees_a_violation():
+    """The main window loads the window's controller: a check that cannot fail would miss it."""
+    loaded = _forbidden_loaded("memwarden.ui.window.main_window", [], ["memwarden.ui.window"])
+    assert "memwarden.ui.window.controller" in loaded.split(",")

@@ -32,7 +32,7 @@ def _subclass_names(cls: type) -> set[str]:
 
 
 def _error_classes() -> frozenset[str]:
-    from memwarden.ui.monitor_calls import MonitorError
+    from memwarden.ui.link.monitor_calls import MonitorError
 
     names = {"HelperError", "ApiError", MonitorError.__name__}
     return frozenset(
@@ -53,8 +53,8 @@ PRODUCERS = [
     *_modules("memwarden.monitor"),
     "memwarden.core.policy",
     "memwarden.core.watch_state",
-    "memwarden.ui.monitor_calls",
-    "memwarden.ui.monitor_client",
+    "memwarden.ui.link.monitor_calls",
+    "memwarden.ui.link.monitor_client",
 ]
 
 
@@ -86,7 +86,7 @@ def test_producers_make_codes_from_the_registry_only(module: str) -> None:
         ("memwarden.monitor.dbus_interface", 5),
         ("memwarden.core.policy", 8),
         ("memwarden.core.watch_state", 6),
-        ("memwarden.ui.monitor_calls", 5),
+        ("memwarden.ui.link.monitor_calls", 5),
     ],
 )
 def test_the_scan_sees_where_codes_are_made(module: str, at_least: int) -> None:

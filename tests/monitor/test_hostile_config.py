@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A hostile or impossible config never stops the guard, and the tray hears why.
 
-What the tray shows is the ``ConfigError`` property (tray_menu.py: "Settings problem: …"; the
-settings page: "Your settings file could not be used, so the defaults are in force: …"), so these
-tests read it over the bus, from the real monitor in its sandbox. The monitor's address space is
-limited in the sandbox (monitor_dbus_sandbox.py): code that reads ``/dev/zero`` to the end fails
-there with MemoryError instead of exhausting the test machine.
+What the tray shows is the ``ConfigError`` property (ui/tray/menu_presenter.py: "Settings problem:
+…"; the settings page: "Your settings file could not be used, so the defaults are in force: …"),
+so these tests read it over the bus, from the real monitor in its sandbox. The monitor's address
+space is limited in the sandbox (monitor_dbus_sandbox.py): code that reads ``/dev/zero`` to the
+end fails there with MemoryError instead of exhausting the test machine.
 """
 
 from __future__ import annotations

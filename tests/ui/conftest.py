@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from memwarden.ui.event_loop import QtAsyncLoop
+from memwarden.ui.link.event_loop import QtAsyncLoop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ui: tray_testlib
 
@@ -79,7 +79,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.fixture
 def aloop(qapp: Any) -> Iterator[QtAsyncLoop]:
-    """An asyncio loop inside Qt's event loop, as the app has (:mod:`memwarden.ui.event_loop`)."""
+    """An asyncio loop inside Qt's event loop, as the app has (memwarden.ui.link.event_loop)."""
     loop = QtAsyncLoop(qapp)
     asyncio.set_event_loop(loop)
     yield loop

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QSystemTrayIcon
 
 from memwarden.ui import resources
 from memwarden.ui.app import make_application
-from memwarden.ui.event_loop import QtAsyncLoop
-from memwarden.ui.messages import Text
-from memwarden.ui.notifications import Notifier
+from memwarden.ui.link.event_loop import QtAsyncLoop
+from memwarden.ui.tray.notifications import Notifier
+from memwarden.ui.words.messages import Text
 
 
 def balloon_labels() -> list[tuple[str, bool]]:

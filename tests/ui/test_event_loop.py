@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from memwarden.ui.event_loop import QtAsyncLoop
+from memwarden.ui.link.event_loop import QtAsyncLoop
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from memwarden.core import reason_codes as codes
-from memwarden.ui import messages, words
+from memwarden.ui.words import code_words as words
+from memwarden.ui.words import free_memory_words, messages
 
 UNREGISTERED = "brand-new-code"
 
@@ -70,22 +71,22 @@ def test_every_refusal_has_its_own_sentence(code: str) -> None:
     ),
 )
 def test_every_free_memory_result_has_its_own_sentence(step: str, code: str) -> None:
-    text = messages.free_step({"step": step, "result": code})
-    assert text != messages.free_step({"step": step, "result": UNREGISTERED}).replace(
+    text = free_memory_words.free_step({"step": step, "result": code})
+    assert text != free_memory_words.free_step({"step": step, "result": UNREGISTERED}).replace(
         UNREGISTERED, code
     )
 
 
 def test_every_free_memory_step_is_known() -> None:
-    unknown_step = messages.free_step({"step": UNREGISTERED, "result": codes.DONE})
+    unknown_step = free_memory_words.free_step({"step": UNREGISTERED, "result": codes.DONE})
     for step in codes.FREE_STEPS:
-        assert messages.free_step({"step": step, "result": codes.DONE}) != unknown_step
+        assert free_memory_words.free_step({"step": step, "result": codes.DONE}) != unknown_step
 
 
 @pytest.mark.parametrize("code", sorted(codes.SETTINGS_ERRORS | {codes.NO_CONFIG_FILE,
                                                                  codes.NOT_SAVED}))
 def test_every_settings_refusal_has_its_own_sentence(code: str) -> None:
-    from memwarden.ui.settings_presenter import problem_words
+    from memwarden.ui.window.settings_presenter import problem_words
 
     generic = problem_words(UNREGISTERED, "warn_percent").replace(UNREGISTERED, code)
     assert problem_words(code, "warn_percent") != generic

@@ -24,12 +24,13 @@ import pytest
 from PySide6.QtCore import QLocale, Qt
 from tray_testlib import MonitorProcess, attach_log, dry_monitor_argv, run_until
 
-from memwarden.ui import app_presenter, tray_menu
-from memwarden.ui.app_rules import rule_changes, rule_name
-from memwarden.ui.apps_model import Column
-from memwarden.ui.monitor_client import MonitorClient
-from memwarden.ui.prompt_presenter import build_prompt
-from memwarden.ui.window_presenter import WindowPresenter
+from memwarden.ui.link.app_rules import rule_changes, rule_name
+from memwarden.ui.link.monitor_client import MonitorClient
+from memwarden.ui.tray import menu_presenter
+from memwarden.ui.tray.prompt_presenter import build_prompt
+from memwarden.ui.window import app_presenter
+from memwarden.ui.window.apps_model import Column
+from memwarden.ui.window.controller import WindowController
 
 # The app: a launcher that starts a worker, a program of its own, and waits.
 LAUNCHER = """\
@@ -105,18 +106,18 @@ def test_an_app_protected_by_a_rule_on_one_of_its_programs_shows_as_protected(
 ) -> None:
     client = MonitorClient()
     aloop.run_until_complete(client.start())
-    presenter = WindowPresenter(client)
+    controller = WindowController(client)
     try:
-        aloop.run_until_complete(presenter.refresh_now())
-        assert presenter.snapshot is not None
-        app = next(a for a in presenter.snapshot["apps"] if launcher_app.pid in a["pids"])
+        aloop.run_until_complete(controller.refresh_now())
+        assert controller.snapshot is not None
+        app = next(a for a in controller.snapshot["apps"] if launcher_app.pid in a["pids"])
         worker = str(launcher_app.worker)
         # Neither its id, its name nor its rule name is the rule's: one of its programs is.
         assert worker not in (app["id"], app["name"], rule_name(app))
         assert rule_name(app) == str(launcher_app.launcher)
 
         # The window: the rule column, its tooltip and the details pane.
-        cell = presenter.apps.index(presenter.apps.row_of(app["id"]), Column.RULE)
+        cell = controller.apps.index(controller.apps.row_of(app["id"]), Column.RULE)
         assert cell.data() == "Protect"
         assert (app["rule"], app["rule_source"]) == ("protect", worker)
         said = f"Protected by your rule “{worker}”."
@@ -124,18 +125,18 @@ def test_an_app_protected_by_a_rule_on_one_of_its_programs_shows_as_protected(
         assert said in app_presenter.details_html(app, "protect")
         # The tray: its menu and the prompt (which offers no Close for a protected app).
         props = client.properties
-        (item,) = [i for i in tray_menu.app_items(presenter.snapshot, props, limit=None)
+        (item,) = [i for i in menu_presenter.app_items(controller.snapshot, props, limit=None)
                    if i.app_id == app["id"]]  # fmt: skip
         assert item.rule == "protect"
-        (row,) = [r for r in build_prompt(presenter.snapshot, props, None, limit=10_000).rows
+        (row,) = [r for r in build_prompt(controller.snapshot, props, None, limit=10_000).rows
                   if r.app_id == app["id"]]  # fmt: skip
         assert row.rule == "protect" and not row.closable
 
         def shown() -> tuple[str, str]:
-            row = presenter.apps.row_of(app["id"])
+            row = controller.apps.row_of(app["id"])
             assert row is not None
-            shown_app = presenter.apps.app_at(row)
-            return str(presenter.apps.index(row, Column.RULE).data()), shown_app["rule_source"]
+            shown_app = controller.apps.app_at(row)
+            return str(controller.apps.index(row, Column.RULE).data()), shown_app["rule_source"]
 
         def rules() -> dict[str, str]:
             return dict(client.properties.get("AppRules", {}))
@@ -143,18 +144,18 @@ def test_an_app_protected_by_a_rule_on_one_of_its_programs_shows_as_protected(
         # "Sacrifice first" from the window: a prefer rule under the app's own name would change
         # nothing (protect wins, as in the killer), so the worker's rule is made normal first.
         assert rule_changes(app, "prefer") == [(worker, "normal"), (rule_name(app), "prefer")]
-        assert aloop.run_until_complete(presenter.set_app_rule_now(app, "prefer"))
+        assert aloop.run_until_complete(controller.set_app_rule_now(app, "prefer"))
         run_until(aloop, lambda: rules() == {rule_name(app): "prefer"}, what="the rules changed")
         run_until(aloop, lambda: shown()[0] == "Sacrifice first", what="the new rule shown")
         assert shown() == ("Sacrifice first", str(launcher_app.launcher))
 
         # "Normal": the app's own rule goes; nothing else is touched.
-        preferred = presenter.apps.app_at(presenter.apps.row_of(app["id"]))
+        preferred = controller.apps.app_at(controller.apps.row_of(app["id"]))
         assert rule_changes(preferred, "normal") == [(rule_name(app), "normal")]
-        assert aloop.run_until_complete(presenter.set_app_rule_now(preferred, "normal"))
+        assert aloop.run_until_complete(controller.set_app_rule_now(preferred, "normal"))
         run_until(aloop, lambda: shown() == ("Normal", ""), what="the app shown normal")
         assert rules() == {}
     finally:
-        presenter.deactivate()
-        run_until(aloop, lambda: not presenter.pending(), what="the presenter's calls")
+        controller.deactivate()
+        run_until(aloop, lambda: not controller.pending(), what="the controller's calls")
         aloop.run_until_complete(client.close())

@@ -16,9 +16,9 @@ from tray_testlib import MonitorProcess, run_until
 from memwarden.core.meminfo import MeminfoReader
 from memwarden.core.settings import settings_from_values, thresholds_dict, thresholds_for
 from memwarden.core.settings_file import settings_from_document
-from memwarden.ui import settings_presenter as sp
-from memwarden.ui.monitor_calls import MonitorError
-from memwarden.ui.monitor_client import MonitorClient
+from memwarden.ui.link.monitor_calls import MonitorError
+from memwarden.ui.link.monitor_client import MonitorClient
+from memwarden.ui.window import settings_presenter as sp
 
 
 def monitor_with_file(session_bus, tmp_path: Path) -> tuple[MonitorProcess, Path]:

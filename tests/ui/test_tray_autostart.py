@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from memwarden.ui import autostart
+from memwarden.ui.tray import autostart
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 from tray_testlib import EDITOR, GAME, run_until
 
-from memwarden.ui import ui_events
-from memwarden.ui.monitor_client import MonitorClient
-from memwarden.ui.tray import TrayController
+from memwarden.ui.link.monitor_client import MonitorClient
+from memwarden.ui.tray import ui_events
+from memwarden.ui.tray.controller import TrayController
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,8 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
-from memwarden.ui import resources, tray_menu
+from memwarden.ui import resources
+from memwarden.ui.tray import menu_presenter
 
 PANELS = {"white": QColor("#ffffff"), "light": QColor("#e8e8e8"), "dark": QColor("#2d2d2d"),
           "black": QColor("#000000")}  # fmt: skip
@@ -43,7 +44,7 @@ def pixels(image: QImage) -> list[QColor]:
     return [image.pixelColor(x, y) for y in range(image.height()) for x in range(image.width())]
 
 
-@pytest.mark.parametrize("state", tray_menu.ICON_STATES)
+@pytest.mark.parametrize("state", menu_presenter.ICON_STATES)
 @pytest.mark.parametrize("panel", PANELS)
 @pytest.mark.parametrize("size", SIZES)
 def test_icon_stands_out_from_the_panel(qapp, state, panel, size):
@@ -62,8 +63,8 @@ def test_states_differ_in_shape_not_only_colour(qapp, size):
     """In grey levels (as a colour-blind person or a monochrome panel sees them), every pair of
     state icons still differs clearly."""
     bg = PANELS["light"]
-    grey = {s: [luma(c) for c in pixels(render(s, size, bg))] for s in tray_menu.ICON_STATES}
-    for a, b in itertools.combinations(tray_menu.ICON_STATES, 2):
+    grey = {s: [luma(c) for c in pixels(render(s, size, bg))] for s in menu_presenter.ICON_STATES}
+    for a, b in itertools.combinations(menu_presenter.ICON_STATES, 2):
         diff = sum(abs(x - y) for x, y in zip(grey[a], grey[b], strict=True)) / (size * size)
         assert diff > 12, f"{a} and {b} look alike at {size} px (mean grey difference {diff:.1f})"
 

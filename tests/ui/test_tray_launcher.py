@@ -17,7 +17,7 @@ import pytest
 from dbus_fast.aio import MessageBus
 from tray_testlib import APP, MONITOR_NAME, MonitorProcess, dry_monitor_argv, run_until
 
-from memwarden.ui.monitor_launcher import COMMAND_ENV, MonitorLauncher
+from memwarden.ui.link.monitor_launcher import COMMAND_ENV, MonitorLauncher
 
 
 @pytest.fixture
@@ -170,7 +170,7 @@ asyncio.run(main())
 
 
 async def _stop_quickly(launcher: MonitorLauncher) -> bool:
-    import memwarden.ui.monitor_launcher as ml
+    import memwarden.ui.link.monitor_launcher as ml
 
     before = ml.START_TIMEOUT_S
     ml.START_TIMEOUT_S = 0.5

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QLocale
 
-from memwarden.ui import messages
-from memwarden.ui.app_rules import monitor_rule, rule_name, rule_source_text
+from memwarden.ui.link.app_rules import monitor_rule, rule_name
+from memwarden.ui.words import free_memory_words, messages
+from memwarden.ui.words.code_words import rule_source_text
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -55,10 +56,11 @@ def test_unknown_codes_get_a_generic_sentence_not_the_bare_code():
     assert messages.victim_reason("brand-new") == "It is the best app to close."
     # A refusal names the code too: the person can report it.
     assert messages.refusal("brand-new") == "The monitor could not do it (brand-new)."
-    assert messages.free_step({"step": "reclaim-background", "result": "brand-new"}) == (
+    assert free_memory_words.free_step({"step": "reclaim-background", "result": "brand-new"}) == (
         "Background apps could not be trimmed (brand-new)."
     )
-    assert "brand-new" in messages.free_step({"step": "brand-new-step", "result": "brand-new"})
+    unknown = {"step": "brand-new-step", "result": "brand-new"}
+    assert "brand-new" in free_memory_words.free_step(unknown)
 
 
 def test_refusals_say_why():
@@ -90,7 +92,7 @@ def test_helper_problems_only_when_something_is_wrong():
 
 def test_drop_caches_step_says_what_the_helper_said():
     def step(result: str) -> str:
-        return messages.free_step({"step": "drop-caches", "result": result})
+        return free_memory_words.free_step({"step": "drop-caches", "result": result})
 
     assert step("not-activatable") == (
         "Caches were not dropped: the privileged helper is not installed."
@@ -203,24 +205,25 @@ def test_free_memory_result_never_claims_what_was_not_measured():
                   {"step": "drop-caches", "result": "no-helper"}],
         "available_before": 2 * GiB, "available_after": 2 * GiB, "freed_bytes": 0,
     }  # fmt: skip
-    text = messages.free_result_text(nothing)
+    text = free_memory_words.free_result_text(nothing)
     assert text.summary == "No memory could be freed without closing apps"
     assert text.body.startswith("Available memory: 2.0 GiB before, 2.0 GiB after.")
     assert "cgroup v2" in text.body and "helper" in text.body
     some = {**nothing, "available_after": 2 * GiB + 300 * MiB, "freed_bytes": 300 * MiB}
-    assert messages.free_result_text(some).summary == "Freed 300 MiB"
+    assert free_memory_words.free_result_text(some).summary == "Freed 300 MiB"
     # A negative difference (memory kept filling meanwhile) is no gain, whatever the field says.
     worse = {**nothing, "available_after": GiB, "freed_bytes": -GiB}
-    assert messages.free_result_text(worse).summary == (
+    assert free_memory_words.free_result_text(worse).summary == (
         "No memory could be freed without closing apps"
     )
     # A reclaim into swap moves memory: said as such, not counted as freed.
     moved = {**nothing, "swapped_out_bytes": 512 * MiB}
-    assert messages.free_result_text(moved).summary == (
+    assert free_memory_words.free_result_text(moved).summary == (
         "No memory could be freed without closing apps"
     )
-    assert "512 MiB of idle memory was moved to swap." in messages.free_result_text(moved).body
-    assert "swap" not in messages.free_result_text(nothing).body
+    moved_text = free_memory_words.free_result_text(moved).body
+    assert "512 MiB of idle memory was moved to swap." in moved_text
+    assert "swap" not in free_memory_words.free_result_text(nothing).body
 
 
 def test_orphan_text_names_the_files():

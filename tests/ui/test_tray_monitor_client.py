@@ -10,8 +10,8 @@ import pytest
 from tray_testlib import MonitorProcess, dry_monitor_argv, run_until
 
 from hogs import highest_threshold_mib
-from memwarden.ui.monitor_calls import MonitorError
-from memwarden.ui.monitor_client import MonitorClient
+from memwarden.ui.link.monitor_calls import MonitorError
+from memwarden.ui.link.monitor_client import MonitorClient
 
 
 def test_reads_every_property_and_calls_the_monitor(aloop, dry_monitor):

@@ -16,8 +16,8 @@ from tray_testlib import run_until
 
 from desktop import TestDesktop
 from memwarden.ui import resources
-from memwarden.ui.messages import Text
-from memwarden.ui.notifications import Notifier
+from memwarden.ui.tray.notifications import Notifier
+from memwarden.ui.words.messages import Text
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QLocale
 
-from memwarden.ui import tray_menu
-from memwarden.ui.app_rules import rule_changes
-from memwarden.ui.prompt_presenter import build_prompt
+from memwarden.ui.link.app_rules import rule_changes
+from memwarden.ui.tray import menu_presenter
+from memwarden.ui.tray.prompt_presenter import build_prompt
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -65,20 +65,21 @@ PROPS = {
 
 def test_icon_follows_the_state_and_what_is_missing():
     calm = {**PROPS, "State": "calm"}
-    assert tray_menu.icon_state(calm, connected=True) == "calm"
-    assert tray_menu.icon_state(PROPS, connected=True) == "warning"
-    assert tray_menu.icon_state({**PROPS, "State": "critical"}, connected=True) == "critical"
-    assert tray_menu.icon_state({**calm, "Paused": True}, connected=True) == "paused"
-    assert tray_menu.icon_state(calm, connected=False) == "error"
-    assert tray_menu.icon_state(calm, True, launcher_status="failed") == "error"
-    assert tray_menu.icon_state({**calm, "HelperStatus": "not-activatable"}, True) == "error"
+    assert menu_presenter.icon_state(calm, connected=True) == "calm"
+    assert menu_presenter.icon_state(PROPS, connected=True) == "warning"
+    assert menu_presenter.icon_state({**PROPS, "State": "critical"}, connected=True) == "critical"
+    assert menu_presenter.icon_state({**calm, "Paused": True}, connected=True) == "paused"
+    assert menu_presenter.icon_state(calm, connected=False) == "error"
+    assert menu_presenter.icon_state(calm, True, launcher_status="failed") == "error"
+    assert menu_presenter.icon_state({**calm, "HelperStatus": "not-activatable"}, True) == "error"
     # An urgent state shows through a pause or a missing helper (the tooltip tells the rest).
-    assert tray_menu.icon_state({**PROPS, "Paused": True}, connected=True) == "warning"
-    assert tray_menu.icon_state({**PROPS, "HelperStatus": "not-activatable"}, True) == "warning"
+    assert menu_presenter.icon_state({**PROPS, "Paused": True}, connected=True) == "warning"
+    missing_helper = {**PROPS, "HelperStatus": "not-activatable"}
+    assert menu_presenter.icon_state(missing_helper, True) == "warning"
 
 
 def test_tooltip_has_the_live_numbers():
-    text = tray_menu.tooltip(PROPS, True, snapshot=SNAP)
+    text = menu_presenter.tooltip(PROPS, True, snapshot=SNAP)
     assert text.splitlines() == [
         "MemWarden: Memory is running low",
         "Available memory: 700 MiB",
@@ -91,18 +92,18 @@ def test_tooltip_has_the_live_numbers():
 def test_tooltip_says_what_is_wrong():
     calm = {**PROPS, "State": "calm", "EtaSeconds": -1.0, "NextVictim": "", "Paused": True,
             "HelperStatus": "not-activatable", "ConfigError": "line 3: bad value"}  # fmt: skip
-    lines = tray_menu.tooltip(calm, True).splitlines()
+    lines = menu_presenter.tooltip(calm, True).splitlines()
     assert lines[0] == "MemWarden: Memory is fine"
     assert not any(line.startswith("Memory runs out") for line in lines)
     assert "Guarding is paused: no app will be closed automatically." in lines
     assert any("helper is not installed" in line for line in lines)
     assert "Settings problem: line 3: bad value" in lines
-    down = tray_menu.tooltip(calm, False, launcher_status="failed", log_path="/x/monitor.log")
+    down = menu_presenter.tooltip(calm, False, launcher_status="failed", log_path="/x/monitor.log")
     assert down.splitlines() == [
         "MemWarden: Not guarding: the monitor is not running",
         "The monitor keeps stopping; its log: /x/monitor.log",
     ]
-    assert tray_menu.tooltip({}, False, launcher_status="starting") == (
+    assert menu_presenter.tooltip({}, False, launcher_status="starting") == (
         "MemWarden: Starting the monitor…"
     )
 
@@ -111,7 +112,7 @@ def test_tooltip_says_what_is_wrong():
 
 
 def test_menu_lists_own_apps_by_real_size_never_the_session_or_other_users():
-    items = tray_menu.app_items(SNAP, PROPS, uid=UID)
+    items = menu_presenter.app_items(SNAP, PROPS, uid=UID)
     assert [i.app_id for i in items] == ["hog.py-77", "org.mozilla.firefox", "bash-5"]
     hog, firefox, _bash = items
     assert hog.title == "hog.py — 3.0 GiB (closed next)"
@@ -131,7 +132,7 @@ def test_menu_and_prompt_show_the_monitors_rule_and_never_match_names():
                         rule_source="/usr/libexec/helper"))  # fmt: skip
     props = {**PROPS, "AppRules": {"hog.py": "protect", "firefox": "prefer",
                                    "/usr/libexec/helper": "protect"}}  # fmt: skip
-    items = {i.app_id: i.rule for i in tray_menu.app_items(snap, props, uid=UID)}
+    items = {i.app_id: i.rule for i in menu_presenter.app_items(snap, props, uid=UID)}
     assert items == {"hog.py-77": "normal", "org.mozilla.firefox": "normal", "bash-5": "protect"}
     rows = {r.app_id: r for r in build_prompt(snap, props, None, uid=UID).rows}
     assert rows["bash-5"].rule == "protect" and not rows["bash-5"].closable
@@ -140,9 +141,9 @@ def test_menu_and_prompt_show_the_monitors_rule_and_never_match_names():
 
 def test_menu_always_includes_the_next_victim():
     many = snapshot(*(app(f"a{i}", f"A{i}", (10 - i) * GiB) for i in range(8)))
-    items = tray_menu.app_items(many, {**PROPS, "NextVictim": "a7"}, limit=3, uid=UID)
+    items = menu_presenter.app_items(many, {**PROPS, "NextVictim": "a7"}, limit=3, uid=UID)
     assert [i.app_id for i in items] == ["a0", "a1", "a2", "a7"]
-    assert tray_menu.app_items(None, PROPS) == []
+    assert menu_presenter.app_items(None, PROPS) == []
 
 
 # -- prompt ---------------------------------------------------------------------------------------

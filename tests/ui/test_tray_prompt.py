@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QLocale, Qt
 
-from memwarden.ui.prompt import PromptWindow
-from memwarden.ui.prompt_presenter import build_prompt
+from memwarden.ui.tray.prompt import PromptWindow
+from memwarden.ui.tray.prompt_presenter import build_prompt
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB

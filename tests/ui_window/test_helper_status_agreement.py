@@ -17,8 +17,8 @@ import pytest
 from window_doubles import FakeMonitorClient
 
 from memwarden.core.reason_codes import HELPER_STATUS, HelperGroup, helper_group
-from memwarden.ui.tray import TrayController
-from memwarden.ui.window import MainWindow
+from memwarden.ui.tray.controller import TrayController
+from memwarden.ui.window.main_window import MainWindow
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,10 @@ def surfaces(qtbot: Any, client: FakeMonitorClient) -> Iterator[tuple[TrayContro
     window = MainWindow(client)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.presenter.snapshot is not None)
+    qtbot.waitUntil(lambda: window.controller.snapshot is not None)
     yield tray, window
     window.hide()
-    qtbot.waitUntil(lambda: not window.presenter.pending())
+    qtbot.waitUntil(lambda: not window.controller.pending())
     tray.deleteLater()
 
 

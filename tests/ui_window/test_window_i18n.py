@@ -18,8 +18,8 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QLineEdit, QWidget
 from window_doubles import FakeMonitorClient
 
-from memwarden.ui import i18n
-from memwarden.ui.window import MainWindow
+from memwarden.ui.window.main_window import MainWindow
+from memwarden.ui.words import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 UI = ROOT / "app" / "memwarden" / "ui"
@@ -62,7 +62,7 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> dict[Key, ET.Element]
     """What lupdate finds in the UI's code now, with the Makefile's arguments."""
     ts = tmp_path_factory.mktemp("lupdate") / "memwarden_de.ts"
     args = shlex.split(makefile_value("LUPDATE_ARGS"))
-    sources = sorted(str(p) for p in UI.glob("*.py"))
+    sources = sorted(str(p) for p in UI.rglob("*.py"))
     subprocess.run(
         [str(BIN / "pyside6-lupdate"), "-silent", *args, *sources, "-ts", str(ts)], check=True
     )
@@ -142,7 +142,7 @@ def _visible_texts(window: MainWindow) -> list[str]:
             texts.append(widget.title())
         elif isinstance(widget, QLineEdit):
             texts.append(widget.placeholderText())
-    model = window.presenter.proxy
+    model = window.controller.proxy
     texts += [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     return [t for t in texts if t]
 
@@ -156,7 +156,7 @@ def test_the_german_window_speaks_german(
         window = MainWindow(client)
         qtbot.addWidget(window)
         window.show()
-        qtbot.waitUntil(lambda: window.presenter.snapshot is not None)
+        qtbot.waitUntil(lambda: window.controller.snapshot is not None)
         assert window.tabs.tabText(2) == "Einstellungen"
         assert window.headline.text() == "Speicher ist in Ordnung"
         assert window.filter.placeholderText() == "Nach Name oder Art filtern"
@@ -173,7 +173,7 @@ def test_the_german_window_speaks_german(
         left = [t for t in _visible_texts(window) if t in untranslated]
         assert not left, left
         window.hide()
-        qtbot.waitUntil(lambda: not window.presenter.pending())
+        qtbot.waitUntil(lambda: not window.controller.pending())
     finally:
         i18n.remove_translators(qapp)
     assert QCoreApplication.translate("MainWindow", "Settings") == "Settings"
@@ -183,7 +183,7 @@ _PROBE = """
 import sys
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication
-from memwarden.ui import i18n
+from memwarden.ui.words import i18n
 app = QCoreApplication([])
 ok = i18n.install_translator(app, directory=Path(sys.argv[1]))
 print(ok, QCoreApplication.translate("MainWindow", "Settings"))

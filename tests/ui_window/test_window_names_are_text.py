@@ -21,11 +21,11 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel, QMenu
 from window_doubles import FakeMonitorClient
 
-from memwarden.ui.apps_model import APP_ID_ROLE, Column
-from memwarden.ui.prompt import PromptWindow
-from memwarden.ui.prompt_presenter import build_prompt
-from memwarden.ui.tray import TrayController
-from memwarden.ui.window import MainWindow
+from memwarden.ui.tray.controller import TrayController
+from memwarden.ui.tray.prompt import PromptWindow
+from memwarden.ui.tray.prompt_presenter import build_prompt
+from memwarden.ui.window.apps_model import APP_ID_ROLE, Column
+from memwarden.ui.window.main_window import MainWindow
 
 #: An app's name as a hostile program would choose it: markup, a local image, and an ampersand.
 NAME = '<b>bold</b><img src="/some/local.png"> & co'
@@ -71,14 +71,14 @@ def window(qtbot: Any, client: FakeMonitorClient, doc: dict[str, Any]) -> Iterat
     w = MainWindow(client)
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitUntil(lambda: w.presenter.snapshot is not None)
+    qtbot.waitUntil(lambda: w.controller.snapshot is not None)
     yield w
     w.hide()
-    qtbot.waitUntil(lambda: not w.presenter.pending())
+    qtbot.waitUntil(lambda: not w.controller.pending())
 
 
 def _row_of(window: MainWindow, app_id: str) -> int:
-    proxy = window.presenter.proxy
+    proxy = window.controller.proxy
     ids = [proxy.index(r, Column.NAME).data(APP_ID_ROLE) for r in range(proxy.rowCount())]
     return ids.index(app_id)
 
@@ -91,7 +91,7 @@ def test_the_window_shows_a_markup_name_as_written(window: MainWindow) -> None:
     window.table.selectRow(_row_of(window, APP_ID))
     assert shown(window.details).startswith(f"{NAME} (")
     # The table's cell is plain text; its tooltip (the id first) is shown as written too.
-    name_index = window.presenter.proxy.index(_row_of(window, APP_ID), Column.NAME)
+    name_index = window.controller.proxy.index(_row_of(window, APP_ID), Column.NAME)
     assert name_index.data() == NAME
     tip = name_index.data(Qt.ItemDataRole.ToolTipRole)
     assert rendered(tip).splitlines()[0] == APP_ID
@@ -166,7 +166,7 @@ def test_the_tray_menu_and_tooltip_show_a_markup_name_as_written(
 
 
 def test_a_tooltip_whose_first_line_looks_like_markup_is_shown_as_written() -> None:
-    from memwarden.ui.plain_text import tooltip  # here: the other tests run on any version
+    from memwarden.ui.words.plain_text import tooltip  # here: the other tests run on any version
 
     text = f"{APP_ID}\nIn RAM: 2.0 GiB"
     assert GuiQt.mightBeRichText(APP_ID)  # Qt would render it

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QLocale
 
-from memwarden.ui import app_presenter as ap
-from memwarden.ui import orphans_presenter as op
-from memwarden.ui import words
-from memwarden.ui.formatting import duration, human_size, percent, time_left
-from memwarden.ui.history import HistoryBuffer
+from memwarden.ui.window import app_presenter as ap
+from memwarden.ui.window import orphans_presenter as op
+from memwarden.ui.window.history import HistoryBuffer
+from memwarden.ui.words import code_words as words
+from memwarden.ui.words.formatting import duration, human_size, percent, time_left
 
 C = QLocale.c()
 DE = QLocale(QLocale.Language.German, QLocale.Country.Germany)
@@ -250,7 +250,7 @@ def test_delete_file_refuses_what_is_not_a_file(tmp_path: Any) -> None:
 
 
 def test_the_settings_page_s_ranges_come_from_the_table_without_values_that_always_hold() -> None:
-    from memwarden.ui import settings_presenter as sp
+    from memwarden.ui.window import settings_presenter as sp
 
     assert sp.spin_range("warn_percent") == (0.0, 99.9)  # 100 % would always hold
     assert sp.spin_range("psi_full_percent") == (1.0, 100.0)  # so would 0 %
@@ -260,7 +260,7 @@ def test_the_settings_page_s_ranges_come_from_the_table_without_values_that_alwa
 
 def test_the_settings_page_checks_as_the_monitor_and_sends_only_changes() -> None:
     from memwarden.core.settings import Settings
-    from memwarden.ui import settings_presenter as sp
+    from memwarden.ui.window import settings_presenter as sp
 
     saved = Settings(warn_percent=15.25, kill_mib=300)
     assert sp.validation_error(saved) is None
@@ -279,7 +279,7 @@ def test_the_settings_page_checks_as_the_monitor_and_sends_only_changes() -> Non
 
 
 def test_the_settings_page_is_read_only_without_a_monitor_or_a_file() -> None:
-    from memwarden.ui import settings_presenter as sp
+    from memwarden.ui.window import settings_presenter as sp
 
     props = {"ConfigPath": "/home/u/.config/memwarden/config.toml",
              "Settings": {"warn_percent": 20.0}}  # fmt: skip

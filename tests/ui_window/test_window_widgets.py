@@ -15,13 +15,13 @@ from PySide6.QtWidgets import QComboBox, QMenu, QStyleOptionViewItem
 from window_doubles import FakeMonitorClient
 
 from memwarden.core.settings import Settings, saved_values, thresholds_for
-from memwarden.ui.app_rules import rule_name
-from memwarden.ui.apps_model import RULE_ROLE, SORT_ROLE, Column
-from memwarden.ui.formatting import human_size
-from memwarden.ui.history import HistoryBuffer
-from memwarden.ui.history_view import FREE_COLOUR, HistoryView
-from memwarden.ui.monitor_calls import MonitorError
-from memwarden.ui.window import MainWindow
+from memwarden.ui.link.app_rules import rule_name
+from memwarden.ui.link.monitor_calls import MonitorError
+from memwarden.ui.window.apps_model import RULE_ROLE, SORT_ROLE, Column
+from memwarden.ui.window.history import HistoryBuffer
+from memwarden.ui.window.history_view import FREE_COLOUR, HistoryView
+from memwarden.ui.window.main_window import MainWindow
+from memwarden.ui.words.formatting import human_size
 
 MiB = 1 << 20
 
@@ -31,14 +31,14 @@ def window(qtbot: Any, client: FakeMonitorClient) -> MainWindow:
     w = MainWindow(client)
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitUntil(lambda: w.presenter.snapshot is not None)
+    qtbot.waitUntil(lambda: w.controller.snapshot is not None)
     yield w
     w.hide()
-    qtbot.waitUntil(lambda: not w.presenter.pending())
+    qtbot.waitUntil(lambda: not w.controller.pending())
 
 
 def proxy_row(window: MainWindow, name: str) -> int:
-    proxy = window.presenter.proxy
+    proxy = window.controller.proxy
     rows = [proxy.index(r, Column.NAME).data() for r in range(proxy.rowCount())]
     return rows.index(name)
 
@@ -47,7 +47,7 @@ def test_window_shows_the_snapshot_sorted_by_real_total(
     window: MainWindow, doc: dict[str, Any]
 ) -> None:
     assert window.windowTitle() == "MemWarden"
-    proxy = window.presenter.proxy
+    proxy = window.controller.proxy
     assert proxy.rowCount() == len(doc["apps"])
     totals = [proxy.index(r, Column.TOTAL).data(SORT_ROLE) for r in range(proxy.rowCount())]
     assert totals == sorted(totals, reverse=True)
@@ -84,7 +84,7 @@ def test_rule_column_combo_sets_the_rule(
     qtbot: Any, window: MainWindow, client: FakeMonitorClient, doc: dict[str, Any]
 ) -> None:
     row = proxy_row(window, "SuperTuxKart")
-    index = window.presenter.proxy.index(row, Column.RULE)
+    index = window.controller.proxy.index(row, Column.RULE)
     editor = window.rule_delegate.createEditor(
         window.table.viewport(), QStyleOptionViewItem(), index
     )
@@ -95,7 +95,7 @@ def test_rule_column_combo_sets_the_rule(
         "Normal", "Protect", "Sacrifice first",
     ]  # fmt: skip
     editor.setCurrentIndex(editor.findData("protect"))
-    window.rule_delegate.setModelData(editor, window.presenter.proxy, index)
+    window.rule_delegate.setModelData(editor, window.controller.proxy, index)
     game = next(a for a in doc["apps"] if a["name"] == "SuperTuxKart")
     qtbot.waitUntil(lambda: client.properties["AppRules"] == {rule_name(game): "protect"})
     qtbot.waitUntil(lambda: index.data(RULE_ROLE) == "protect")  # the next snapshot says so
@@ -114,7 +114,7 @@ def test_refused_rule_is_said_and_the_row_keeps_the_monitors_rule(
         "Could not change Notes: The monitor is not running."
     )
     row = proxy_row(window, "Notes")
-    assert window.presenter.proxy.index(row, Column.RULE).data() == "Normal"
+    assert window.controller.proxy.index(row, Column.RULE).data() == "Normal"
 
 
 def test_context_menu_offers_the_three_rules(
@@ -123,7 +123,7 @@ def test_context_menu_offers_the_three_rules(
     shown: list[QMenu] = []
     monkeypatch.setattr(QMenu, "popup", lambda self, *_: shown.append(self))
     row = proxy_row(window, "SuperTuxKart")
-    rect = window.table.visualRect(window.presenter.proxy.index(row, Column.NAME))
+    rect = window.table.visualRect(window.controller.proxy.index(row, Column.NAME))
     window._context_menu(rect.center())
     (menu,) = shown
     texts = [a.text() for a in menu.actions()]
@@ -135,10 +135,10 @@ def test_context_menu_offers_the_three_rules(
 
 def test_filter_and_misjudged_toggle(qtbot: Any, window: MainWindow) -> None:
     qtbot.keyClicks(window.filter, "photo")
-    assert window.presenter.proxy.rowCount() == 1
+    assert window.controller.proxy.rowCount() == 1
     window.filter.clear()
     window.only_misjudged.setChecked(True)
-    proxy = window.presenter.proxy
+    proxy = window.controller.proxy
     shown = [proxy.index(r, Column.NAME).data() for r in range(proxy.rowCount())]
     assert "Photo Indexer" in shown and "SuperTuxKart" not in shown
 
@@ -158,15 +158,15 @@ def test_state_changes_and_monitor_going_away(
 def test_hiding_stops_refreshing_and_showing_refreshes(
     qtbot: Any, window: MainWindow, client: FakeMonitorClient
 ) -> None:
-    assert window.presenter.active
+    assert window.controller.active
     window.hide()
-    assert not window.presenter.active
-    qtbot.waitUntil(lambda: not window.presenter.pending())
+    assert not window.controller.active
+    qtbot.waitUntil(lambda: not window.controller.pending())
     before = len([c for c in client.calls if c[0] == "get_snapshot"])
     window.show()
     qtbot.waitUntil(lambda: len([c for c in client.calls if c[0] == "get_snapshot"]) == before + 1)
     window.close()  # closing only hides: the tray lives on
-    assert not window.isVisible() and not window.presenter.active
+    assert not window.isVisible() and not window.controller.active
 
 
 # -- history chart --------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ def test_settings_page_shows_the_monitor_s_settings_and_the_helper(
     assert str(path) in page.where.text()
     assert page.helper_headline.text() == "Protection reaches the kernel"
     assert page.rules.count() == 1 and "org.example.Keep" in page.rules.item(0).text()
-    system = window.presenter.system()
+    system = window.controller.system()
     warn = thresholds_for(Settings(warn_percent=20), system["mem_total"], system["swap_total"])
     assert f"You get a warning when less than {human_size(warn.warn_bytes)} of memory" in (
         page.summary.text()
@@ -362,7 +362,7 @@ def test_orphans_page_deletes_a_real_orphan(
     try:
         orphan = {"kind": "tmpfs", "path": str(target), "bytes": MiB, "uid": os.getuid()}
         client.snapshot["orphans"] = [orphan]
-        window.presenter.refresh()
+        window.controller.refresh()
         page = window.orphans_page
         qtbot.waitUntil(lambda: [r.path for r in page.rows] == [str(target)])
         assert page.table.rowCount() == 1 and page.table.item(0, 3).text() == str(target)
@@ -397,7 +397,7 @@ def test_orphans_page_cannot_delete_what_is_gone(
     gone = {"kind": "tmpfs", "path": "/dev/shm/memwarden-never-there", "bytes": MiB,
             "uid": os.getuid()}  # fmt: skip
     client.snapshot["orphans"] = [gone]
-    window.presenter.refresh()
+    window.controller.refresh()
     page = window.orphans_page
     qtbot.waitUntil(lambda: [r.path for r in page.rows] == [gone["path"]])
     page.table.selectRow(0)
@@ -409,4 +409,4 @@ def test_orphans_page_cannot_delete_what_is_gone(
 
 
 def test_model_index_helpers(window: MainWindow) -> None:
-    assert window.presenter.apps.rowCount(QModelIndex()) > 0
+    assert window.controller.apps.rowCount(QModelIndex()) > 0

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A test double for the monitor client: the same Qt signals, coroutines and property cache as
-:class:`memwarden.ui.monitor_client.MonitorClient`, without D-Bus.
+:class:`memwarden.ui.link.monitor_client.MonitorClient`, without D-Bus.
 
 It behaves as the monitor does where the window can tell: ``set_rule`` updates ``AppRules`` and
 announces it; given the scan its snapshot was made from, each snapshot's apps carry the ``rule``
@@ -32,7 +32,7 @@ from memwarden.core.settings import (
     with_changes,
 )
 from memwarden.core.snapshot import Snapshot
-from memwarden.ui.monitor_calls import MonitorError
+from memwarden.ui.link.monitor_calls import MonitorError
 
 INVALID_ARGUMENT = "io.github.memwarden.Monitor1.Error.InvalidArgument"
 

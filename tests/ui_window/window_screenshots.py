@@ -37,8 +37,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from memwarden.core.meminfo import read_meminfo  # noqa: E402
 from memwarden.core.pressure import read_memory_pressure  # noqa: E402
-from memwarden.ui import i18n  # noqa: E402
-from memwarden.ui.history import HistoryBuffer  # noqa: E402
+from memwarden.ui.window.history import HistoryBuffer  # noqa: E402
+from memwarden.ui.words import i18n  # noqa: E402
 
 SIZE = (1280, 860)
 
@@ -72,7 +72,7 @@ def take_screenshots(out_dir: Path, app: QApplication, watch_s: float = 20.0) ->
     from window_doubles import FakeMonitorClient
     from window_scene import monitor_properties, start_scene
 
-    from memwarden.ui.window import MainWindow
+    from memwarden.ui.window.main_window import MainWindow
 
     out_dir.mkdir(parents=True, exist_ok=True)
     history = HistoryBuffer(span_s=60, min_step_s=0.5)
@@ -116,12 +116,12 @@ def render(window: Any, path: Path, app: QApplication) -> list[Path]:
     window.resize(*SIZE)
     window.show()
     deadline = time.monotonic() + 10
-    while window.presenter.snapshot is None and time.monotonic() < deadline:
+    while window.controller.snapshot is None and time.monotonic() < deadline:
         app.processEvents()
         time.sleep(0.01)
-    if window.presenter.snapshot is None:
+    if window.controller.snapshot is None:
         raise RuntimeError("the window got no snapshot")
-    proxy = window.presenter.proxy
+    proxy = window.controller.proxy
     for row in range(proxy.rowCount()):
         if proxy.index(row, 0).data() == "Photo Indexer":
             window.table.selectRow(row)

@@ -2,7 +2,8 @@
 """Every reason code that reaches the UI over D-Bus, and what each means for the person.
 
 The monitor and the privileged helper speak in reason codes, never prose; the UI turns them into
-words (``ui/messages.py``, ``ui/words.py``). This module is the one list both sides read:
+words (``ui/words/messages.py``, ``ui/words/code_words.py``). This module is the one list both
+sides read:
 
 - producers raise and return its constants, so that a code cannot be born without being listed
   here (``tests/core/test_reason_codes.py`` reads the producers' sources and fails on a bare

@@ -7,7 +7,7 @@ flag of ``memwarden monitor`` (``close_mib`` is ``--close-mib``). The table give
 bounds, default, the value at which it would always hold and a one-line description; from it come
 the validation (:func:`check_value` for one value, :func:`check_whole` for how values go together,
 :func:`check_fits` for this machine), the file's text (core/settings_file.py), the flags
-(monitor/options.py) and the settings page's ranges (ui/settings_presenter.py).
+(monitor/options.py) and the settings page's ranges (ui/window/settings_presenter.py).
 
 The thresholds in bytes are a pure function of the settings and the machine's sizes
 (:func:`thresholds_for`), so the UI previews them without reading /proc, and

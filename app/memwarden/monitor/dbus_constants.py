@@ -18,7 +18,7 @@ BUS_NAME: Final = "io.github.memwarden.Monitor1"
 OBJECT_PATH: Final = "/io/github/memwarden/Monitor1"
 INTERFACE: Final = "io.github.memwarden.Monitor1"
 
-#: The tray's single-instance name (``memwarden.ui.single_instance``): its owner is MemWarden.
+#: The tray's single-instance name (``memwarden.ui.link.single_instance``): its owner is MemWarden.
 TRAY_BUS_NAME: Final = "io.github.memwarden.MemWarden"
 
 # Named errors; the message text is always a reason code (never prose, never a traceback).

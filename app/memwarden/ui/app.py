@@ -2,11 +2,11 @@
 """``memwarden`` with no arguments: the tray app.
 
 Start-up, in order: the QApplication with the app's identity (set once, here) and the
-translations (:mod:`i18n`); asyncio inside Qt's event loop (qasync, so dbus-fast runs on it); the
-session bus; one tray per session (a second ``memwarden`` raises the first one's window and exits,
-see :mod:`single_instance`); the tray icon at once; then, in the background, the monitor — found,
-activated or started (:mod:`monitor_launcher`) — and the notification server. Without a system
-tray the main window opens instead.
+translations (:mod:`words.i18n`); asyncio inside Qt's event loop (qasync, so dbus-fast runs on
+it); the session bus; one tray per session (a second ``memwarden`` raises the first one's window
+and exits, see :mod:`link.single_instance`); the tray icon at once; then, in the background, the
+monitor — found, activated or started (:mod:`link.monitor_launcher`) — and the notification
+server. Without a system tray the main window opens instead.
 
 Quitting the tray leaves the monitor guarding, unless the person chose "Quit and stop guarding".
 SIGTERM and SIGINT quit like "Quit".
@@ -77,12 +77,13 @@ class TrayApp:
         from dbus_fast import BusType
         from dbus_fast.aio import MessageBus
 
-        from memwarden.ui import single_instance, ui_events
-        from memwarden.ui.monitor_calls import MonitorError
-        from memwarden.ui.monitor_client import MonitorClient
-        from memwarden.ui.monitor_launcher import MonitorLauncher
-        from memwarden.ui.slot_tasks import run_logged
-        from memwarden.ui.tray import TrayController
+        from memwarden.ui.link import single_instance
+        from memwarden.ui.link.monitor_calls import MonitorError
+        from memwarden.ui.link.monitor_client import MonitorClient
+        from memwarden.ui.link.monitor_launcher import MonitorLauncher
+        from memwarden.ui.link.slot_tasks import run_logged
+        from memwarden.ui.tray import ui_events
+        from memwarden.ui.tray.controller import TrayController
 
         try:
             bus = await MessageBus(bus_type=BusType.SESSION).connect()
@@ -150,7 +151,7 @@ class TrayApp:
         return 0
 
     async def _open_window_without_tray(self, tray: object) -> None:
-        from memwarden.ui.tray import TrayController
+        from memwarden.ui.tray.controller import TrayController
 
         assert isinstance(tray, TrayController)
         loop = asyncio.get_running_loop()
@@ -174,8 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the tray; the exit status."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="memwarden: %(levelname)s %(name)s: %(message)s")  # fmt: skip
-    from memwarden.ui.event_loop import QtAsyncLoop
-    from memwarden.ui.i18n import install_translator
+    from memwarden.ui.link.event_loop import QtAsyncLoop
+    from memwarden.ui.words.i18n import install_translator
 
     app = make_application(argv)
     install_translator(app)  # before any widget: Qt translates when a string is asked for

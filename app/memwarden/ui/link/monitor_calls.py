@@ -4,7 +4,7 @@ timeouts, and the one error they raise.
 
 Every failure becomes a :class:`MonitorError` with a reason code: the monitor's own (its
 ``Error.Refused`` replies carry one), or the client's when the call never reached a monitor.
-:class:`memwarden.ui.monitor_client.MonitorClient` offers these calls as its API.
+:class:`memwarden.ui.link.monitor_client.MonitorClient` offers these calls as its API.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The tray's context menu as Qt widgets: filled anew from the :mod:`tray_menu` presenter each time
-it opens, its items wired to the tray controller's choices.
+"""The tray's context menu as Qt widgets: filled anew from the menu presenter
+(:mod:`menu_presenter`) each time it opens, its items wired to the tray controller's choices.
 
 The words are the tray controller's: they are translated in its context (``TrayController`` in
 i18n/*.ts), so the menu and the notifications it sits beside stay one context for translators.
@@ -15,10 +15,11 @@ from PySide6.QtCore import QCoreApplication, SignalInstance
 from PySide6.QtWidgets import QMenu
 
 from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
-from memwarden.ui import autostart, messages, tray_menu
-from memwarden.ui.app_rules import monitor_rule
-from memwarden.ui.plain_text import menu_text
+from memwarden.ui.link.app_rules import monitor_rule
 from memwarden.ui.qt_compat import emit
+from memwarden.ui.tray import autostart, menu_presenter
+from memwarden.ui.words import messages
+from memwarden.ui.words.plain_text import menu_text
 
 _t = QCoreApplication.translate
 
@@ -26,7 +27,7 @@ PAUSE_HOUR_S = 3600
 
 
 class TrayChoices(Protocol):
-    """What the menu's items do (:class:`memwarden.ui.tray.TrayController` does it).
+    """What the menu's items do (:class:`memwarden.ui.tray.controller.TrayController` does it).
 
     Signals: ``quitRequested(bool)``: Quit was chosen; True when guarding should stop too.
     """
@@ -75,7 +76,7 @@ def fill_menu(
     header.setEnabled(False)
     menu.addSeparator()
     if connected:
-        items = tray_menu.app_items(snapshot, props)
+        items = menu_presenter.app_items(snapshot, props)
         for item in items:
             _add_app_menu(menu, item, choices)
         if not items:
@@ -116,7 +117,7 @@ def _header_text(props: Mapping[str, Any], connected: bool) -> str:
     return title
 
 
-def _add_app_menu(menu: QMenu, item: tray_menu.AppItem, choices: TrayChoices) -> None:
+def _add_app_menu(menu: QMenu, item: menu_presenter.AppItem, choices: TrayChoices) -> None:
     # The title names the app: "Tom & Jerry" must not lose its "&" to a shortcut marker.
     sub = menu.addMenu(menu_text(item.title))
     detail = sub.addAction(menu_text(item.detail))
@@ -156,7 +157,7 @@ def _shown(text: str) -> str:
 def menu_key(snapshot: Mapping[str, Any] | None) -> list[tuple[str, int, str]]:
     """What of a snapshot the menu shows (to rebuild only when it changed): the apps, their
     sizes and their rules."""
-    apps = tray_menu.own_apps(snapshot)[: tray_menu.MENU_APPS]
+    apps = menu_presenter.own_apps(snapshot)[: menu_presenter.MENU_APPS]
     return [
         (str(a.get("id")), messages.real_size(a) >> 20, monitor_rule(a)) for a in apps
     ]

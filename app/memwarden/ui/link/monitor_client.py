@@ -27,7 +27,7 @@ Signals:
         :meth:`close_app`).
     connectionChanged(bool): the monitor appeared (properties read) or went away.
 
-Everything a method raises is a :class:`~memwarden.ui.monitor_calls.MonitorError` with a reason
+Everything a method raises is a :class:`~memwarden.ui.link.monitor_calls.MonitorError` with a reason
 code; the D-Bus calls themselves, their timeouts and error mapping are in :mod:`monitor_calls`.
 """
 
@@ -45,7 +45,7 @@ from PySide6.QtCore import QObject, Signal
 
 from memwarden.core import reason_codes as codes
 from memwarden.monitor import dbus_constants as c
-from memwarden.ui.monitor_calls import (
+from memwarden.ui.link.monitor_calls import (
     DBUS_NAME,
     PROPERTIES_IFACE,
     SLOW_CALL_TIMEOUT_S,
@@ -290,7 +290,7 @@ class MonitorClient(QObject):
 
     async def set_rule(self, name: str, rule: str) -> None:
         """``protect``, ``prefer`` (sacrifice first) or ``normal`` for an app id, app name or
-        process name (see :func:`memwarden.ui.app_rules.rule_name`); saved by the monitor."""
+        process name (see :func:`memwarden.ui.link.app_rules.rule_name`); saved by the monitor."""
         await monitor_call(self._bus, c.INTERFACE, "SetAppRule", "ss", [name, rule])
 
     async def set_settings(self, changes: dict[str, float], reset: list[str]) -> None:

@@ -29,10 +29,10 @@ from memwarden.core.settings import (
     settings_from_values,
     thresholds_for,
 )
-from memwarden.ui.client_api import MonitorClientApi
-from memwarden.ui.formatting import duration, human_size, percent
-from memwarden.ui.monitor_calls import MonitorError
-from memwarden.ui.window_presenter import error_words
+from memwarden.ui.link.client_api import MonitorClientApi
+from memwarden.ui.link.monitor_calls import MonitorError
+from memwarden.ui.words.formatting import duration, human_size, percent
+from memwarden.ui.words.messages import error_words
 
 #: The settings the page edits, in its order, each with its spin box's step.
 EDITED: Final = {

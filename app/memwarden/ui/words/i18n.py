@@ -26,8 +26,9 @@ CATALOG = "memwarden"
 
 
 def translations_dir() -> Path:
-    """Where ``make translations`` puts the compiled catalogs (inside the package)."""
-    return Path(__file__).resolve().with_name("translations")
+    """Where ``make translations`` puts the compiled catalogs: ``memwarden/ui/translations``
+    (the package data pyproject.toml ships)."""
+    return Path(__file__).resolve().parent.parent / "translations"
 
 
 def install_translator(

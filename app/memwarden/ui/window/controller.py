@@ -1,28 +1,28 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The main window's logic, without widgets: it asks the monitor, feeds the apps model and the
-history, and turns the monitor's properties into the sentences of the status strip.
+"""The main window's controller, without widgets: it asks the monitor, feeds the apps model and
+the history, and turns the monitor's properties into the sentences of the status strip.
 
-The window only shows what this presenter says and forwards what the person does; the tests
-drive this class with a test double of the monitor client and no widget at all.
+The window only shows what this controller and the presenters say, and forwards what the person
+does; the tests drive this class with a test double of the monitor client and no widget at all.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale, QObject, QTimer, Signal
 
-from memwarden.ui import messages, words
-from memwarden.ui.app_rules import rule_changes, rule_name
-from memwarden.ui.apps_model import AppsFilterProxy, AppsTableModel
-from memwarden.ui.client_api import MonitorClientApi
-from memwarden.ui.formatting import human_size, percent, time_left
-from memwarden.ui.history import HistoryBuffer
+from memwarden.ui.link.app_rules import rule_changes, rule_name
+from memwarden.ui.link.client_api import MonitorClientApi
+from memwarden.ui.window.apps_model import AppsFilterProxy, AppsTableModel
+from memwarden.ui.window.history import HistoryBuffer
+from memwarden.ui.words import code_words as words
+from memwarden.ui.words import messages
+from memwarden.ui.words.formatting import human_size, percent, time_left
 
 log = logging.getLogger(__name__)
 
@@ -30,27 +30,6 @@ log = logging.getLogger(__name__)
 REFRESH_MS = 5000
 # How often the history takes the latest announced values while the window is visible.
 SAMPLE_MS = 2000
-
-_REASON_CODE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-def error_reason(exc: BaseException) -> str | None:
-    """The reason code of a failed monitor call (``MonitorError.reason``), when it carries one."""
-    value = getattr(exc, "reason", None)
-    if isinstance(value, str) and _REASON_CODE.match(value):
-        return value
-    return None
-
-
-def error_words(exc: BaseException) -> str:
-    """A sentence for a failed monitor call."""
-    code = error_reason(exc)
-    if code is not None:
-        return messages.refusal(code)
-    return QCoreApplication.translate(
-        "WindowPresenter", "Something went wrong while talking to the monitor."
-    )
-
 
 @dataclass(frozen=True, slots=True)
 class StatusView:
@@ -75,7 +54,7 @@ class StatusView:
     paused: str
 
 
-class WindowPresenter(QObject):
+class WindowController(QObject):
     """Keeps the window's data current while it is shown.
 
     Args:
@@ -177,7 +156,7 @@ class WindowPresenter(QObject):
         try:
             doc = await self.client.get_snapshot()
         except Exception as exc:
-            self.last_error = error_words(exc)
+            self.last_error = messages.error_words(exc)
             log.info("snapshot failed: %r", exc)
             self.statusChanged.emit()
             return
@@ -248,8 +227,8 @@ class WindowPresenter(QObject):
             self._spawn(self.set_app_rule_now(app, rule))
 
     async def set_app_rule_now(self, app: Mapping[str, Any], rule: str) -> bool:
-        """Give ``app`` the rule ``rule`` (:func:`~memwarden.ui.app_rules.rule_changes`: the rule
-        that decides it now is made normal first where it would still decide)."""
+        """Give ``app`` the rule ``rule`` (:func:`~memwarden.ui.link.app_rules.rule_changes`: the
+        rule that decides it now is made normal first where it would still decide)."""
         *first, (name, last) = rule_changes(app, rule)
         for other, change in first:
             if not await self._ask(other, change, str(app.get("name") or other)):
@@ -263,9 +242,9 @@ class WindowPresenter(QObject):
         except Exception as exc:
             log.info("set_rule(%s, %s) failed: %r", name, rule, exc)
             self.message.emit(
-                QCoreApplication.translate("WindowPresenter", "Could not change %1: %2")
+                QCoreApplication.translate("WindowController", "Could not change %1: %2")
                 .replace("%1", display)
-                .replace("%2", error_words(exc))
+                .replace("%2", messages.error_words(exc))
             )
             return False
         return True
@@ -273,7 +252,7 @@ class WindowPresenter(QObject):
     async def set_rule_now(self, name: str, rule: str) -> bool:
         """Ask the monitor, then show its next snapshot; on refusal, say why.
 
-        ``name`` is what the rule is saved under (:func:`memwarden.ui.app_rules.rule_name`).
+        ``name`` is what the rule is saved under (:func:`memwarden.ui.link.app_rules.rule_name`).
         """
         display = self.app_name(name)
         if not await self._ask(name, rule, display):
@@ -282,7 +261,7 @@ class WindowPresenter(QObject):
         # rule the monitor decides, nothing here guesses it.
         self.refresh(after_change=True)
         self.message.emit(
-            QCoreApplication.translate("WindowPresenter", "%1: %2", "app name: what its rule does")
+            QCoreApplication.translate("WindowController", "%1: %2", "app name: what its rule does")
             .replace("%1", display)
             .replace("%2", words.rule_hint(rule))
         )
@@ -309,7 +288,7 @@ class WindowPresenter(QObject):
                 "offline",
                 messages.state_title("error"),
                 QCoreApplication.translate(
-                    "WindowPresenter",
+                    "WindowController",
                     "Nothing guards memory until it runs again. Start it with: memwarden monitor",
                 ),
                 "",
@@ -323,26 +302,26 @@ class WindowPresenter(QObject):
         capacity = self.capacity_bytes()
         if capacity:
             available_text = (
-                QCoreApplication.translate("WindowPresenter", "%1 of %2 free (RAM and swap)")
+                QCoreApplication.translate("WindowController", "%1 of %2 free (RAM and swap)")
                 .replace("%1", human_size(available, loc))
                 .replace("%2", human_size(capacity, loc))
             )
         else:
-            available_text = QCoreApplication.translate("WindowPresenter", "%1 free").replace(
+            available_text = QCoreApplication.translate("WindowController", "%1 free").replace(
                 "%1", human_size(available, loc)
             )
         eta = props.get("EtaSeconds")
         if eta is None or float(eta) < 0:
-            left = QCoreApplication.translate("WindowPresenter", "Not running out at this rate")
+            left = QCoreApplication.translate("WindowController", "Not running out at this rate")
         else:
-            left = QCoreApplication.translate("WindowPresenter", "Runs out %1").replace(
+            left = QCoreApplication.translate("WindowController", "Runs out %1").replace(
                 "%1", time_left(float(eta), loc)
             )
         some = float(props.get("PressureSomeAvg10") or 0.0)
         full = float(props.get("PressureFullAvg10") or 0.0)
         pressure = (
             QCoreApplication.translate(
-                "WindowPresenter", "Waiting for memory: %1 of the time (everything stalled: %2)"
+                "WindowController", "Waiting for memory: %1 of the time (everything stalled: %2)"
             )
             .replace("%1", percent(some, loc, 1))
             .replace("%2", percent(full, loc, 1))
@@ -350,16 +329,16 @@ class WindowPresenter(QObject):
         victim_id = str(props.get("NextVictim") or "")
         if victim_id:
             victim = QCoreApplication.translate(
-                "WindowPresenter", "First to close if memory runs out: %1"
+                "WindowController", "First to close if memory runs out: %1"
             ).replace("%1", self.app_name(victim_id))
         else:
             victim = QCoreApplication.translate(
-                "WindowPresenter", "No app would be closed right now."
+                "WindowController", "No app would be closed right now."
             )
         paused = ""
         if props.get("Paused"):
             paused = QCoreApplication.translate(
-                "WindowPresenter", "Paused: MemWarden warns but closes nothing."
+                "WindowController", "Paused: MemWarden warns but closes nothing."
             )
         return StatusView(
             level, messages.state_title(level), available_text, left, pressure, victim, paused

@@ -16,8 +16,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from memwarden.ui.formatting import duration
-from memwarden.ui.history import HistoryBuffer, Sample
+from memwarden.ui.window.history import HistoryBuffer, Sample
+from memwarden.ui.words.formatting import duration
 
 FREE_COLOUR = QColor(0x2E, 0x86, 0xC1)
 PRESSURE_COLOUR = QColor(0x8E, 0x44, 0xAD)

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from memwarden.ui import orphans_presenter as op
-from memwarden.ui.plain_text import plain_labels, tooltip
-from memwarden.ui.window_presenter import WindowPresenter
+from memwarden.ui.window import orphans_presenter as op
+from memwarden.ui.window.controller import WindowController
+from memwarden.ui.words.plain_text import plain_labels, tooltip
 
 
 class OrphansPage(QWidget):
@@ -38,9 +38,9 @@ class OrphansPage(QWidget):
         confirm: Asks the person before a file is deleted (replaced in tests).
     """
 
-    def __init__(self, presenter: WindowPresenter, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: WindowController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.presenter = presenter
+        self.controller = controller
         self.rows: list[op.OrphanRow] = []
         self.confirm: Callable[[op.OrphanRow], bool] = self._ask
 
@@ -82,15 +82,15 @@ class OrphansPage(QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         self.copy_button.clicked.connect(self.copy_selected)
         self.open_button.clicked.connect(self.open_selected)
-        presenter.snapshotChanged.connect(self.update_rows)
+        controller.snapshotChanged.connect(self.update_rows)
         self.update_rows()
 
     def update_rows(self) -> None:
         """Show the snapshot's orphans."""
-        orphans = self.presenter.orphans()
+        orphans = self.controller.orphans()
         selected = self.selected()
-        self.summary.setText(op.summary(orphans, self.presenter.locale))
-        self.rows = op.orphan_rows(orphans, locale=self.presenter.locale)
+        self.summary.setText(op.summary(orphans, self.controller.locale))
+        self.rows = op.orphan_rows(orphans, locale=self.controller.locale)
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
             cells = (row.size, row.kind, row.owner, row.path)
@@ -152,18 +152,18 @@ class OrphansPage(QWidget):
         try:
             op.delete_file(row.path)
         except OSError as exc:
-            self.presenter.message.emit(
+            self.controller.message.emit(
                 self.tr("Could not delete %1: %2")
                 .replace("%1", row.path)
                 .replace("%2", os.strerror(exc.errno) if exc.errno else str(exc))
             )
             return False
-        self.presenter.message.emit(
+        self.controller.message.emit(
             self.tr("Deleted %1: %2 of RAM are free again.")
             .replace("%1", row.path)
             .replace("%2", row.size)
         )
-        self.presenter.refresh()
+        self.controller.refresh()
         return True
 
     def copy_selected(self) -> None:
@@ -171,7 +171,7 @@ class OrphansPage(QWidget):
         row = self.selected()
         if row is not None and row.command:
             QGuiApplication.clipboard().setText(row.command)
-            self.presenter.message.emit(self.tr("Copied: %1").replace("%1", row.command))
+            self.controller.message.emit(self.tr("Copied: %1").replace("%1", row.command))
 
     def open_selected(self) -> None:
         """Open the folder of the selected file in the file manager."""

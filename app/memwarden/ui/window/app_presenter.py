@@ -12,10 +12,9 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from memwarden.ui import words
-from memwarden.ui.app_rules import rule_source_text
-from memwarden.ui.formatting import human_size
-from memwarden.ui.plain_text import escape_markup
+from memwarden.ui.words import code_words as words
+from memwarden.ui.words.formatting import human_size
+from memwarden.ui.words.plain_text import escape_markup
 
 # The breakdown fields of ``bytes``, in the order the table shows them.
 BREAKDOWN = ("resident", "swap", "shmem", "dmabuf", "gpu_system", "gpu_vram")
@@ -245,7 +244,7 @@ def details_html(app: dict[str, Any], rule: str, locale: QLocale | None = None) 
             + "<br>".join("&nbsp;&nbsp;" + esc(line) for line in objects)
         )
     parts.append(esc(words.rule(rule) + ": " + words.rule_hint(rule)))
-    source = rule_source_text(app)
+    source = words.rule_source_text(app)
     if source:
         parts.append(esc(source))
     if app.get("unreadable_pids"):

@@ -2,9 +2,9 @@
 """The tray icon, and what happens on warnings, kills and the person's choices.
 
 :class:`TrayController` is the glue between the monitor client, the notifications, the prompt
-and the main window. What is shown comes from the presenters (:mod:`tray_menu`,
-:mod:`prompt_presenter`, :mod:`messages`); this module puts it on screen (the menu's widgets:
-:mod:`tray_menu_builder`) and turns clicks into monitor calls.
+and the main window. What is shown comes from the presenters (:mod:`menu_presenter`,
+:mod:`prompt_presenter`) and the words (:mod:`memwarden.ui.words.messages`); this module puts it
+on screen (the menu's widgets: :mod:`menu`) and turns clicks into monitor calls.
 """
 
 from __future__ import annotations
@@ -18,18 +18,20 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
-from memwarden.ui import autostart, messages, resources, tray_menu, ui_events
-from memwarden.ui.app_rules import monitor_rule, rule_changes
-from memwarden.ui.messages import Text
-from memwarden.ui.monitor_calls import MonitorError
-from memwarden.ui.monitor_client import MonitorClient
-from memwarden.ui.monitor_launcher import MonitorLauncher
-from memwarden.ui.notifications import Notifier
-from memwarden.ui.plain_text import tooltip
-from memwarden.ui.prompt import PromptWindow
-from memwarden.ui.prompt_presenter import build_prompt, derived_reason
-from memwarden.ui.slot_tasks import run_logged
-from memwarden.ui.tray_menu_builder import fill_menu, menu_entries, menu_key
+from memwarden.ui import resources
+from memwarden.ui.link.app_rules import monitor_rule, rule_changes
+from memwarden.ui.link.monitor_calls import MonitorError
+from memwarden.ui.link.monitor_client import MonitorClient
+from memwarden.ui.link.monitor_launcher import MonitorLauncher
+from memwarden.ui.link.slot_tasks import run_logged
+from memwarden.ui.tray import autostart, menu_presenter, ui_events
+from memwarden.ui.tray.menu import fill_menu, menu_entries, menu_key
+from memwarden.ui.tray.notifications import Notifier
+from memwarden.ui.tray.prompt import PromptWindow
+from memwarden.ui.tray.prompt_presenter import build_prompt, derived_reason
+from memwarden.ui.words import free_memory_words, messages
+from memwarden.ui.words.messages import Text
+from memwarden.ui.words.plain_text import tooltip
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,7 @@ class TrayController(QObject):
         self._snapshot_t = float("-inf")
         self._snapshot_task: asyncio.Task[Any] | None = None
         self._warned_since_connect = False
-        self._icons = {state: resources.tray_icon(state) for state in tray_menu.ICON_STATES}
+        self._icons = {state: resources.tray_icon(state) for state in menu_presenter.ICON_STATES}
         self.icon_state = ""
         self.icon = QSystemTrayIcon(self)
         self.menu = QMenu()
@@ -104,7 +106,7 @@ class TrayController(QObject):
         if self.launcher is not None:
             status = self.launcher.status or "starting"
         props = self.client.properties
-        state = tray_menu.icon_state(props, self.client.connected, status)
+        state = menu_presenter.icon_state(props, self.client.connected, status)
         if not self.client.connected and status == "starting" and not props:
             state = "calm"  # starting up, nothing known yet: no alarm (the tooltip says so)
         if state != self.icon_state:
@@ -112,7 +114,7 @@ class TrayController(QObject):
             self.icon.setIcon(self._icons[state])
             ui_events.record("tray-icon", state=state)
         log_path = str(self.launcher.log_path) if self.launcher is not None else ""
-        self.icon.setToolTip(tooltip(tray_menu.tooltip(
+        self.icon.setToolTip(tooltip(menu_presenter.tooltip(
             props, self.client.connected, snapshot=self.snapshot, launcher_status=status,
             log_path=log_path,
         )))  # fmt: skip
@@ -176,7 +178,7 @@ class TrayController(QObject):
         props = self.client.properties
         if self._warned_since_connect or props.get("State") not in ("warning", "critical"):
             return
-        app = tray_menu.app_names(self.snapshot).get(str(props.get("NextVictim", "")))
+        app = menu_presenter.app_names(self.snapshot).get(str(props.get("NextVictim", "")))
         reasons = self.client.state_reasons
         why = derived_reason(app, monitor_rule(app)) if app else ""
         self._warning(dict(app) if app else {}, float(props.get("EtaSeconds", -1.0)),
@@ -286,7 +288,7 @@ class TrayController(QObject):
             finally:
                 if self.prompt is not None:
                     self.prompt.set_busy(False)
-            text = messages.free_result_text(result)
+            text = free_memory_words.free_result_text(result)
             ui_events.record("free-memory", summary=text.summary, body=text.body, result=result)
             if self.prompt is not None and self.prompt.isVisible():
                 self.prompt.set_result(f"{text.summary}. {text.body}")
@@ -347,14 +349,14 @@ class TrayController(QObject):
         ))  # fmt: skip
 
     def open_window(self) -> None:
-        """Open the main window (``memwarden.ui.window.MainWindow``); until it exists in this
-        installation, the prompt is the window."""
+        """Open the main window (:class:`~memwarden.ui.window.main_window.MainWindow`); until it
+        exists in this installation, the prompt is the window."""
         ui_events.record("open-window")
         if self.window is None:
             factory = self._window_factory
             if factory is None:
                 try:
-                    from memwarden.ui.window import MainWindow
+                    from memwarden.ui.window.main_window import MainWindow
                 except ImportError:
                     log.info("no main window in this version: showing the prompt")
                     run_logged(self.show_prompt())

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from memwarden.core.settings import Settings
-from memwarden.ui import settings_presenter as sp
-from memwarden.ui import words
-from memwarden.ui.plain_text import plain_labels
-from memwarden.ui.window_presenter import WindowPresenter
+from memwarden.ui.window import settings_presenter as sp
+from memwarden.ui.window.controller import WindowController
+from memwarden.ui.words import code_words as words
+from memwarden.ui.words.plain_text import plain_labels
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,9 @@ log = logging.getLogger(__name__)
 class SettingsPage(QWidget):
     """The settings tab of the main window."""
 
-    def __init__(self, presenter: WindowPresenter, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: WindowController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.presenter = presenter
+        self.controller = controller
         #: The monitor's saved settings the spin boxes started from (what they do not edit, and
         #: what Apply compares with); None when there are none to change.
         self.saved: Settings | None = None
@@ -147,11 +147,11 @@ class SettingsPage(QWidget):
             lambda current, _previous: self.remove_rule.setEnabled(current is not None)
         )
         self.remove_rule.clicked.connect(self._remove_rule)
-        presenter.statusChanged.connect(self.update_status)
+        controller.statusChanged.connect(self.update_status)
         # The sentences name this machine's sizes, which come with the snapshot.
-        presenter.snapshotChanged.connect(self._values_changed)
-        presenter.client.propertiesChanged.connect(self._properties_changed)
-        presenter.client.connectionChanged.connect(lambda _connected: self.load())
+        controller.snapshotChanged.connect(self._values_changed)
+        controller.client.propertiesChanged.connect(self._properties_changed)
+        controller.client.connectionChanged.connect(lambda _connected: self.load())
         self.update_status()
 
     def _spin(self, key: str, suffix: str) -> QDoubleSpinBox:
@@ -195,8 +195,8 @@ class SettingsPage(QWidget):
 
     def load(self) -> None:
         """Show the monitor's settings (the last it announced, read-only without a monitor)."""
-        props = self.presenter.client.properties
-        why_not = sp.read_only_reason(props, self.presenter.connected)
+        props = self.controller.client.properties
+        why_not = sp.read_only_reason(props, self.controller.connected)
         saved = sp.saved_settings(props)
         self.saved = saved if why_not is None else None
         for widget in (*self._spins(), self.apply_button, self.defaults_button):
@@ -220,14 +220,14 @@ class SettingsPage(QWidget):
         values = self.values()
         if self.saved is not None and sp.changes(self.saved, values):
             self._edited = True
-        system = self.presenter.system()
+        system = self.controller.system()
         self.summary.setText(
             "\n".join(
                 sp.describe(
                     values,
                     int(system.get("mem_total", 0)),
                     int(system.get("swap_total", 0)),
-                    self.presenter.locale,
+                    self.controller.locale,
                 )
             )
         )
@@ -245,7 +245,7 @@ class SettingsPage(QWidget):
             return
         self.apply_button.setEnabled(False)
         self._task = asyncio.ensure_future(
-            sp.apply_settings(self.presenter.client, sp.changes(self.saved, self.values()))
+            sp.apply_settings(self.controller.client, sp.changes(self.saved, self.values()))
         )
         self._task.add_done_callback(self._applied)
 
@@ -268,7 +268,7 @@ class SettingsPage(QWidget):
 
     def update_status(self) -> None:
         """Helper status, config error, thresholds in force and the rules, from the monitor."""
-        props = self.presenter.client.properties
+        props = self.controller.client.properties
         headline, text = words.helper_status(str(props.get("HelperStatus") or "no-helper"))
         self.helper_headline.setText(headline)
         self.helper_text.setText(text)
@@ -279,8 +279,8 @@ class SettingsPage(QWidget):
                 "Your settings file could not be used, so the defaults are in force: %1"
             ).replace("%1", error)
         )
-        self.in_force.setText(sp.in_force(self.presenter.thresholds(), self.presenter.locale))
-        self._show_rules(self.presenter.rules())
+        self.in_force.setText(sp.in_force(self.controller.thresholds(), self.controller.locale))
+        self._show_rules(self.controller.rules())
 
     def _show_rules(self, rules: dict[str, str]) -> None:
         current = self.rules.currentItem()
@@ -305,4 +305,4 @@ class SettingsPage(QWidget):
         item = self.rules.currentItem()
         if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
             return
-        self.presenter.set_rule(str(item.data(Qt.ItemDataRole.UserRole)), "normal")
+        self.controller.set_rule(str(item.data(Qt.ItemDataRole.UserRole)), "normal")

@@ -27,10 +27,10 @@ from dbus_fast.aio import MessageBus
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from memwarden.ui import ui_events
-from memwarden.ui.messages import Text
-from memwarden.ui.plain_text import escape_markup
 from memwarden.ui.qt_compat import emit
+from memwarden.ui.tray import ui_events
+from memwarden.ui.words.messages import Text
+from memwarden.ui.words.plain_text import escape_markup
 
 log = logging.getLogger(__name__)
 

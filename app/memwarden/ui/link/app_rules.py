@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""An app's rule as the monitor decided it, and the name a new rule is saved under.
+"""An app's rule as the monitor decided it, the name a new rule is saved under, and the calls that
+change it.
 
 The UI never matches names against rules: the monitor does, once, as its killer does, and says
 the result in each app of its snapshot (docs/scan-json.md): ``rule`` (``protect``, ``prefer`` or
@@ -14,8 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
-
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
 
@@ -63,20 +62,3 @@ def rule_changes(app: Mapping[str, Any], rule: str) -> list[tuple[str, str]]:
         changes.append((source, NORMAL))
     changes.append((target, rule))
     return changes
-
-
-_RULE_SOURCES: dict[str, object] = {
-    PROTECT: QT_TRANSLATE_NOOP("AppRules", "Protected by your rule “%1”."),
-    PREFER: QT_TRANSLATE_NOOP("AppRules", "Sacrificed first by your rule “%1”."),
-}
-
-
-def rule_source_text(app: Mapping[str, Any]) -> str:
-    """Which of the person's rules gives the app its rule (``Protected by your rule
-    “/usr/bin/foo”.``), or ``""`` when none does. It tells why an app is protected when the rule
-    names one of its programs rather than the app itself."""
-    source = str(app.get("rule_source") or "")
-    text = _RULE_SOURCES.get(monitor_rule(app))
-    if not source or text is None:
-        return ""
-    return QCoreApplication.translate("AppRules", str(text)).replace("%1", source)

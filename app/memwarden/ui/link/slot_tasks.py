@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from memwarden.ui.monitor_calls import MonitorError
+from memwarden.ui.link.monitor_calls import MonitorError
 
 log = logging.getLogger(__name__)
 

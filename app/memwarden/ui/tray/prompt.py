@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from memwarden.core.rule_codes import PREFER, PROTECT
-from memwarden.ui import ui_events
-from memwarden.ui.plain_text import plain_labels, tooltip
-from memwarden.ui.prompt_presenter import PromptModel, PromptRow
 from memwarden.ui.qt_compat import emit
+from memwarden.ui.tray import ui_events
+from memwarden.ui.tray.prompt_presenter import PromptModel, PromptRow
+from memwarden.ui.words.plain_text import plain_labels, tooltip
 
 # The highlight of the row that would be closed: a warm tint that reads on light and dark themes
 # (the text keeps the palette's colour; the row is also bold and marked in words).

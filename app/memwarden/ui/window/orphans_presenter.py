@@ -19,8 +19,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from memwarden.ui import words
-from memwarden.ui.formatting import human_size
+from memwarden.ui.words import code_words as words
+from memwarden.ui.words.formatting import human_size
 
 _SYSV_ID = re.compile(r"\bid (\d+)$")
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The apps model, its sort/filter proxy and the window presenter, without widgets: fed by the
+"""The apps model, its sort/filter proxy and the window controller, without widgets: fed by the
 real snapshot through the client double."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from window_doubles import FakeMonitorClient
 
-from memwarden.ui.app_rules import rule_name
-from memwarden.ui.apps_model import (
+from memwarden.ui.link.app_rules import rule_name
+from memwarden.ui.link.monitor_calls import MonitorError
+from memwarden.ui.window.apps_model import (
     APP_ID_ROLE,
     RULE_ROLE,
     SORT_ROLE,
@@ -19,9 +20,9 @@ from memwarden.ui.apps_model import (
     AppsTableModel,
     Column,
 )
-from memwarden.ui.formatting import human_size
-from memwarden.ui.monitor_calls import MonitorError
-from memwarden.ui.window_presenter import WindowPresenter, error_words
+from memwarden.ui.window.controller import WindowController
+from memwarden.ui.words.formatting import human_size
+from memwarden.ui.words.messages import error_words
 
 GiB = 1 << 30
 
@@ -167,80 +168,81 @@ def test_sizes_between_2_and_4_gib_sort_as_numbers(qapp: Any, doc: dict[str, Any
     assert totals == sorted(sizes)
 
 
-# -- presenter ------------------------------------------------------------------------------------
+# -- controller ------------------------------------------------------------------------------------
 
 
 def test_presenter_loads_the_snapshot_and_says_the_status(
     qtbot: Any, client: FakeMonitorClient, doc: dict[str, Any]
 ) -> None:
-    presenter = WindowPresenter(client)
-    with qtbot.waitSignal(presenter.snapshotChanged):
-        presenter.activate()
-    assert presenter.active
-    assert presenter.apps.rowCount() == len(doc["apps"])
-    assert presenter.orphans() == doc["orphans"]
+    controller = WindowController(client)
+    with qtbot.waitSignal(controller.snapshotChanged):
+        controller.activate()
+    assert controller.active
+    assert controller.apps.rowCount() == len(doc["apps"])
+    assert controller.orphans() == doc["orphans"]
     capacity = doc["system"]["mem_total"] + doc["system"]["swap_total"]
-    assert presenter.capacity_bytes() == capacity
+    assert controller.capacity_bytes() == capacity
 
-    status = presenter.status()
+    status = controller.status()
     assert status.level == "calm" and status.headline == "Memory is fine"
     available = client.properties["AvailableBytes"]
     assert (
         status.available == f"{human_size(available)} of {human_size(capacity)} free (RAM and swap)"
     )
     assert status.time_left == "Not running out at this rate"
-    victim = presenter.app_name(client.properties["NextVictim"])
+    victim = controller.app_name(client.properties["NextVictim"])
     assert status.next_victim == f"First to close if memory runs out: {victim}"
     assert status.paused == ""
-    assert len(presenter.history) == 1
+    assert len(controller.history) == 1
 
     client.announce(State="warning", EtaSeconds=200.0, Paused=True, PressureSomeAvg10=12.5)
-    status = presenter.status()
+    status = controller.status()
     assert status.headline == "Memory is running low"
     assert status.time_left == "Runs out in about 3 min"
     assert "12.5%" in status.pressure
     assert status.paused.startswith("Paused")
-    assert presenter.history.latest().some_pct == 12.5  # type: ignore[union-attr]
+    assert controller.history.latest().some_pct == 12.5  # type: ignore[union-attr]
 
-    presenter.deactivate()
-    assert not presenter.active
-    qtbot.waitUntil(lambda: not presenter.pending())
+    controller.deactivate()
+    assert not controller.active
+    qtbot.waitUntil(lambda: not controller.pending())
 
 
 def test_presenter_sets_rules_through_the_monitor_and_shows_its_next_snapshot(
     qtbot: Any, client: FakeMonitorClient, doc: dict[str, Any]
 ) -> None:
-    presenter = WindowPresenter(client)
-    presenter.apply_snapshot(doc)
+    controller = WindowController(client)
+    controller.apply_snapshot(doc)
     game = next(a for a in doc["apps"] if a["name"] == "SuperTuxKart")
 
     def shown() -> str:
-        return str(presenter.apps.index(row_of(presenter.apps, "SuperTuxKart"), Column.RULE).data())
+        apps = controller.apps
+        return str(apps.index(row_of(apps, "SuperTuxKart"), Column.RULE).data())
 
     assert shown() == "Normal"
-    with qtbot.waitSignal(presenter.message) as said:
-        presenter.apps.setData(
-            presenter.apps.index(row_of(presenter.apps, "SuperTuxKart"), Column.RULE), "protect"
+    with qtbot.waitSignal(controller.message) as said:
+        controller.apps.setData(
+            controller.apps.index(row_of(controller.apps, "SuperTuxKart"), Column.RULE), "protect"
         )
     assert ("set_rule", rule_name(game), "protect") in client.calls
     assert client.properties["AppRules"] == {rule_name(game): "protect"}
     assert said.args[0].startswith("SuperTuxKart: MemWarden never closes this app")
-    # The presenter asked for a snapshot after the call: the monitor's decision shows.
+    # The controller asked for a snapshot after the call: the monitor's decision shows.
     qtbot.waitUntil(lambda: shown() == "Protect")
     assert client.calls[-1] == ("get_snapshot",)
-    app = presenter.apps.app_at(row_of(presenter.apps, "SuperTuxKart"))
+    app = controller.apps.app_at(row_of(controller.apps, "SuperTuxKart"))
     assert (app["rule"], app["rule_source"]) == ("protect", rule_name(game))
 
     # A refusal: the person hears why, and the row keeps the monitor's rule.
     client.failures["set_rule"] = MonitorError("bad-name", "io.github.memwarden.Monitor1.Error.X")
-    with qtbot.waitSignal(presenter.message) as said:
-        presenter.apps.setData(
-            presenter.apps.index(row_of(presenter.apps, "SuperTuxKart"), Column.RULE), "prefer"
+    with qtbot.waitSignal(controller.message) as said:
+        controller.apps.setData(
+            controller.apps.index(row_of(controller.apps, "SuperTuxKart"), Column.RULE), "prefer"
         )
     assert (
         said.args[0] == "Could not change SuperTuxKart: The app's name cannot be used for a rule."
     )
-    qtbot.waitUntil(lambda: not presenter.pending())
+    qtbot.waitUntil(lambda: not controller.pending())
     assert shown() == "Protect"
 
 
@@ -248,33 +250,33 @@ def test_a_snapshot_on_its_way_when_the_rules_change_is_followed_by_another(
     qtbot: Any, client: FakeMonitorClient
 ) -> None:
     """A snapshot asked for before a rule was set may predate it: one more is asked for."""
-    presenter = WindowPresenter(client)
-    presenter.activate()  # a snapshot is on its way
-    assert presenter.pending()
+    controller = WindowController(client)
+    controller.activate()  # a snapshot is on its way
+    assert controller.pending()
     client.announce(AppRules={"org.example.Other": "protect"})
-    qtbot.waitUntil(lambda: not presenter.pending())
+    qtbot.waitUntil(lambda: not controller.pending())
     assert client.calls.count(("get_snapshot",)) == 2
-    presenter.deactivate()
+    controller.deactivate()
 
 
 def test_presenter_offline_and_back(qtbot: Any, client: FakeMonitorClient) -> None:
-    presenter = WindowPresenter(client)
-    presenter.activate()
-    qtbot.waitUntil(lambda: presenter.snapshot is not None)
+    controller = WindowController(client)
+    controller.activate()
+    qtbot.waitUntil(lambda: controller.snapshot is not None)
     client.go_away()
-    status = presenter.status()
+    status = controller.status()
     assert status.level == "offline"
     assert status.headline == "Not guarding: the monitor is not running"
 
-    presenter.refresh()
-    qtbot.waitUntil(lambda: not presenter.pending())
-    assert presenter.last_error == "The monitor is not running."
-    with qtbot.waitSignal(presenter.snapshotChanged):
-        client.come_back()  # the presenter asks again at once
-    assert presenter.last_error is None
-    assert presenter.status().level == "calm"
-    presenter.deactivate()
-    qtbot.waitUntil(lambda: not presenter.pending())
+    controller.refresh()
+    qtbot.waitUntil(lambda: not controller.pending())
+    assert controller.last_error == "The monitor is not running."
+    with qtbot.waitSignal(controller.snapshotChanged):
+        client.come_back()  # the controller asks again at once
+    assert controller.last_error is None
+    assert controller.status().level == "calm"
+    controller.deactivate()
+    qtbot.waitUntil(lambda: not controller.pending())
 
 
 def test_error_words() -> None:

@@ -2,7 +2,7 @@
 """MemWarden's main window: the state and a short history at the top; below, the apps with their
 real memory and both rankings, the leftover files, and the settings.
 
-Thin: every number, sentence and decision comes from :class:`WindowPresenter` and the other
+Thin: every number, sentence and decision comes from :class:`WindowController` and the other
 presenters; this module lays widgets out and forwards what the person does. The tray opens it
 with ``show()``/``raise_()``; closing it only hides it (a QMainWindow without
 ``WA_DeleteOnClose``), and the tray keeps running.
@@ -42,15 +42,16 @@ from PySide6.QtWidgets import (
 )
 
 from memwarden.core.rule_codes import RULES
-from memwarden.ui import app_presenter, words
-from memwarden.ui.apps_model import APP_ROLE, RULE_ROLE, Column
-from memwarden.ui.client_api import MonitorClientApi
-from memwarden.ui.history import HistoryBuffer
-from memwarden.ui.history_view import HistoryView
-from memwarden.ui.orphans_page import OrphansPage
-from memwarden.ui.plain_text import plain_labels
-from memwarden.ui.settings_page import SettingsPage
-from memwarden.ui.window_presenter import WindowPresenter
+from memwarden.ui.link.client_api import MonitorClientApi
+from memwarden.ui.window import app_presenter
+from memwarden.ui.window.apps_model import APP_ROLE, RULE_ROLE, Column
+from memwarden.ui.window.controller import WindowController
+from memwarden.ui.window.history import HistoryBuffer
+from memwarden.ui.window.history_view import HistoryView
+from memwarden.ui.window.orphans_page import OrphansPage
+from memwarden.ui.window.settings_page import SettingsPage
+from memwarden.ui.words import code_words as words
+from memwarden.ui.words.plain_text import plain_labels
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -89,7 +90,7 @@ class MainWindow(QMainWindow):
     """The main window.
 
     Args:
-        client: The monitor client (:class:`memwarden.ui.monitor_client.MonitorClient`).
+        client: The monitor client (:class:`memwarden.ui.link.monitor_client.MonitorClient`).
         parent: The Qt parent.
         history: A history kept since start-up, so the chart is not empty on first open; a new
             one by default.
@@ -103,7 +104,7 @@ class MainWindow(QMainWindow):
         history: HistoryBuffer | None = None,
     ) -> None:
         super().__init__(parent)
-        self.presenter = WindowPresenter(client, self, history=history)
+        self.controller = WindowController(client, self, history=history)
         self.setWindowTitle(self.tr("MemWarden"))
         self.setObjectName("MemWardenMainWindow")
         self.resize(1180, 760)
@@ -132,7 +133,7 @@ class MainWindow(QMainWindow):
         strip_layout.addWidget(self.figures)
         strip_layout.addWidget(self.victim)
         strip_layout.addWidget(self.paused)
-        self.history_view = HistoryView(self.presenter.history, strip)
+        self.history_view = HistoryView(self.controller.history, strip)
         strip_layout.addWidget(self.history_view)
         layout.addWidget(strip)
 
@@ -140,15 +141,15 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(central)
         layout.addWidget(self.tabs, 1)
         self.tabs.addTab(self._apps_tab(), self.tr("Apps"))
-        self.orphans_page = OrphansPage(self.presenter, self.tabs)
+        self.orphans_page = OrphansPage(self.controller, self.tabs)
         self.tabs.addTab(self.orphans_page, self.tr("Leftover files"))
-        self.settings_page = SettingsPage(self.presenter, self.tabs)
+        self.settings_page = SettingsPage(self.controller, self.tabs)
         self.tabs.addTab(self.settings_page, self.tr("Settings"))
 
-        self.presenter.statusChanged.connect(self.update_status)
-        self.presenter.historyChanged.connect(self.history_view.update)
-        self.presenter.snapshotChanged.connect(self._snapshot_changed)
-        self.presenter.message.connect(self.show_message)
+        self.controller.statusChanged.connect(self.update_status)
+        self.controller.historyChanged.connect(self.history_view.update)
+        self.controller.snapshotChanged.connect(self._snapshot_changed)
+        self.controller.message.connect(self.show_message)
         self.update_status()
 
     def _apps_tab(self) -> QWidget:
@@ -175,7 +176,7 @@ class MainWindow(QMainWindow):
         layout.addLayout(row)
 
         self.table = QTableView(page)
-        self.table.setModel(self.presenter.proxy)
+        self.table.setModel(self.controller.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(Column.TOTAL, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -220,22 +221,22 @@ class MainWindow(QMainWindow):
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.details)
 
-        self.filter.textChanged.connect(self.presenter.proxy.set_text)
-        self.only_misjudged.toggled.connect(self.presenter.proxy.set_only_misjudged)
+        self.filter.textChanged.connect(self.controller.proxy.set_text)
+        self.only_misjudged.toggled.connect(self.controller.proxy.set_only_misjudged)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.customContextMenuRequested.connect(self._context_menu)
-        self.presenter.apps.dataChanged.connect(lambda *_: self._show_details())
+        self.controller.apps.dataChanged.connect(lambda *_: self._show_details())
         return page
 
     # -- showing ----------------------------------------------------------------------------------
 
     def update_status(self) -> None:
-        """The status strip, from the presenter."""
-        status = self.presenter.status()
+        """The status strip, from the controller."""
+        status = self.controller.status()
         colour = _LEVEL_COLOURS.get(status.level, _LEVEL_COLOURS["offline"])
         self.headline.setText(status.headline)
         self.headline.setStyleSheet(f"color: {colour};")
-        error = self.presenter.last_error
+        error = self.controller.last_error
         self.figures.setText(
             " · ".join(
                 part
@@ -247,12 +248,12 @@ class MainWindow(QMainWindow):
         self.victim.setVisible(bool(status.next_victim))
         self.paused.setText(status.paused)
         self.paused.setVisible(bool(status.paused))
-        self.history_view.set_limits(self.presenter.thresholds())
+        self.history_view.set_limits(self.controller.thresholds())
 
     def _snapshot_changed(self) -> None:
         self.update_status()
         self._show_details()
-        orphans = self.presenter.orphans()
+        orphans = self.controller.orphans()
         index = self.tabs.indexOf(self.orphans_page)
         self.tabs.setTabText(
             index,
@@ -286,7 +287,7 @@ class MainWindow(QMainWindow):
             )
             return
         app, rule = selected
-        self.details.setText(app_presenter.details_html(app, rule, self.presenter.locale))
+        self.details.setText(app_presenter.details_html(app, rule, self.controller.locale))
 
     # -- acting -----------------------------------------------------------------------------------
 
@@ -295,7 +296,7 @@ class MainWindow(QMainWindow):
         rows = self.table.selectionModel().selectedRows()
         if rows:
             index = rows[0].siblingAtColumn(Column.RULE)
-            self.presenter.proxy.setData(index, rule, Qt.ItemDataRole.EditRole)
+            self.controller.proxy.setData(index, rule, Qt.ItemDataRole.EditRole)
 
     def _context_menu(self, pos: QPoint) -> None:
         index = self.table.indexAt(pos)
@@ -317,8 +318,8 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.settings_page.load()
-        self.presenter.activate()
+        self.controller.activate()
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
-        self.presenter.deactivate()
+        self.controller.deactivate()

@@ -16,10 +16,10 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from memwarden.core.rule_codes import PREFER, PROTECT
-from memwarden.ui import messages
-from memwarden.ui.app_rules import monitor_rule, rule_name
-from memwarden.ui.formatting import human_size, time_left
-from memwarden.ui.tray_menu import own_apps
+from memwarden.ui.link.app_rules import monitor_rule, rule_name
+from memwarden.ui.tray.menu_presenter import own_apps
+from memwarden.ui.words import messages
+from memwarden.ui.words.formatting import human_size, time_left
 
 _t = QCoreApplication.translate
 

@@ -2,8 +2,8 @@
 """The tray's presenter: which icon, what the tooltip says, what the menu lists. No widgets.
 
 Inputs are the monitor client's property cache (D-Bus names), whether the monitor is there, and
-the last snapshot (``memwarden.scan/1``); outputs are plain data that :mod:`memwarden.ui.tray`
-puts on screen.
+the last snapshot (``memwarden.scan/1``); outputs are plain data that the tray's controller
+(:mod:`memwarden.ui.tray.controller`) puts on screen.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from memwarden.ui import messages
-from memwarden.ui.app_rules import monitor_rule, rule_name
-from memwarden.ui.formatting import human_size, percent, time_left
+from memwarden.ui.link.app_rules import monitor_rule, rule_name
+from memwarden.ui.words import messages
+from memwarden.ui.words.formatting import human_size, percent, time_left
 
 _t = QCoreApplication.translate
 

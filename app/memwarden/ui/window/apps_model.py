@@ -4,7 +4,7 @@
 Rows are kept by app id across refreshes (updated in place, removed, appended), so the selection,
 the sort order and an open rule editor survive the periodic snapshot. The rule column shows the
 monitor's ``rule`` of each app (the model never matches names) and is editable: setting it emits
-:attr:`AppsTableModel.ruleRequested`; the presenter asks the monitor, which persists it, and the
+:attr:`AppsTableModel.ruleRequested`; the controller asks the monitor, which persists it, and the
 row shows the new rule once the next snapshot says so.
 """
 
@@ -27,8 +27,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 
-from memwarden.ui import words
-from memwarden.ui.app_presenter import (
+from memwarden.ui.link.app_rules import monitor_rule
+from memwarden.ui.window.app_presenter import (
     breakdown_hint,
     hidden_bytes,
     kernel_ignores,
@@ -36,9 +36,9 @@ from memwarden.ui.app_presenter import (
     rank_difference,
     total_tooltip,
 )
-from memwarden.ui.app_rules import monitor_rule, rule_source_text
-from memwarden.ui.formatting import human_size
-from memwarden.ui.plain_text import tooltip
+from memwarden.ui.words import code_words as words
+from memwarden.ui.words.formatting import human_size
+from memwarden.ui.words.plain_text import tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -89,8 +89,8 @@ class AppsTableModel(QAbstractTableModel):
 
     Signals:
         ruleRequested(str app_id, str rule): the person chose a rule for an app in the table
-            (the presenter turns it into ``SetAppRule`` calls:
-            :func:`memwarden.ui.app_rules.rule_changes`).
+            (the controller turns it into ``SetAppRule`` calls:
+            :func:`memwarden.ui.link.app_rules.rule_changes`).
     """
 
     ruleRequested = Signal(str, str)
@@ -282,7 +282,7 @@ class AppsTableModel(QAbstractTableModel):
         if column in (Column.DIFFERENCE, Column.KERNEL_RANK, Column.MEMWARDEN_RANK):
             return rank_difference(app, self._locale).explanation
         if column == Column.RULE:
-            source = rule_source_text(app)
+            source = words.rule_source_text(app)
             return words.rule_hint(monitor_rule(app)) + ("\n" + source if source else "")
         field = _BYTES_FIELD.get(column)
         return breakdown_hint(field) if field else None

@@ -3,14 +3,17 @@
 rules, hidden-object kinds and what the helper's status means for protection.
 
 Core, monitor and helper speak in codes (``"memfd"``, ``"no-helper"``); the UI owns the words.
-The reasons behind warnings, kills and refusals are in :mod:`memwarden.ui.messages`, shared with
-the tray; which codes exist, and what a helper's code means, is in
+The reasons behind warnings, kills and refusals are in :mod:`memwarden.ui.words.messages`, shared
+with the tray; which codes exist, and what a helper's code means, is in
 :mod:`memwarden.core.reason_codes`. Each table below is marked with ``QT_TRANSLATE_NOOP`` so
 lupdate extracts it, and translated when looked up. A code the UI does not know yet gets a
 generic sentence that still names the code, so a newer monitor never leaves a blank.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
@@ -233,3 +236,20 @@ def helper_needs_attention(code: str) -> bool:
 def helper_unusable(code: str) -> bool:
     """True when no helper can be used until the system is changed (the tray's error icon)."""
     return helper_group(code) in _HELPER_UNUSABLE
+
+
+_RULE_SOURCES: dict[str, object] = {
+    PROTECT: QT_TRANSLATE_NOOP("AppRules", "Protected by your rule “%1”."),
+    PREFER: QT_TRANSLATE_NOOP("AppRules", "Sacrificed first by your rule “%1”."),
+}
+
+
+def rule_source_text(app: Mapping[str, Any]) -> str:
+    """Which of the person's rules gives the app its rule (``Protected by your rule
+    “/usr/bin/foo”.``), or ``""`` when none does. It tells why an app is protected when the rule
+    names one of its programs rather than the app itself."""
+    source = str(app.get("rule_source") or "")
+    text = _RULE_SOURCES.get(str(app.get("rule") or NORMAL))
+    if not source or text is None:
+        return ""
+    return QCoreApplication.translate("AppRules", str(text)).replace("%1", source)

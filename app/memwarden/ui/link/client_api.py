@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What the main window needs from the monitor client, as a structural type.
 
-:class:`memwarden.ui.monitor_client.MonitorClient` (the D-Bus client) satisfies it; so does the
+:class:`memwarden.ui.link.monitor_client.MonitorClient` (the D-Bus client) satisfies it; so does the
 test double in ``tests/ui_window``. Typing the window against this protocol rather than the class
 keeps the window's tests free of D-Bus and documents the exact surface the window uses.
 """

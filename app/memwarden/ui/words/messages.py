@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The tray's words: reason codes from the monitor turned into sentences, and the texts of the
-warning, the after-kill message and the "free memory now" result.
+warning and the after-kill message ("free memory now" has its own: :mod:`free_memory_words`).
 
 The monitor and the helper speak in reason codes (``hidden-memory``, ``below-warn-threshold``),
 every one of them listed in :mod:`memwarden.core.reason_codes`; this module is where they become
@@ -14,6 +14,7 @@ Every string is a literal inside ``QCoreApplication.translate("Messages", …)``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,11 +22,11 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from memwarden.core import reason_codes as codes
-from memwarden.core.reason_codes import HelperGroup, helper_group
-from memwarden.ui import words
-from memwarden.ui.formatting import human_size, time_left
+from memwarden.ui.words import code_words as words
+from memwarden.ui.words.formatting import human_size, time_left
 
 _t = QCoreApplication.translate
+_REASON_CODE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +140,8 @@ def helper_problem(code: str) -> str | None:
 
     ``HelperStatus`` is ``applied``, ``no-helper`` (the monitor runs without one on purpose),
     ``unknown`` (nothing asked yet), or the helper's reason code for its last refusal. The line
-    is the settings page's headline for the same code (:func:`memwarden.ui.words.helper_status`).
+    is the settings page's headline for the same code
+    (:func:`memwarden.ui.words.code_words.helper_status`).
     """
     if not code or not words.helper_needs_attention(code):
         return None
@@ -154,64 +156,20 @@ def helper_missing(code: str) -> bool:
     return words.helper_unusable(code)
 
 
-def free_step(step: Mapping[str, Any]) -> str:
-    """One step of "free memory now" and how it went."""
-    name, result = str(step.get("step", "")), str(step.get("result", ""))
-    if name == codes.RECLAIM_BACKGROUND:
-        texts = {
-            codes.DONE: _t("Messages", "Background apps were trimmed."),
-            codes.PARTIAL: _t("Messages", "Background apps were trimmed partly."),
-            codes.NOTHING_TO_RECLAIM: _t("Messages", "Background apps had nothing to give back."),
-            codes.NO_CGROUP_V2: _t("Messages", "Background apps could not be trimmed: this "
-                                               "system does not use cgroup v2."),
-            codes.NOT_DELEGATED: _t("Messages", "Background apps could not be trimmed: the "
-                                                "session does not let MemWarden manage them."),
-            codes.NO_BACKGROUND_SLICE: _t("Messages", "There are no background apps to trim."),
-            codes.NO_MEMORY_CONTROLLER: _t("Messages", "Background apps could not be trimmed: "
-                                                       "the memory controller is off."),
-            codes.FAILED: _t("Messages", "Background apps could not be trimmed: something went "
-                                         "wrong (the monitor's log says what)."),
-        }
-        return texts.get(result, _t("Messages", "Background apps could not be trimmed (%1).")
-                         .replace("%1", result))
-    if name == codes.DROP_CACHES:
-        return _drop_caches_step(result)
-    return _t("Messages", "A step MemWarden does not know finished with: %1.").replace("%1", result)
+def error_reason(exc: BaseException) -> str | None:
+    """The reason code of a failed monitor call (``MonitorError.reason``), when it carries one."""
+    value = getattr(exc, "reason", None)
+    if isinstance(value, str) and _REASON_CODE.match(value):
+        return value
+    return None
 
 
-def _drop_caches_step(result: str) -> str:
-    """The ``drop-caches`` step: its own results, else the helper's code by what it means."""
-    own = {
-        codes.DONE: _t("Messages", "Caches were dropped and memory compacted."),
-        codes.FAILED: _t("Messages", "Caches were not dropped: something went wrong (the "
-                                     "monitor's log says what)."),
-        codes.RATE_LIMITED: _t("Messages", "Caches were not dropped again: they were dropped "
-                                           "less than a minute ago."),
-    }
-    g = HelperGroup
-    by_group = {
-        g.OFF: _t("Messages", "Caches were not dropped: the privileged helper is not in use."),
-        g.MISSING: _t("Messages", "Caches were not dropped: the privileged helper is not "
-                                  "installed."),
-        g.BROKEN: _t("Messages", "Caches were not dropped: the privileged helper does not work."),
-        g.NO_SYSTEM_BUS: _t("Messages", "Caches were not dropped: there is no system bus to "
-                                        "reach the privileged helper."),
-        g.UNREACHABLE: _t("Messages", "Caches were not dropped: the privileged helper did not "
-                                      "answer."),
-        g.DENIED: _t("Messages", "Caches were not dropped: not allowed."),
-        g.CAPABILITY: _t("Messages", "Caches were not dropped: the privileged helper lacks a "
-                                     "capability."),
-        g.RETRYING: _t("Messages", "Caches were not dropped: the privileged helper is busy. Try "
-                                   "again in a moment."),
-        g.FAULT: _t("Messages", "Caches were not dropped: the privileged helper failed."),
-    }
-    text = own.get(result)
-    if text is None:
-        group = helper_group(result) if result in codes.DROP_CACHES_RESULTS else None
-        text = by_group.get(group) if group is not None else None
-    if text is not None:
-        return text
-    return _t("Messages", "Caches were not dropped (%1).").replace("%1", result)
+def error_words(exc: BaseException) -> str:
+    """A sentence for a failed monitor call."""
+    code = error_reason(exc)
+    if code is not None:
+        return refusal(code)
+    return _t("Messages", "Something went wrong while talking to the monitor.")
 
 
 # -- apps -----------------------------------------------------------------------------------------
@@ -353,26 +311,6 @@ def killed_text(
             "%1", human_size(freed_bytes, locale)
         )
     return Text(summary, body)
-
-
-def free_result_text(result: Mapping[str, Any], locale: QLocale | None = None) -> Text:
-    """The measured outcome of "free memory now": memory left before and after (the measure the
-    tray and the thresholds show), and what went to swap; nothing more."""
-    before = int(result.get("available_before", 0))
-    after = int(result.get("available_after", 0))
-    freed = max(0, int(result.get("freed_bytes", after - before)))
-    swapped = max(0, int(result.get("swapped_out_bytes", 0)))
-    if freed > 0:
-        summary = _t("Messages", "Freed %1").replace("%1", human_size(freed, locale))
-    else:
-        summary = _t("Messages", "No memory could be freed without closing apps")
-    measured = _t("Messages", "Available memory: %1 before, %2 after.") \
-        .replace("%1", human_size(before, locale)).replace("%2", human_size(after, locale))
-    if swapped > 0:
-        measured += " " + _t("Messages", "%1 of idle memory was moved to swap.") \
-            .replace("%1", human_size(swapped, locale))
-    steps = [free_step(s) for s in result.get("steps") or ()]
-    return Text(summary, " ".join([measured, *steps]))
 
 
 def orphan_text(orphans: list[Mapping[str, Any]], locale: QLocale | None = None) -> str:
