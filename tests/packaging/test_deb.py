@@ -247,6 +247,14 @@ def test_programs_run_the_private_venv_in_isolated_mode(
     assert where.stdout.startswith(f"{site_packages()}/memwarden/")
 
 
+def test_the_package_holds_exactly_the_modules_of_this_tree(installed_deb: InstalledDeb) -> None:
+    # No module the tree no longer has (a stale build/lib once shipped ui/tray.py beside ui/tray/).
+    def modules(root: Path) -> set[Path]:
+        return {p.relative_to(root) for p in (root / "memwarden").rglob("*.py")}
+
+    assert modules(site_packages()) == modules(REPO / "app")
+
+
 def test_the_tray_finds_its_icons_in_the_package(installed_deb: InstalledDeb) -> None:
     # The tray's own lookup (memwarden.ui.resources), run by the installed interpreter.
     states = sorted(p.stem for p in (REPO / "resources" / "tray").glob("*.svg"))
