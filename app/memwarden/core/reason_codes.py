@@ -24,6 +24,8 @@ Families, by where a code travels:
 - :data:`SETTINGS_ERRORS`: why ``SetSettings`` refused a value (its error names the key too).
 - :data:`FREE_STEPS`, :data:`RECLAIM_RESULTS`, :data:`DROP_CACHES_RESULTS`: the steps of
   ``FreeMemoryNow`` and how each went.
+- :data:`RESUME_REASONS`, :data:`PAUSE_RECLAIM_RESULTS`: why a paused app runs again
+  (``AppResumed``), and what giving its memory back did (``AppPaused``).
 
 Not here: the snapshot's own codes (process roles, ``unreadable_reason``: docs/scan-json.md) and
 the ``SelfGuard`` property, which the UI does not turn into words.
@@ -281,12 +283,14 @@ UNNAMED_ERROR: Final = "failed"
 # SetSettings (monitor/settings_calls.py): the monitor keeps no settings file (--no-config), or
 # could not write it.
 NO_CONFIG_FILE: Final = "no-config-file"
+#: ResumeApp: the app named is not paused.
+NOT_PAUSED: Final = "not-paused"
 NOT_SAVED: Final = "not-saved"
 REFUSALS: Final = frozenset({
     PROTECTED, SESSION, OTHER_USER, INIT, SELF, NOT_OURS, NO_SNAPSHOT, NO_SUCH_APP, GONE,
     UNKNOWN_RULE, TOO_MANY_RULES, EMPTY_APP_ID, EMPTY_NAME, NAME_TOO_LONG, BAD_NAME, BUSY,
     INTERNAL_ERROR, NO_MONITOR, TIMEOUT, DISCONNECTED, BAD_REPLY, UNNAMED_ERROR, NO_CONFIG_FILE,
-    NOT_SAVED,
+    NOT_SAVED, NOT_PAUSED,
 })  # fmt: skip
 
 # -- settings the monitor refuses (core/settings.py; SetSettings answers InvalidArgument with
@@ -334,6 +338,28 @@ DROP_CACHES_RESULTS: Final = frozenset({DONE, FAILED}) | {
                      HelperGroup.OTHER_USER)
 }  # fmt: skip
 
+# -- pausing the app that is eating memory (monitor/app_pause.py) --------------------------------
+
+#: Why a paused app runs again (``AppResumed``): the person resumed it (``user-request``), it is
+#: being closed (``closing``: CloseApp continues it so that it can handle SIGTERM), it was killed
+#: at the kill level (``killed``), it exited by itself (``gone``), no tray shows it any more
+#: (``no-tray``: an app is never left paused where the person cannot see it), or the monitor
+#: stops (``stopping``).
+CLOSING: Final = "closing"
+KILLED: Final = "killed"
+NO_TRAY: Final = "no-tray"
+STOPPING: Final = "stopping"
+RESUME_REASONS: Final = frozenset({USER_REQUEST, CLOSING, KILLED, GONE, NO_TRAY, STOPPING})
+#: What giving a paused app's memory back did (``memory.reclaim`` of its own cgroup v2 scope,
+#: into swap): ``no-swap``, ``no-own-cgroup`` (not in a scope of its own), ``no-cgroup-v2``,
+#: ``no-memory-controller`` or ``not-delegated`` say why it could not be tried.
+NO_SWAP: Final = "no-swap"
+NO_OWN_CGROUP: Final = "no-own-cgroup"
+PAUSE_RECLAIM_RESULTS: Final = frozenset({
+    DONE, PARTIAL, NOTHING_TO_RECLAIM, NO_SWAP, NO_OWN_CGROUP, NO_CGROUP_V2,
+    NO_MEMORY_CONTROLLER, NOT_DELEGATED, FAILED,
+})  # fmt: skip
+
 #: Every family by name, for the tests and for tools that list the codes.
 FAMILIES: Final[Mapping[str, frozenset[str]]] = MappingProxyType({
     "helper-status": frozenset(HELPER_STATUS),
@@ -346,6 +372,8 @@ FAMILIES: Final[Mapping[str, frozenset[str]]] = MappingProxyType({
     "free-step": FREE_STEPS,
     "reclaim-background": RECLAIM_RESULTS,
     "drop-caches": DROP_CACHES_RESULTS,
+    "resume-reason": RESUME_REASONS,
+    "pause-reclaim": PAUSE_RECLAIM_RESULTS,
 })  # fmt: skip
 
 

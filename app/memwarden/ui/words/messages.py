@@ -128,6 +128,7 @@ def refusal(code: str) -> str:
                                              "remove a rule first."),
         codes.NO_CONFIG_FILE: _t("Messages", "The monitor runs without a settings file."),
         codes.NOT_SAVED: _t("Messages", "The monitor could not write its settings file."),
+        codes.NOT_PAUSED: _t("Messages", "It is not paused."),
     }
     text = reasons.get(code)
     if text is not None:
