@@ -19,7 +19,7 @@ CALL_ARGS = {"Choice": 1, "_write_knob": 2, "DBusError": 1}
 #: Keyword arguments and dict keys whose value is a reason code (events and step results).
 REASON_KEYS = frozenset({"reason", "victim_reason", "result", "kernel", "step"})
 #: Functions whose return value is a reason code (or a tuple with one).
-REASON_FUNCTIONS = frozenset({"exclusion_reason", "_why", "exclusion", "_open", "_admit"})
+REASON_FUNCTIONS = frozenset({"exclusion_reason", "_why", "exclusion", "open_target", "_admit"})
 #: Assignments whose value is a reason code, or a table of them.
 REASON_TARGETS = frozenset({"kernel_protection", "_UNAVAILABLE", "_NOTHING_DONE"})
 

@@ -83,7 +83,7 @@ def test_producers_make_codes_from_the_registry_only(module: str) -> None:
         ("memwarden.helper.polkit", 4),
         ("memwarden.monitor.free_memory", 10),
         ("memwarden.monitor.killer", 5),
-        ("memwarden.monitor.dbus_interface", 5),
+        ("memwarden.monitor.app_calls", 5),
         ("memwarden.core.policy", 8),
         ("memwarden.core.watch_state", 6),
         ("memwarden.ui.link.monitor_calls", 5),
@@ -96,7 +96,7 @@ def test_the_scan_sees_where_codes_are_made(module: str, at_least: int) -> None:
 
 
 _CAUGHT = """
-def _open(pid):
+def open_target(pid):
     return None, "init" if pid == 1 else "brand-new-1"
 def _why(app):
     return "brand-new-2"
@@ -111,7 +111,7 @@ def run(reasons, helper):
 _UNAVAILABLE = {"org.freedesktop.DBus.Error.NoReply": "brand-new-10"}
 """
 _ALLOWED = """
-def _open(pid):
+def open_target(pid):
     return None, codes.INIT if pid == 1 else codes.SELF
 def run(reasons, exc):
     raise Failed(codes.SHORT_WRITE, 42)

@@ -230,6 +230,19 @@ class Sandbox:
         """``{"pid", "rc"}`` of the monitor under test."""
         return self.request("monitor")
 
+    def start_leak(self, label: str) -> None:
+        """Let the SPEC's leak hog ``label`` start growing."""
+        self.request("leak", label=label)
+
+    def states(self, pids: list[int]) -> list[str | None]:
+        """Each process's state letter (``T``: stopped); None when it is gone."""
+        return list(self.request("states", pids=pids)["states"])
+
+    def stop_monitor(self) -> int | None:
+        """SIGTERM to the monitor alone (the hogs stay); its exit status."""
+        rc = self.request("stop_monitor")["rc"]
+        return None if rc is None else int(rc)
+
     def output(self) -> str:
         """Everything the monitor printed (events and log)."""
         try:
@@ -354,6 +367,21 @@ class MonitorClient:
             c.BUS_NAME, c.OBJECT_PATH, "org.freedesktop.DBus.Introspectable", "Introspect", "", []
         )
         return str(xml)
+
+    async def own_name(self, name: str) -> None:
+        """Own a well-known name on the bus (the tray's, to be the tray the monitor asks for)."""
+        (result,) = await self._bus_call(
+            "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+            "RequestName", "su", [name, 4],  # DBUS_NAME_FLAG_DO_NOT_QUEUE
+        )  # fmt: skip
+        assert result == 1, f"could not own {name}: {result}"  # PRIMARY_OWNER
+
+    async def release_name(self, name: str) -> None:
+        """Give a well-known name back."""
+        await self._bus_call(
+            "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+            "ReleaseName", "s", [name],
+        )  # fmt: skip
 
     async def name_has_owner(self) -> bool:
         """Whether someone owns the monitor's name (asks the bus; activates nothing)."""

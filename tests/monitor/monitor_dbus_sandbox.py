@@ -19,6 +19,10 @@ stdin, one answer per line on stdout:
 * ``{"op": "monitor"}`` → ``{"pid", "rc"}`` (``rc`` null while it runs)
 * ``{"op": "run_monitor", "args": [...], "timeout_s": N}`` → ``{"rc", "output"}``: run another
   monitor to completion (the single-instance test)
+* ``{"op": "leak", "label": …}`` → ``{}``: the SPEC's leak hog starts growing
+* ``{"op": "states", "pids": [...]}`` → ``{"states": ["S", "T", …, null]}``: each process's state
+  (``/proc/PID/stat``; null when gone)
+* ``{"op": "stop_monitor"}`` → ``{"rc"}``: SIGTERM to the monitor, the hogs kept
 * ``{"op": "stop"}`` or end of input → ``{"rc"}`` (the monitor's exit status after SIGTERM), exit
 """
 
@@ -58,6 +62,15 @@ def stop_monitor(monitor: subprocess.Popen[bytes]) -> int:
         except subprocess.TimeoutExpired:
             monitor.kill()
     return monitor.wait(timeout=15)
+
+
+def process_state(pid: int) -> str | None:
+    """The state letter of ``/proc/PID/stat`` (``T``: stopped), or None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2]
 
 
 def answer(doc: dict[str, Any]) -> None:
@@ -100,6 +113,14 @@ def main() -> None:
                     answer({"pid": spawned[-1].pid})
                 elif op == "alive":
                     answer({"alive": [alive(p) for p in cmd["pids"]]})
+                elif op == "leak":
+                    labelled[cmd["label"]].start_leak()
+                    answer({})
+                elif op == "states":
+                    answer({"states": [process_state(p) for p in cmd["pids"]]})
+                elif op == "stop_monitor":
+                    rc = stop_monitor(monitor)
+                    answer({"rc": rc})
                 elif op == "monitor":
                     answer({"pid": monitor.pid, "rc": monitor.poll()})
                 elif op == "run_monitor":

@@ -14,12 +14,26 @@ from typing import Any
 from test_decisions import snapshot
 
 from memwarden.core.forecast import TrendTracker
+from memwarden.core.memory_left import MemoryLeft
 from memwarden.core.policy import Candidate, Choice
 from memwarden.core.watch_state import Action, Assessment, WatchState
-from memwarden.monitor.killer import KillOutcome
+from memwarden.monitor.app_pause import Pauser
+from memwarden.monitor.killer import Killer, KillOutcome
+from memwarden.monitor.pausing import Pausing
 from memwarden.monitor.pressure_response import SETTLE_AFTER_KILL_S, PressureResponse
 
 MiB = 1024**2
+
+
+def _no_pausing() -> Pausing:
+    """Pausing switched off: these tests are about closing."""
+    def never() -> MemoryLeft:
+        raise AssertionError("nothing is paused, so nothing is reclaimed")
+
+    return Pausing(
+        Pauser(Killer(dry_run=True)), emit=lambda kind, **data: None, snapshot=lambda: None,
+        guard=lambda pid: None, enabled=lambda: False, read_memory=never, has_cgroup2=False,
+    )
 
 
 def _respond(measures: list[int]) -> tuple[PressureResponse, list[tuple[str, dict[str, Any]]]]:
@@ -36,6 +50,7 @@ def _respond(measures: list[int]) -> tuple[PressureResponse, list[tuple[str, dic
         trend=TrendTracker(window_s=10.0),
         clock=lambda: float(next(clock)),
         measure=lambda: next(readings),
+        pausing=_no_pausing(),
         dry_run=False,
     )
     return response, events

@@ -36,18 +36,16 @@ from dbus_fast.annotations import (
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
 
 from memwarden.core import reason_codes as codes
-from memwarden.core.policy import TooManyRules, exclusion_reason
-from memwarden.core.snapshot import AppRecord, Snapshot
+from memwarden.core.policy import TooManyRules
 from memwarden.monitor import dbus_constants as c
+from memwarden.monitor.app_calls import close_app_call, resume_app_call
 from memwarden.monitor.dbus_errors import (
     InvalidArgument,
-    NoSuchApp,
-    Refused,
     map_errors,
     valid_name,
 )
 from memwarden.monitor.dbus_properties import PropertyPublisher
-from memwarden.monitor.events import Event, app_summary
+from memwarden.monitor.events import Event
 from memwarden.monitor.free_memory import free_memory_now
 from memwarden.monitor.settings_calls import apply_edits_by_hand, set_settings
 from memwarden.monitor.snapshot_calls import SharedSnapshot
@@ -63,6 +61,7 @@ BytesDict = Annotated[dict[str, int], DBusSignature("a{st}")]
 StateAndReasons = Annotated[tuple[str, list[str]], DBusSignature("sas")]
 WarningArgs = Annotated[tuple[str, float, str, str], DBusSignature("sdss")]
 KilledArgs = Annotated[tuple[str, int, str], DBusSignature("sts")]
+AppAndReason = Annotated[tuple[str, str], DBusSignature("ss")]
 
 # dbus-fast names no signal argument and no method result; these names go into the introspection
 # so that clients (d-feet, busctl, generated proxies) and the committed XML can say what each is.
@@ -75,14 +74,9 @@ _SIGNAL_ARG_NAMES: dict[str, tuple[str, ...]] = {
     "StateChanged": ("state", "reasons"),
     "Warning": ("app_json", "eta_seconds", "reason", "victim_reason"),
     "Killed": ("app_json", "freed_bytes", "reason"),
+    "AppPaused": ("paused_json",),
+    "AppResumed": ("app_id", "reason"),
 }
-
-
-def _find_app(snap: Snapshot, app_id: str, uid: int) -> AppRecord | None:
-    """The app with this id; ids are unique per uid, so ours wins over another user's."""
-    found = [app for app in snap.apps if app.id == app_id]
-    found.sort(key=lambda app: app.identity.uid != uid)
-    return found[0] if found else None
 
 
 def _json(doc: Any) -> str:
@@ -138,6 +132,10 @@ class MonitorInterface(ServiceInterface):
                     str(data.get("victim_reason", "")),
                 )
             )
+        elif event.kind == "paused":
+            self._send(lambda: self.AppPaused(_json(data)))
+        elif event.kind == "resumed":
+            self._send(lambda: self.AppResumed(str(data["app_id"]), str(data["reason"])))
         elif event.kind == "killed" and data.get("signalled") and not data.get("dry_run"):
             # A dry run, or a close that signalled nothing, killed nothing: no Killed signal.
             self._send(
@@ -212,6 +210,10 @@ class MonitorInterface(ServiceInterface):
         return dict(self.publisher.read("AppRules"))
 
     @dbus_property(access=PropertyAccess.READ)
+    def PausedApps(self) -> DBusStr:
+        return str(self.publisher.read("PausedApps"))
+
+    @dbus_property(access=PropertyAccess.READ)
     def Version(self) -> DBusStr:
         return str(self.publisher.read("Version"))
 
@@ -238,6 +240,14 @@ class MonitorInterface(ServiceInterface):
         self, app_json: str, eta_seconds: float, reason: str, victim_reason: str
     ) -> WarningArgs:
         return app_json, eta_seconds, reason, victim_reason
+
+    @dbus_signal()
+    def AppPaused(self, paused_json: str) -> DBusStr:
+        return paused_json
+
+    @dbus_signal()
+    def AppResumed(self, app_id: str, reason: str) -> AppAndReason:
+        return app_id, reason
 
     @dbus_signal()
     def Killed(self, app_json: str, freed_bytes: int, reason: str) -> KilledArgs:
@@ -284,48 +294,15 @@ class MonitorInterface(ServiceInterface):
     @dbus_method()
     @map_errors
     async def CloseApp(self, app_id: DBusStr) -> DBusStr:
-        engine = self._engine
-        if not app_id.strip():
-            raise InvalidArgument(codes.EMPTY_APP_ID)
-        snap = engine.look.scan()
-        app = _find_app(snap, app_id, engine.uid)
-        if app is None:
-            raise NoSuchApp(codes.NO_SUCH_APP)
-        procs = [snap.processes[p].identity for p in app.pids if p in snap.processes]
-        rule = engine.config.rules().rule_for(app.identity, procs)
-        why_not = exclusion_reason(app, rule, uid=engine.uid)
-        if why_not is not None:
-            raise Refused(why_not)
-        summary = app_summary(app)
-        # Memory left, the measure the engine decides on (core/memory_left.py).
-        before = engine.measure_memory_left()
-        engine.emit(
-            "kill", app=summary, reason=c.REASON_USER_REQUEST, victim_reason=c.REASON_USER_REQUEST,
-            graceful=True, dry_run=engine.dry_run, available=before,
-        )  # fmt: skip
-        # The killer asks the engine's guard again for every pid it opens.
-        outcome = await engine.close_app(app, graceful=True)
-        after = engine.measure_memory_left()
-        result = {
-            "app": summary,
-            "dry_run": outcome.dry_run,
-            "method": outcome.method,
-            "signalled": outcome.signalled,
-            "exited": sorted(outcome.exited),
-            "escalated": outcome.escalated,
-            "skipped": {str(k): v for k, v in outcome.skipped.items()},
-            "available_before": before,
-            "available_after": after,
-            "freed_bytes": max(0, after - before),
-        }
-        engine.emit("killed", reason=c.REASON_USER_REQUEST, **result)
-        if not outcome.signalled and not outcome.dry_run:
-            refusals = sorted(set(outcome.skipped.values()) - {codes.GONE, codes.REUSED})
-            if refusals:
-                raise Refused(refusals[0])
-            raise NoSuchApp(codes.GONE)
+        result = await close_app_call(self._engine, app_id)  # monitor/app_calls.py
         self.publisher.publish()
         return _json(result)
+
+    @dbus_method()
+    @map_errors
+    async def ResumeApp(self, app_id: DBusStr) -> None:
+        resume_app_call(self._engine, app_id)  # monitor/app_calls.py
+        self.publisher.publish()
 
     @dbus_method()
     @map_errors

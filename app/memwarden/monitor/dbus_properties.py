@@ -18,6 +18,7 @@ scans. It can be old while calm; a client that shows it calls GetSnapshot first.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 from collections.abc import Callable
@@ -76,6 +77,7 @@ class PropertyPublisher:
             "ConfigError": lambda: (engine.store.error or "") if engine.store else "",
             "ConfigPath": lambda: str(engine.store.path) if engine.store else "",
             "AppRules": self._app_rules,
+            "PausedApps": lambda: json.dumps(engine.pausing.entries(), separators=(",", ":")),
             "Version": lambda: __version__,
             "SelfGuard": lambda: {str(k): str(v) for k, v in engine.self_guard.items()},
             "Settings": lambda: settings_property(engine.saved_settings()),
@@ -86,7 +88,8 @@ class PropertyPublisher:
             "State": "calm", "AvailableBytes": 0, "EtaSeconds": -1.0, "PressureSomeAvg10": 0.0,
             "PressureFullAvg10": 0.0, "NextVictim": "", "Thresholds": {}, "Paused": False,
             "HelperStatus": "unknown", "ConfigError": "", "ConfigPath": "", "AppRules": {},
-            "Version": __version__, "SelfGuard": {}, "Settings": {}, "SettingsFromFlags": [],
+            "Version": __version__, "SelfGuard": {}, "PausedApps": "[]", "Settings": {},
+            "SettingsFromFlags": [],
         }  # fmt: skip
 
     # -- reading the engine -----------------------------------------------------------------------

@@ -90,7 +90,10 @@ class SessionApi:
         self.clock = clock
         self.bus: MessageBus | None = None
         self.interface: MonitorInterface | None = None
-        self.peers = SessionPeers(engine.look.set_session_facts, own=engine.own_processes())
+        self.peers = SessionPeers(
+            engine.look.set_session_facts, own=engine.own_processes(),
+            tray=engine.pausing.set_tray_present,
+        )  # fmt: skip
         self._peers_task: asyncio.Future[None] | None = None
         self.exit_status = 0
         self._watch: asyncio.Future[Any] | None = None

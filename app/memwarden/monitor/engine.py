@@ -14,7 +14,6 @@ The engine holds the state and runs the ticks; how long it waits between them is
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import os
 import time
@@ -22,29 +21,32 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
+from memwarden.core import reason_codes as codes
 from memwarden.core.cgroup2 import read_cgroup2_mount, user_manager_pressure_path
 from memwarden.core.errors import CoreError
 from memwarden.core.forecast import TrendTracker
 from memwarden.core.meminfo import MemInfo
 from memwarden.core.memory_left import MemoryLeft, MemoryLeftReader, measure_memory_left
 from memwarden.core.pid_stat import read_pid_stat
-from memwarden.core.policy import MAX_RULES, Choice, TooManyRules
+from memwarden.core.policy import Choice
 from memwarden.core.pressure import (
     Pressure,
     read_memory_pressure,
     read_pressure_file,
     worst_pressure,
 )
-from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
-from memwarden.core.settings import Settings, thresholds_dict, thresholds_for
+from memwarden.core.settings import thresholds_dict
 from memwarden.core.snapshot import AppRecord, Snapshot
-from memwarden.core.watch_state import Action, Assessment, StateMachine, Thresholds, WatchState
+from memwarden.core.watch_state import Action, Assessment, StateMachine, WatchState
 from memwarden.monitor import event_payloads
+from memwarden.monitor.app_pause import Pauser
 from memwarden.monitor.config import ConfigStore
+from memwarden.monitor.engine_settings import EngineSettings
 from memwarden.monitor.events import Event, Listener
 from memwarden.monitor.kernel_rules import KernelRules
 from memwarden.monitor.killer import Killer
 from memwarden.monitor.looking import Looking
+from memwarden.monitor.pausing import Pausing
 from memwarden.monitor.pressure_response import PressureResponse
 from memwarden.monitor.protection import Protector
 from memwarden.monitor.tick_schedule import CALM_INTERVAL_S, next_interval, run_ticks
@@ -54,21 +56,22 @@ log = logging.getLogger(__name__)
 #: A warning waits this long after the state left calm. No scan runs while calm, so no app's
 #: growth is known then, and a leak that writes in bursts (20 MiB every 200 ms) may not have
 #: grown between two scans 100 ms apart: the first warning named the big idle game instead of
-#: the leak that will be closed. A close does not wait (it warns first, with what it knows).
+#: the leak that will be closed. A close waits as long only when it could pause instead
+#: (Engine._growth_known); a kill never waits.
 GROWTH_SETTLE_S = 1.0
 
 
-class Engine:
-    """The monitor's engine.
+class Engine(EngineSettings):
+    """The monitor's engine (its settings and rules: monitor/engine_settings.py).
 
     Args:
-        store: The config file (None: defaults, nothing saved — tests and ``--no-config``).
-        overrides: Settings from the command line (key -> value), on top of the file.
-        extra_rules: ``--protect``/``--prefer`` names, on top of the file's.
+        store, overrides, extra_rules: The settings and rules (:class:`EngineSettings`).
         proc_root: The procfs to watch.
         dry_run: Decide and report, never signal.
         listeners: Called with every event.
         protector: Applies rules to oom_score_adj (None: rules only steer our own choices).
+        paused_state_path: Where the paused apps' pids are kept, so that the next monitor resumes
+            them if this one dies (monitor/app_pause.py); None: nowhere.
     """
 
     def __init__(
@@ -82,10 +85,9 @@ class Engine:
         listeners: Collection[Listener] = (),
         protector: Protector | None = None,
         clock: Callable[[], float] = time.monotonic,
+        paused_state_path: Path | None = None,
     ) -> None:
-        self.store = store
-        self.overrides = dict(overrides or {})
-        self.extra_rules = {k: tuple(v) for k, v in (extra_rules or {}).items()}
+        super().__init__(store, overrides, extra_rules)
         self.proc_root = proc_root
         self.dry_run = dry_run
         self.listeners = list(listeners)
@@ -103,6 +105,15 @@ class Engine:
         except CoreError:
             cgroup2 = None
         self.killer = Killer(proc_root, uid=self.uid, cgroup2=cgroup2, dry_run=dry_run)
+        self.pausing = Pausing(
+            Pauser(self.killer, state_path=paused_state_path),
+            emit=self.emit,
+            snapshot=lambda: self.look.last_snapshot,
+            guard=self.guard,
+            enabled=lambda: bool(getattr(self.config, "pause_growing", True)),
+            read_memory=lambda: self._memory_left.read(),
+            has_cgroup2=cgroup2 is not None,
+        )
         self.user_pressure_path = user_manager_pressure_path(cgroup2, proc_root, self.uid)
         self.trend = TrendTracker(window_s=10.0)
         self.response = PressureResponse(
@@ -111,12 +122,9 @@ class Engine:
             trend=self.trend,
             clock=clock,
             measure=self.measure_memory_left,
+            pausing=self.pausing,
             dry_run=dry_run,
         )
-        #: Settings changes (SetSettings), rule changes (SetAppRule) and reloads take turns: each
-        #: saves the whole file, so one must not start from what another is about to replace.
-        self.config_lock = asyncio.Lock()
-        self.config = self._effective_config()
         self._memory_left = MemoryLeftReader(proc_root)
         self.last_meminfo: MemInfo = self._memory_left.read_meminfo()
         self.thresholds = self._thresholds_now()
@@ -127,89 +135,6 @@ class Engine:
         self.paused_until: float | None = None
         #: How the monitor guards itself (filled by the runner): reason codes.
         self.self_guard: dict[str, str] = {}
-
-    # -- configuration ----------------------------------------------------------------------------
-
-    def _effective_config(self) -> Settings:
-        base = self.saved_settings()
-        config = base.with_values(self.overrides)
-        if self.extra_rules:
-            config = dataclasses.replace(
-                config,
-                protect=tuple(dict.fromkeys(config.protect + self.extra_rules.get(PROTECT, ()))),
-                prefer=tuple(dict.fromkeys(config.prefer + self.extra_rules.get(PREFER, ()))),
-            )
-        return config
-
-    def saved_settings(self) -> Settings:
-        """The settings the monitor keeps: its file's, or the defaults without one."""
-        return self.store.config if self.store is not None else Settings()
-
-    def total_bytes(self) -> int:
-        """RAM + swap at the last sample, in bytes."""
-        meminfo = self.last_meminfo
-        return (meminfo.mem_total_kib + meminfo.swap_total_kib) * 1024
-
-    def _thresholds_now(self) -> Thresholds:
-        meminfo = self.last_meminfo
-        return thresholds_for(self.config, meminfo.mem_total_kib * 1024,
-                              meminfo.swap_total_kib * 1024)  # fmt: skip
-
-    def _settings_moved(self) -> None:
-        """The file's settings changed: put them (under the flags) in force at once."""
-        self.config = self._effective_config()
-        self.thresholds = self._thresholds_now()
-        self.machine.thresholds = self.thresholds
-        self._rules_moved()
-
-    def reload_config(self) -> None:
-        """Re-read the file and apply it (thresholds, rules)."""
-        if self.store is not None:
-            self.store.load()
-            if self.store.error:
-                self.emit("config", error=self.store.error, backup=str(self.store.backup or ""))
-        self._settings_moved()
-
-    def set_settings(self, settings: Settings) -> None:
-        """Save ``settings`` in the file (atomically) and put them in force at once; the caller
-        validated them (core/settings.py).
-
-        Raises:
-            OSError: The file could not be written: nothing changed.
-        """
-        assert self.store is not None, "no file to keep settings in"
-        self.store.save(settings, or_raise=True)
-        self._settings_moved()
-
-    def set_rule(self, name: str, rule: str) -> None:
-        """Protect / prefer / normal an app by name, persisted in the config file.
-
-        Raises:
-            TooManyRules: the list already holds ``MAX_RULES`` names (a client must not grow the
-                monitor, or the file, without bound).
-        """
-        # The config's lists are named after their rules (Config.protect, Config.prefer).
-        names = getattr(self.config, rule, ()) if rule != NORMAL else ()
-        if name not in names and len(names) >= MAX_RULES:
-            raise TooManyRules(f"{rule}: at most {MAX_RULES} names")
-        self.extra_rules = {
-            k: tuple(n for n in v if n != name) for k, v in self.extra_rules.items()
-        }
-        if self.store is not None:
-            self.store.save(self.store.config.with_rule(name, rule))
-        elif rule != NORMAL:
-            self.extra_rules.setdefault(rule, ())
-            self.extra_rules[rule] += (name,)
-        self.config = self._effective_config()
-        if self.store is None and rule == NORMAL:
-            self.config = self.config.with_rule(name, NORMAL)
-        self._rules_moved()
-
-    def _rules_moved(self) -> None:
-        """The rules changed: apply them to processes now, and never act on an older choice (it
-        may name an app that is protected now)."""
-        self.kernel_rules.moved()
-        self.look.rules_moved()
 
     # -- events -----------------------------------------------------------------------------------
 
@@ -290,6 +215,8 @@ class Engine:
             self.reload_config()
         assessment = self.sample()
         now = self.clock()
+        if self.pausing.paused:
+            self.pausing.forget_gone()
         paused = self.paused_until is not None and now < self.paused_until
         if assessment.state is not WatchState.CALM:
             if self._not_calm_since > now:
@@ -305,6 +232,7 @@ class Engine:
                 assessment.action is not Action.NONE
                 and not paused
                 and self.response.may_act(now)
+                and self._growth_known(now, assessment)
             ):
                 await self.response.act(assessment, choice)
                 self.look.cadence.reset()  # the victim is gone: look again from a scan
@@ -323,6 +251,18 @@ class Engine:
         ):
             await self.apply_rules(self.look.scan())
         return next_interval(self.last, self.thresholds, self.trend)
+
+    def _growth_known(self, now: float, assessment: Assessment) -> bool:
+        """Whether a close may come now, or must wait for the growth to be known: when the app
+        eating memory could be paused instead, a close at the close level waits until the spell
+        is ``GROWTH_SETTLE_S`` old (its first look is every app's first sample: a leak that went
+        from calm to the close level in one tick was closed, not paused). The kill level never
+        waits."""
+        return (
+            assessment.action is Action.KILL
+            or now - self._not_calm_since >= GROWTH_SETTLE_S
+            or not self.pausing.possible()
+        )
 
     async def close_app(
         self, app: AppRecord, *, graceful: bool = True, only: int | None = None
@@ -362,9 +302,12 @@ class Engine:
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
         """Tick until ``stop`` is set; ``wake`` (a PSI trigger) cuts a wait short."""
+        self.pausing.recover()
         try:
             await run_ticks(self._tick_or_retry, stop, wake)
         finally:
+            # Nothing stays paused behind the person's back once nobody guards it.
+            self.pausing.resume_all(codes.STOPPING)
             await self.kernel_rules.close()
 
     async def _tick_or_retry(self) -> float:

@@ -8,7 +8,7 @@ to 10 ms. The D-Bus interface reads these same fields to build its signals
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from memwarden.core import reason_codes as codes
 from memwarden.core.policy import Candidate, Choice
@@ -16,6 +16,9 @@ from memwarden.core.report import bytes_json
 from memwarden.core.watch_state import Assessment, WatchState
 from memwarden.monitor.events import app_summary
 from memwarden.monitor.killer import KillOutcome
+
+if TYPE_CHECKING:
+    from memwarden.monitor.app_pause import PausedApp
 
 
 def state_change(
@@ -93,6 +96,38 @@ def kill_result(
         "skipped": {str(k): v for k, v in outcome.skipped.items()},
         "freed_bytes": freed_bytes,
         "dry_run": dry_run,
+    }
+
+
+def paused_kill_decision(assessment: Assessment, paused: PausedApp) -> dict[str, Any]:
+    """A ``kill`` event for an app that was paused (the kill level came while it was): the app
+    as it was paused, marked ``paused``."""
+    return {
+        "app": {**paused.summary, "paused": True},
+        "reason": assessment.reasons[0],
+        "victim_reason": codes.GROWING,
+        "graceful": False,
+        "dry_run": False,
+        "available": assessment.available_bytes,
+        "score_bytes": paused.bytes,
+        "growth_bytes_per_s": round(paused.growth_bytes_per_s),
+    }
+
+
+def paused_kill_result(
+    assessment: Assessment, paused: PausedApp, outcome: KillOutcome, *, freed_bytes: int
+) -> dict[str, Any]:
+    """The ``killed`` event of :func:`paused_kill_decision`."""
+    return {
+        "app": {**paused.summary, "paused": True},
+        "reason": assessment.reasons[0],
+        "method": outcome.method,
+        "escalated": False,
+        "signalled": outcome.signalled,
+        "exited": sorted(outcome.exited),
+        "skipped": {},
+        "freed_bytes": freed_bytes,
+        "dry_run": False,
     }
 
 

@@ -106,7 +106,7 @@ class Killer:
 
     # -- opening targets --------------------------------------------------------------------------
 
-    def _open(self, pid: int, starttime: int | None, guard: Guard) -> tuple[int | None, str]:
+    def open_target(self, pid: int, starttime: int | None, guard: Guard) -> tuple[int | None, str]:
         """A pidfd for ``pid``, or None and a reason code."""
         if pid <= 1 or pid == os.getpid():
             return None, codes.INIT if pid == 1 else codes.SELF
@@ -137,7 +137,7 @@ class Killer:
         """Whether real, effective, saved and filesystem uid are all ours (ProcessGone raises)."""
         return all(u == self.uid for u in read_pid_status(pid, self.proc_root).uids)
 
-    def _descendants(self, roots: Iterable[int], known: Mapping[int, int]) -> dict[int, int]:
+    def descendants(self, roots: Iterable[int], known: Mapping[int, int]) -> dict[int, int]:
         """pid -> starttime of every live descendant of ``roots`` forked after the snapshot
         (``known``: pid -> start time of every process it saw; those are skipped, and so is
         everything below them)."""
@@ -159,15 +159,18 @@ class Killer:
                     stack.append(pid)
         return found
 
-    def _cgroup_members(self, cgroups: Iterable[str]) -> tuple[list[Path], set[int]] | None:
-        """The cgroup directories and their member pids, when ``cgroup.kill`` is usable."""
+    def cgroup_members(
+        self, cgroups: Iterable[str], control: str = "cgroup.kill"
+    ) -> tuple[list[Path], set[int]] | None:
+        """The cgroup directories and their member pids, when every one has ``control``
+        (``cgroup.kill``, or ``cgroup.freeze`` for pausing: monitor/app_pause.py)."""
         if self.cgroup2 is None:
             return None
         dirs: list[Path] = []
         pids: set[int] = set()
         for cgroup in cgroups:
             directory = self.cgroup2.dir_of(cgroup)
-            if directory is None or not (directory / "cgroup.kill").exists():
+            if directory is None or not (directory / control).exists():
                 return None
             try:
                 text = (directory / "cgroup.procs").read_text()
@@ -177,10 +180,11 @@ class Killer:
             pids.update(int(p) for p in text.split())
         return (dirs, pids) if dirs else None
 
-    def _why_not_cgroup_kill(
+    def why_not_whole_cgroup(
         self, members: set[int], app: Mapping[int, int], known: Mapping[int, int], guard: Guard
     ) -> str | None:
-        """Why ``cgroup.kill`` must not be used on a scope with these members, or None."""
+        """Why the scope must not be acted on as a whole (``cgroup.kill``, ``cgroup.freeze``)
+        with these members, or None."""
         for pid in members:
             if pid <= 1 or pid == os.getpid():
                 return f"pid {pid}: self-or-init"
@@ -224,10 +228,10 @@ class Killer:
         """
         outcome = KillOutcome(dry_run=self.dry_run)
         known = known if known is not None else pids
-        members = self._cgroup_members(cgroups)
+        members = self.cgroup_members(cgroups)
         if members is not None:
             # Every process in the scope must qualify, not only those we saw.
-            refusal = self._why_not_cgroup_kill(members[1], pids, known, guard)
+            refusal = self.why_not_whole_cgroup(members[1], pids, known, guard)
             if refusal is not None:
                 log.warning("cgroup.kill not used for %s: %s", cgroups, refusal)
                 members = None
@@ -237,7 +241,7 @@ class Killer:
         targets: dict[int, int] = {}
         try:
             for pid, start in pids.items():
-                pidfd, reason = self._open(pid, start if start >= 0 else None, guard)
+                pidfd, reason = self.open_target(pid, start if start >= 0 else None, guard)
                 if pidfd is None:
                     outcome.skipped[pid] = reason
                 else:
@@ -246,14 +250,14 @@ class Killer:
                 return outcome
             outcome.method = "cgroup" if members is not None else "pidfd"
             if graceful:
-                self._signal(targets, signal.SIGTERM, outcome)
-                await self._wait_exit(targets, grace_s, outcome, urgent)
+                self.signal_all(targets, signal.SIGTERM, outcome)
+                await self.wait_exit(targets, grace_s, outcome, urgent)
                 if not targets:
                     return outcome
                 # Children forked during the grace period belong to the app too.
-                for pid, start in self._descendants(targets, known).items():
+                for pid, start in self.descendants(targets, known).items():
                     if pid not in targets and pid not in outcome.exited:
-                        pidfd, reason = self._open(pid, start, guard)
+                        pidfd, reason = self.open_target(pid, start, guard)
                         if pidfd is None:
                             outcome.skipped[pid] = reason
                         else:
@@ -263,17 +267,17 @@ class Killer:
                 for directory in members[0]:
                     with contextlib.suppress(OSError):
                         (directory / "cgroup.kill").write_text("1")
-            self._signal(targets, signal.SIGKILL, outcome)
+            self.signal_all(targets, signal.SIGKILL, outcome)
             for pidfd in targets.values():
                 process_mrelease(pidfd)
-            await self._wait_exit(targets, 5.0, outcome, lambda: False)
+            await self.wait_exit(targets, 5.0, outcome, lambda: False)
             return outcome
         finally:
             for pidfd in targets.values():
                 os.close(pidfd)
 
     @staticmethod
-    def _signal(targets: dict[int, int], sig: int, outcome: KillOutcome) -> None:
+    def signal_all(targets: dict[int, int], sig: int, outcome: KillOutcome) -> None:
         for pid, pidfd in list(targets.items()):
             try:
                 signal.pidfd_send_signal(pidfd, sig)
@@ -284,7 +288,7 @@ class Killer:
                 os.close(targets.pop(pid))
 
     @staticmethod
-    async def _wait_exit(
+    async def wait_exit(
         targets: dict[int, int], timeout_s: float, outcome: KillOutcome, urgent: Callable[[], bool]
     ) -> None:
         """Wait until every target exited (pidfds become readable), the timeout, or urgency."""

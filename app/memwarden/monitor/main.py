@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import signal
@@ -62,6 +63,19 @@ async def _guard_self(engine: Engine, helper: Any) -> None:
             return
 
 
+def paused_state_path() -> Path | None:
+    """Where the paused apps' pids are kept for the next monitor of this session
+    (monitor/app_pause.py): the runtime directory, emptied at each boot, so a pid and start time
+    read there never name a process of another boot. One file per session bus, as there is one
+    monitor per session. None without a runtime directory."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if not runtime or not os.path.isdir(runtime):
+        return None
+    bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+    digest = hashlib.sha256(bus.encode()).hexdigest()[:16]
+    return Path(runtime) / "memwarden" / f"paused-{digest}.json"
+
+
 async def run(args: argparse.Namespace) -> int:
     """Run the monitor until SIGTERM/SIGINT (or until its session has ended: dbus_service)."""
     loop = asyncio.get_running_loop()
@@ -98,6 +112,8 @@ async def run(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         listeners=listeners,
         protector=Protector(helper),
+        # Without the bus no tray can show a paused app, so none is ever paused.
+        paused_state_path=None if args.no_dbus else paused_state_path(),
     )
     guarding_self = asyncio.ensure_future(_guard_self(engine, helper))
 

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What the engine does once memory runs short: warn about the app it would close, then close it.
 
+Between the warning and the close there is one more step: an app that is growing at the close
+level is paused and the person asked (monitor/pausing.py has the policy).
+
 Both are paced. A warning about the same app is repeated at most every ``WARNING_REPEAT_S``, not
 on every tick (down to 20 ms). After a close, the next one waits ``SETTLE_AFTER_KILL_S`` for
 memory to come back. The victim's pages can wait in per-CPU free lists for seconds, unseen by
@@ -17,6 +20,7 @@ from memwarden.core.forecast import TrendTracker
 from memwarden.core.policy import Choice
 from memwarden.core.watch_state import Action, Assessment
 from memwarden.monitor import event_payloads
+from memwarden.monitor.pausing import Pausing
 
 #: A warning about the same app is repeated at most this often.
 WARNING_REPEAT_S = 30.0
@@ -35,6 +39,7 @@ class PressureResponse:
         clock: Monotonic seconds.
         measure: Memory left now, in bytes: the measure the assessments were made with
             (core/memory_left.py), so that ``freed_bytes`` compares like with like.
+        pausing: Pauses the app that is eating memory instead of closing it, when it should.
         dry_run: Decide and report, never signal.
     """
 
@@ -46,6 +51,7 @@ class PressureResponse:
         trend: TrendTracker,
         clock: Callable[[], float],
         measure: Callable[[], int],
+        pausing: Pausing,
         dry_run: bool,
     ) -> None:
         self._emit = emit
@@ -53,6 +59,7 @@ class PressureResponse:
         self._trend = trend
         self._clock = clock
         self._measure = measure
+        self._pausing = pausing
         self._dry_run = dry_run
         self._last_warning: dict[str, float] = {}
         self._last_kill_t = float("-inf")
@@ -68,16 +75,35 @@ class PressureResponse:
     def warn(self, assessment: Assessment, choice: Choice) -> None:
         """Tell listeners which app would be closed, how big it is and when."""
         now = self._clock()
+        if choice.victim is not None and choice.victim.app.id in self._pausing.paused:
+            return  # the person was asked already: "will be closed" would contradict "paused"
         key = choice.victim.app.id if choice.victim else f"-{choice.reason}"
         if now - self._last_warning.get(key, float("-inf")) < WARNING_REPEAT_S:
             return
         self._last_warning[key] = now
         self._emit("warning", **event_payloads.warning(assessment, choice))
 
+    def forget_warning(self, app_id: str) -> None:
+        """Warn about this app at once the next time (it was resumed: if its growth returns, the
+        person hears it again)."""
+        self._last_warning.pop(app_id, None)
+
     async def act(self, assessment: Assessment, choice: Choice) -> None:
-        """Close (or kill) the chosen app, or only its tab where the risk is, and report what it
-        freed."""
+        """Pause the chosen app, or close (or kill) it, or only its tab where the risk is, and
+        report what it freed (monitor/pausing.py decides between pausing and closing)."""
+        paused = self._pausing.paused
+        if assessment.action is Action.KILL and paused:
+            await self._kill_paused(assessment)
+            return
         victim = choice.victim
+        if assessment.action is Action.CLOSE:
+            if victim is not None and self._pausing.wants(victim):
+                self.warn(assessment, choice)
+                if await self._pausing.pause(victim) is not None:
+                    self._trend.reset()  # the slope that led here no longer holds
+                    return
+            if paused:
+                return  # the paused app is the one responsible: the person decides
         if victim is None:
             self.warn(assessment, choice)
             return
@@ -103,5 +129,18 @@ class PressureResponse:
                 dry_run=self._dry_run,
             ),
         )  # fmt: skip
+        self._trend.reset()
+        self._last_kill_t = self._clock()
+
+    async def _kill_paused(self, assessment: Assessment) -> None:
+        """The kill level came while an app was paused: nobody answered, and it is the one
+        responsible. Killed as any app at the kill level, and reported as paused."""
+        before = self._measure()
+        paused = next(iter(self._pausing.paused.values()))
+        self._emit("kill", **event_payloads.paused_kill_decision(assessment, paused))
+        _paused, outcome = await self._pausing.kill_oldest()
+        after = self._measure()
+        self._emit("killed", **event_payloads.paused_kill_result(
+            assessment, paused, outcome, freed_bytes=max(0, after - before)))  # fmt: skip
         self._trend.reset()
         self._last_kill_t = self._clock()

@@ -12,6 +12,10 @@ keeps the picture current, at no cost while nothing changes.
 The pids are the bus daemon's. A monitor in another PID namespace than its bus (a sandbox, a
 container) would read them as other processes, so the bus is first asked for our own pid: when it
 is not ours, no pid from that bus is used.
+
+Whether a tray is there at all needs no pid: the tray's name has an owner or not. The monitor
+pauses an app only while one is (monitor/pausing.py: a paused app is always on screen), and is
+told at once when it goes.
 """
 
 from __future__ import annotations
@@ -59,8 +63,12 @@ class SessionPeers:
         *,
         own: dict[int, int],
         proc_root: Path = Path("/proc"),
+        tray: Callable[[bool], None] = lambda present: None,
     ) -> None:
         self._publish = publish
+        self._tray = tray
+        self._tray_present = False
+        self._pids_usable = False
         self._own = dict(own)
         self._proc_root = proc_root
         self._owners: dict[str, ProcessKey] = {}  # well-known name -> its owner
@@ -97,15 +105,18 @@ class SessionPeers:
         """
         self._bus = bus
         self._owners.clear()
+        self._pids_usable = False
         try:
+            bus.add_message_handler(self._on_message)
+            await self._call("AddMatch", "s", [_MATCH])
+            has_tray = await self._call("NameHasOwner", "s", [TRAY_BUS_NAME])
+            self._set_tray(bool(has_tray and has_tray[0]))
             me = await self._pid_of(bus.unique_name or "")
             if me != os.getpid():
                 log.info("the session bus is in another PID namespace: its pids are not used")
-                self._bus = None
                 self._emit()
                 return
-            bus.add_message_handler(self._on_message)
-            await self._call("AddMatch", "s", [_MATCH])
+            self._pids_usable = True
             body = await self._call("ListNames")
             names = [str(n) for n in body[0]] if body else []
             for name in names:
@@ -125,17 +136,28 @@ class SessionPeers:
             task.cancel()
         self._tasks.clear()
         self._owners.clear()
+        self._pids_usable = False
+        self._set_tray(False)  # nobody can show a paused app through a lost connection
         self._emit()
 
+    def _set_tray(self, present: bool) -> None:
+        if present != self._tray_present:
+            self._tray_present = present
+            self._tray(present)
+
     def _on_message(self, msg: Message) -> None:
-        if (
+        if not (
             msg.message_type is MessageType.SIGNAL
             and msg.member == "NameOwnerChanged"
             and msg.sender == _DBUS
-            and msg.body
-            and is_interesting(str(msg.body[0]))
+            and len(msg.body) == 3
         ):
-            task = asyncio.ensure_future(self._changed(str(msg.body[0])))
+            return
+        name = str(msg.body[0])
+        if name == TRAY_BUS_NAME:
+            self._set_tray(bool(msg.body[2]))  # the new owner; "" when it went
+        if self._pids_usable and is_interesting(name):
+            task = asyncio.ensure_future(self._changed(name))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
