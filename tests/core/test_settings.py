@@ -16,10 +16,9 @@ from memwarden.core.settings import (
     check_fits,
     saved_values,
     settings_from_values,
-    thresholds_dict,
-    thresholds_for,
     with_changes,
 )
+from memwarden.core.threshold_bytes import thresholds_dict, thresholds_for
 
 GiB = 1 << 30
 MiB = 1 << 20

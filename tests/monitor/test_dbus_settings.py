@@ -27,14 +27,9 @@ from monitor_dbus_lib import (
 )
 
 from memwarden.core.meminfo import MeminfoReader
-from memwarden.core.settings import (
-    Settings,
-    saved_values,
-    settings_from_values,
-    thresholds_dict,
-    thresholds_for,
-)
+from memwarden.core.settings import Settings, saved_values, settings_from_values
 from memwarden.core.settings_file import settings_from_document
+from memwarden.core.threshold_bytes import thresholds_dict, thresholds_for
 from memwarden.monitor import dbus_constants as c
 
 MiB = 1 << 20

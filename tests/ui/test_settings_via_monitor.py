@@ -14,8 +14,9 @@ from pathlib import Path
 from tray_testlib import MonitorProcess, run_until
 
 from memwarden.core.meminfo import MeminfoReader
-from memwarden.core.settings import settings_from_values, thresholds_dict, thresholds_for
+from memwarden.core.settings import settings_from_values
 from memwarden.core.settings_file import settings_from_document
+from memwarden.core.threshold_bytes import thresholds_dict, thresholds_for
 from memwarden.ui.link.monitor_calls import MonitorError
 from memwarden.ui.link.monitor_client import MonitorClient
 from memwarden.ui.window import settings_presenter as sp

@@ -14,7 +14,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QComboBox, QMenu, QStyleOptionViewItem
 from window_doubles import FakeMonitorClient
 
-from memwarden.core.settings import Settings, saved_values, thresholds_for
+from memwarden.core.settings import Settings, saved_values
+from memwarden.core.threshold_bytes import thresholds_for
 from memwarden.ui.link.app_rules import rule_name
 from memwarden.ui.link.monitor_calls import MonitorError
 from memwarden.ui.window.apps_model import RULE_ROLE, SORT_ROLE, Column

@@ -36,8 +36,9 @@ from memwarden.core.pressure import (
     worst_pressure,
 )
 from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
-from memwarden.core.settings import Settings, thresholds_dict, thresholds_for
+from memwarden.core.settings import Settings
 from memwarden.core.snapshot import AppRecord, Snapshot
+from memwarden.core.threshold_bytes import thresholds_dict, thresholds_for
 from memwarden.core.watch_state import Action, Assessment, StateMachine, Thresholds, WatchState
 from memwarden.monitor import event_payloads
 from memwarden.monitor.config import ConfigStore

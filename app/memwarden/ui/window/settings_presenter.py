@@ -27,8 +27,8 @@ from memwarden.core.settings import (
     check_value,
     check_whole,
     settings_from_values,
-    thresholds_for,
 )
+from memwarden.core.threshold_bytes import thresholds_for
 from memwarden.ui.link.client_api import MonitorClientApi
 from memwarden.ui.link.monitor_calls import MonitorError
 from memwarden.ui.words.formatting import duration, human_size, percent
