@@ -10,16 +10,18 @@ import math
 import pytest
 
 from memwarden.core.settings import (
+    BY_KEY,
     SETTINGS,
+    SWITCH,
     Settings,
     SettingsError,
     check_fits,
+    check_value,
     saved_values,
     settings_from_values,
-    thresholds_dict,
-    thresholds_for,
     with_changes,
 )
+from memwarden.core.threshold_bytes import thresholds_dict, thresholds_for
 
 GiB = 1 << 30
 MiB = 1 << 20
@@ -62,12 +64,35 @@ def test_saved_values_leave_an_unset_limit_out_and_read_back():
         ({"kill_percent": 12.0}, (), "out-of-order", "kill_percent,close_percent"),
         ({"warn_percent": 8.0}, (), "out-of-order", "close_percent,warn_percent"),
         ({"kill_mib": 10}, ("kill_mib",), "set-and-reset", "kill_mib"),
+        # A switch takes true or false only: not a number, not even 0 or 1.
+        ({"pause_growing": 0}, (), "wrong-type", "pause_growing"),
+        ({"pause_growing": 1.0}, (), "wrong-type", "pause_growing"),
+        ({"pause_growing": "false"}, (), "wrong-type", "pause_growing"),
     ],
 )
 def test_each_bad_change_has_its_reason_code_and_key(changes, reset, reason, key):
     with pytest.raises(SettingsError) as info:
         with_changes(Settings(), changes, reset)
     assert (info.value.reason, info.value.key) == (reason, key)
+
+
+def test_pausing_is_a_switch_on_by_default_and_changes_and_resets_as_the_numbers_do():
+    row = BY_KEY["pause_growing"]
+    assert (row.kind, row.table, row.default) == (SWITCH, "actions", True)
+    assert row.flags == ("--pause-growing", "--no-pause-growing")
+    assert (row.bounds(), row.default_text()) == ("true or false", "true")
+    assert Settings().pause_growing is True
+    off = with_changes(Settings(), {"pause_growing": False})
+    assert off == Settings(pause_growing=False)
+    assert saved_values(off)["pause_growing"] is False
+    assert settings_from_values(saved_values(off)) == off
+    assert with_changes(off, {}, reset=["pause_growing"]).pause_growing is True
+    with pytest.raises(SettingsError) as info:
+        check_value(row, 0)
+    assert str(info.value) == "[actions] pause_growing must be true or false"
+    # ... and a bool is still no number.
+    with pytest.raises(SettingsError, match=r"\[thresholds\] grace_seconds must be a number"):
+        check_value(BY_KEY["grace_seconds"], False)
 
 
 def test_changes_merge_and_reset_puts_back_the_default():

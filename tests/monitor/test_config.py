@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The config file: validated, a bad one kept as a backup and replaced by defaults, reloaded; an
-older format written back in the current one, a newer one refused without losing it."""
+older format written back in the current one (version 2), a newer one refused without losing
+it."""
 
 from __future__ import annotations
 
@@ -42,9 +43,12 @@ def test_missing_file_is_created_with_defaults(tmp_path):
 
 def test_round_trip_keeps_every_setting(tmp_path):
     config = Settings(warn_percent=20, close_percent=8, kill_percent=3, close_mib=900,
-                    grace_seconds=2.5, protect=("firefox", 'we"ird\\name'), prefer=("chromium",))
+                    grace_seconds=2.5, pause_growing=False,
+                    protect=("firefox", 'we"ird\\name'), prefer=("chromium",))  # fmt: skip
     store = ConfigStore(tmp_path / "config.toml")
     store.save(config)
+    assert "\n[actions]\n" in store.path.read_text()
+    assert "\npause_growing = false\n" in store.path.read_text()
     assert ConfigStore(store.path).load() == config
 
 
@@ -61,6 +65,10 @@ def test_round_trip_keeps_every_setting(tmp_path):
         ("[thresholds]\nclose_mib = 1.5", "whole number"),
         ("[thresholds]\nwarn_percent = 5\nclose_percent = 10", "kill_percent <= close_percent"),
         ("[thresholds]\nfoo = 1", "unknown key"),
+        ("[actions]\npause_growing = 0", "[actions] pause_growing must be true or false"),
+        ("[actions]\npause_growing = 'off'", "[actions] pause_growing must be true or false"),
+        ("[thresholds]\npause_growing = false", "[thresholds] unknown key 'pause_growing'"),
+        ("[actions]\nwarn_percent = 20.0", "[actions] unknown key 'warn_percent'"),
         ("[sound]\nbeep = true", "unknown table"),
         ("[apps]\nprotect = 'firefox'", "list of non-empty names"),
         ("[apps]\nprotect = ['a']\nprefer = ['a']", "both protected and preferred"),
@@ -229,27 +237,72 @@ VERSION_0_SETTINGS = Settings(warn_percent=20.0, close_mib=900, grace_seconds=2.
                               protect=("firefox",), prefer=("chromium",))  # fmt: skip
 
 
-def test_a_version_0_file_is_read_and_written_back_as_version_1_with_the_same_values(tmp_path):
+#: A file as version 1 wrote it (settings_to_toml before [actions]), its comment on each key left
+#: out: no [actions] table, so nothing says whether to pause.
+VERSION_1_FILE = """\
+# MemWarden monitor settings. The monitor keeps this file: the tray's settings page changes
+# it through the monitor. Edit it freely too: the monitor re-reads it when it changes. An
+# invalid file is moved aside (config.toml.invalid-*) and defaults are used.
+
+version = 1
+
+[thresholds]
+# Memory left is MemAvailable + free swap; a share (%) is of RAM + swap. A commented
+# line shows a default. Each key is also a flag of 'memwarden monitor' (close_mib:
+# --close-mib), which wins over this file while the monitor runs.
+warn_percent = 20.0
+close_percent = 10.0
+kill_percent = 5.0
+# warn_mib = <MiB>
+# close_mib = <MiB>
+kill_mib = 300
+# horizon_seconds = 60.0
+grace_seconds = 2.5
+psi_full_percent = 60.0
+# psi_full_seconds = 10.0
+psi_some_warn_percent = 25.0
+
+[apps]
+# Names match an app's id or name, or a process name (comm or executable).
+# protect: never closed by MemWarden (and the kernel is told, when the helper is
+# installed); prefer: closed first when memory runs out.
+protect = ["firefox"]
+prefer = []
+"""
+VERSION_1_SETTINGS = Settings(warn_percent=20.0, kill_mib=300, grace_seconds=2.5,
+                              protect=("firefox",))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "settings"),
+    [(VERSION_0_FILE, VERSION_0_SETTINGS), (VERSION_1_FILE, VERSION_1_SETTINGS)],
+    ids=["version-0", "version-1"],
+)
+def test_an_older_file_is_read_and_written_back_as_version_2_with_the_same_values(
+    tmp_path, text, settings
+):
     path = tmp_path / "config.toml"
-    path.write_text(VERSION_0_FILE)
+    path.write_text(text)
     store = ConfigStore(path)
-    assert store.load() == VERSION_0_SETTINGS
+    assert store.load() == settings
+    assert store.load().pause_growing is True  # no [actions]: pausing is on, as by default
     assert store.error is None and store.backup is None
     doc = tomllib.loads(path.read_text())
-    assert doc["version"] == 1
-    assert settings_from_document(doc) == (VERSION_0_SETTINGS, 1)
+    assert doc["version"] == 2
+    assert doc["actions"] == {"pause_growing": True}
+    assert settings_from_document(doc) == (settings, 2)
     assert not store.changed()  # its own write is not taken for an edit
     # Read again: the same values, and the file is left as it is now.
     text = path.read_text()
-    assert ConfigStore(path).load() == VERSION_0_SETTINGS
+    assert ConfigStore(path).load() == settings
     assert path.read_text() == text
 
 
 @pytest.mark.parametrize(
     ("first_line", "says"),
     [
-        ("version = 2", "version = 2: the file was written by a newer MemWarden, and this one "
-                        "reads versions up to 1"),
+        ("version = 3", "version = 3: the file was written by a newer MemWarden, and this one "
+                        "reads versions up to 2"),
         ("version = 'one'", "version = 'one' is not a format version"),
         ("version = -1", "version = -1 is not a format version"),
     ],
@@ -264,16 +317,20 @@ def test_a_version_this_memwarden_cannot_read_is_refused_and_kept(tmp_path, firs
     assert store.error is not None and says in store.error
     assert "using defaults" in store.error
     assert store.backup is not None and store.backup.read_text() == text  # nothing lost
-    assert tomllib.loads(path.read_text())["version"] == 1  # the defaults, in the current format
+    assert tomllib.loads(path.read_text())["version"] == 2  # the defaults, in the current format
 
 
 def test_the_written_file_says_what_each_setting_is(tmp_path):
     text = settings_to_toml(Settings(kill_mib=300))
-    assert text.splitlines()[4] == "version = 1"
+    assert text.splitlines()[4] == "version = 2"
     # A comment from the table's description above each key, with its unit, bounds and default.
     assert "# kill at once at or below this many MiB left, instead of kill_percent (MiB, " \
            "[0, 1099511627776]; default unset)\nkill_mib = 300\n" in text
     assert "# warn when memory left is at or below this share of RAM + swap (%, [0, 100); " \
            "default 15 %)\nwarn_percent = 15.0\n" in text
     assert "\n# horizon_seconds = 60.0\n" in text  # a default is shown, commented
-    assert settings_from_document(tomllib.loads(text)) == (Settings(kill_mib=300), 1)
+    # A switch is written out at its default too: the line says which way it is.
+    assert "\n[actions]\n" in text
+    assert "# pause an app that is still growing at the close threshold and ask what to do, " \
+           "instead of closing it (true or false; default true)\npause_growing = true\n" in text
+    assert settings_from_document(tomllib.loads(text)) == (Settings(kill_mib=300), 2)

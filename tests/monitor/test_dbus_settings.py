@@ -3,7 +3,8 @@
 real monitor, on a private session bus (monitor_dbus_lib.py).
 
 What a change must reach, every time: the ``Settings`` property, the ``Thresholds`` in force and
-the config file, all three agreeing; and a refused change must leave all three as they were.
+the config file, all three agreeing; and a refused change must leave all three as they were. A
+switch (``pause_growing``) is a ``b`` both ways; what the engine then uses is checked in-process.
 """
 
 from __future__ import annotations
@@ -27,14 +28,9 @@ from monitor_dbus_lib import (
 )
 
 from memwarden.core.meminfo import MeminfoReader
-from memwarden.core.settings import (
-    Settings,
-    saved_values,
-    settings_from_values,
-    thresholds_dict,
-    thresholds_for,
-)
-from memwarden.core.settings_file import settings_from_document
+from memwarden.core.settings import Settings, saved_values, settings_from_values
+from memwarden.core.settings_file import FORMAT_VERSION, settings_from_document
+from memwarden.core.threshold_bytes import thresholds_dict, thresholds_for
 from memwarden.monitor import dbus_constants as c
 
 MiB = 1 << 20
@@ -63,7 +59,7 @@ async def set_settings(
 def agree(props: dict[str, Any], path: Path) -> Settings:
     """Settings, Thresholds and the file say the same; returns the file's settings."""
     saved, version = in_file(path)
-    assert version == 1
+    assert version == FORMAT_VERSION
     assert plain(props["Settings"]) == saved_values(saved)
     assert props["Thresholds"] == thresholds_dict(thresholds_for(saved, *machine()))
     return saved
@@ -127,6 +123,13 @@ BAD_CHANGES = [
      "above-memory: kill_mib"),
     ({"kill_mib": Variant("t", 10)}, ["kill_mib"], c.ERROR_INVALID_ARGUMENT,
      "set-and-reset: kill_mib"),
+    # A switch takes a b only: a number, even 0, is refused, as a b is for a number (above).
+    ({"pause_growing": Variant("d", 0.0)}, [], c.ERROR_INVALID_ARGUMENT,
+     "wrong-type: pause_growing"),
+    ({"pause_growing": Variant("t", 0)}, [], c.ERROR_INVALID_ARGUMENT,
+     "wrong-type: pause_growing"),
+    ({"pause_growing": Variant("s", "false")}, [], c.ERROR_INVALID_ARGUMENT,
+     "wrong-type: pause_growing"),
 ]  # fmt: skip
 
 
@@ -233,3 +236,70 @@ def test_a_change_keeps_an_edit_by_hand_and_a_rule_set_at_the_same_time(
     saved = agree(props, sandbox.config)
     assert (saved.warn_percent, saved.grace_seconds) == (22.0, 4.0)
     assert (saved.protect, saved.prefer) == (("by-hand",), ("by-call",))
+
+
+# -- the switch: pausing an app that grows at the close threshold ---------------------------------
+
+
+def test_pausing_is_a_b_in_settings_and_is_switched_off_with_a_b(monitor_sandbox: Any) -> None:
+    # Started with the "off" flag: it wins while this monitor runs, and SettingsFromFlags says so.
+    sandbox = monitor_sandbox(monitor_args=("--no-pause-growing",))
+
+    async def scenario() -> tuple[Variant, list[str], Variant, dict[str, Any]]:
+        async with client_of(sandbox) as client:
+            at_start = client.props["Settings"]["pause_growing"]
+            flags = list(client.props["SettingsFromFlags"])
+            await set_settings(client, {"pause_growing": Variant("b", False)})
+            await client.wait_property("Settings", lambda v: v["pause_growing"].value is False)
+            props = await client.load_properties()
+            return at_start, flags, props["Settings"]["pause_growing"], props
+
+    at_start, flags, after, props = run_async(scenario())
+    # The saved value (the file has none: on), as a b, whatever the flag says.
+    assert (at_start.signature, at_start.value) == ("b", True)
+    assert flags == ["pause_growing"]
+    assert (after.signature, after.value) == ("b", False)
+    assert agree(props, sandbox.config).pause_growing is False
+    assert "\npause_growing = false\n" in sandbox.config.read_text()
+
+
+@pytest.mark.parametrize(
+    ("argv", "in_force"),
+    [((), False), (("--pause-growing",), True)],
+    ids=["no-flag", "the-on-flag-wins"],
+)
+def test_the_switch_set_over_the_bus_is_what_the_engine_uses(
+    session_bus: Any, tmp_path: Path, argv: tuple[str, ...], in_force: bool
+) -> None:
+    # In-process, to see engine.config; the engine is created but never runs: it closes nothing.
+    from memwarden.cli import build_parser
+    from memwarden.monitor import dbus_service
+    from memwarden.monitor.config import ConfigStore
+    from memwarden.monitor.engine import Engine
+    from memwarden.monitor.options import overrides_from
+
+    args = build_parser().parse_args(["monitor", *argv])
+    store = ConfigStore(tmp_path / "config.toml")
+    store.load()
+    engine = Engine(store, overrides=overrides_from(args))
+    before = engine.config.pause_growing
+
+    async def scenario() -> dict[str, Any]:
+        stop = asyncio.Event()
+        served = await dbus_service.serve(engine, stop=stop, bus_address=session_bus.address)
+        client = await MonitorClient(session_bus.address).connect()
+        try:
+            await set_settings(client, {"pause_growing": Variant("b", False)})
+            return await client.load_properties()
+        finally:
+            client.close()
+            await served.close()
+            stop.set()
+
+    props = run_async(scenario())
+    assert before is True
+    assert props["Settings"]["pause_growing"].value is False  # saved, and said so
+    assert in_file(store.path)[0].pause_growing is False
+    assert engine.saved_settings().pause_growing is False
+    assert engine.config.pause_growing is in_force  # a flag wins while the monitor runs
+    assert props["SettingsFromFlags"] == (["pause_growing"] if argv else [])

@@ -12,8 +12,9 @@ from memwarden.core.meminfo import MemInfo
 from memwarden.core.policy import GrowthTracker, Rules, choose_victim
 from memwarden.core.pressure import Pressure, PressureLine
 from memwarden.core.process import ProcessIdentity
-from memwarden.core.settings import Settings, thresholds_for
+from memwarden.core.settings import Settings
 from memwarden.core.snapshot import MemoryBytes, ProcessRecord, Snapshot, build_apps
+from memwarden.core.threshold_bytes import thresholds_for
 from memwarden.core.watch_state import Action, StateMachine, Thresholds, WatchState
 
 GiB = 1024**3

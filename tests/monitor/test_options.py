@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from memwarden.cli import build_parser
-from memwarden.core.settings import SETTINGS, Settings, number
-from memwarden.monitor.options import flag_problem, overrides_from
+from memwarden.core.settings import SETTINGS, SWITCH, Settings, number
+from memwarden.monitor.options import flag_problem, flag_settings, overrides_from
 
 GiB = 1 << 30
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -35,11 +35,34 @@ def monitor_help() -> str:
     return sub.choices["monitor"].format_help()
 
 
-@pytest.mark.parametrize("row", SETTINGS, ids=[row.key for row in SETTINGS])
+NUMBERS = [row for row in SETTINGS if row.kind != SWITCH]
+SWITCHES = [row for row in SETTINGS if row.kind == SWITCH]
+
+
+@pytest.mark.parametrize("row", NUMBERS, ids=[row.key for row in NUMBERS])
 def test_every_setting_is_a_flag_of_its_own_name(row):
     value = "300" if row.whole else "2.5"
     assert overrides_from(monitor_args(row.flag, value)) == {row.key: float(value)}
     assert row.flag in monitor_help()
+
+
+@pytest.mark.parametrize("row", SWITCHES, ids=[row.key for row in SWITCHES])
+def test_every_switch_is_a_flag_to_turn_it_on_and_one_to_turn_it_off(row):
+    on, off = row.flags
+    assert flag_settings(monitor_args(off)) == {row.key: (off, False)}
+    assert flag_settings(monitor_args(on)) == {row.key: (on, True)}
+    assert flag_settings(monitor_args(on, off)) == {row.key: (off, False)}  # the last wins
+    assert f"{on}, {off}" in monitor_help()
+
+
+def test_pausing_is_switched_by_its_flags_and_left_to_the_file_without_them():
+    assert overrides_from(monitor_args("--no-pause-growing")) == {"pause_growing": False}
+    assert overrides_from(monitor_args("--pause-growing")) == {"pause_growing": True}
+    assert "pause_growing" not in overrides_from(monitor_args("--close-mib", "300"))
+
+
+def test_a_switch_flag_takes_no_value(capsys):
+    assert "ignored explicit argument 'false'" in refused(capsys, "--pause-growing=false")
 
 
 def test_no_flag_no_override():
@@ -92,6 +115,8 @@ def test_the_help_says_what_the_older_flags_set(monkeypatch):
     assert "sets --close-percent P, --kill-percent P/2 and --warn-percent 5 points above P" in text
     assert "--warn-below-mib N warn below N MiB left: sets --warn-mib N" in text
     assert "(%, [0, 100); default 15 %)" in text  # the table's bounds and default
+    assert "--pause-growing, --no-pause-growing pause an app that is still growing at the close " \
+           "threshold and ask what to do, instead of closing it (default: on)" in text
 
 
 @pytest.mark.parametrize(
@@ -116,10 +141,19 @@ def test_flags_in_order_with_the_file_are_fine():
     assert flag_problem(args, 10 * GiB, Settings(close_percent=15, warn_percent=20)) is None
 
 
+def readme_row(row):
+    """The README's row for a setting, as the table has it."""
+    if row.kind == SWITCH:
+        flags = ", ".join(f"`{flag}`" for flag in row.flags)
+        return (f"| `{row.key}` | {flags} | switch | true or false | "
+                f"{str(row.default).lower()} | {row.description} |")  # fmt: skip
+    default = "unset" if row.default is None else number(row.default)
+    return (f"| `{row.key}` | `{row.flag} {METAVARS[row.unit]}` | {row.unit} | "
+            f"{row.bounds()} | {default} | {row.description} |")  # fmt: skip
+
+
 def test_the_readme_lists_every_setting_as_the_table_has_it():
     text = README.read_text()
     for row in SETTINGS:
-        default = "unset" if row.default is None else number(row.default)
-        line = (f"| `{row.key}` | `{row.flag} {METAVARS[row.unit]}` | {row.unit} | "
-                f"{row.bounds()} | {default} | {row.description} |")  # fmt: skip
+        line = readme_row(row)
         assert line in text, f"README.md: no row for {row.key}: {line}"

@@ -14,8 +14,9 @@ from pathlib import Path
 from tray_testlib import MonitorProcess, run_until
 
 from memwarden.core.meminfo import MeminfoReader
-from memwarden.core.settings import settings_from_values, thresholds_dict, thresholds_for
-from memwarden.core.settings_file import settings_from_document
+from memwarden.core.settings import settings_from_values
+from memwarden.core.settings_file import FORMAT_VERSION, settings_from_document
+from memwarden.core.threshold_bytes import thresholds_dict, thresholds_for
 from memwarden.ui.link.monitor_calls import MonitorError
 from memwarden.ui.link.monitor_client import MonitorClient
 from memwarden.ui.window import settings_presenter as sp
@@ -59,7 +60,7 @@ def test_a_change_from_the_page_survives_rules_set_at_the_same_time(
                   what="Settings announced")  # fmt: skip
         # The file the monitor wrote holds the last settings and every rule.
         saved, version = settings_from_document(tomllib.loads(config.read_text()))
-        assert version == 1
+        assert version == FORMAT_VERSION
         assert (saved.warn_percent, saved.grace_seconds) == (24.0, 4.0)
         assert set(saved.protect) == {n for n, r in rules.items() if r == "protect"}
         assert set(saved.prefer) == {n for n, r in rules.items() if r == "prefer"}
@@ -71,6 +72,31 @@ def test_a_change_from_the_page_survives_rules_set_at_the_same_time(
                                   meminfo.swap_total_kib * 1024)  # fmt: skip
         run_until(aloop, lambda: client.properties["Thresholds"] == thresholds_dict(in_force),
                   what="Thresholds announced")  # fmt: skip
+    finally:
+        aloop.run_until_complete(client.close())
+        monitor.stop()
+
+
+def test_the_page_s_pause_switch_reaches_the_monitor_as_a_bool(aloop, session_bus, tmp_path: Path):
+    monitor, config = monitor_with_file(session_bus, tmp_path)
+    client = MonitorClient()
+
+    async def scenario() -> tuple[bool | None, dict[str, object], tuple[bool, str]]:
+        await client.start()
+        saved = sp.saved_settings(client.properties)
+        assert saved is not None
+        # The page's check box unticked: only that change is sent (a number would be refused).
+        changed = sp.changes(saved, dataclasses.replace(saved, pause_growing=False))
+        return saved.pause_growing, changed, await sp.apply_settings(client, changed)
+
+    try:
+        shown, changed, applied = aloop.run_until_complete(scenario())
+        assert (shown, changed) == (True, {"pause_growing": False})
+        assert applied == (True, "Saved and in force.")
+        run_until(aloop, lambda: client.properties["Settings"]["pause_growing"] is False,
+                  what="Settings announced")  # fmt: skip
+        assert sp.saved_settings(client.properties).pause_growing is False  # type: ignore[union-attr]
+        assert settings_from_document(tomllib.loads(config.read_text()))[0].pause_growing is False
     finally:
         aloop.run_until_complete(client.close())
         monitor.stop()

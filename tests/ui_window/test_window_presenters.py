@@ -278,6 +278,37 @@ def test_the_settings_page_checks_as_the_monitor_and_sends_only_changes() -> Non
     assert sp.with_defaults(shown) == Settings()
 
 
+def test_the_settings_page_s_switch_is_sent_only_when_changed_and_described() -> None:
+    from memwarden.core.settings import BY_KEY, SWITCH, Settings
+    from memwarden.ui.window import settings_presenter as sp
+
+    assert [BY_KEY[key].kind for key in sp.SWITCHES] == [SWITCH]
+    saved = Settings(warn_percent=20.0)
+    assert sp.changes(saved, saved) == {}
+    off = Settings(warn_percent=20.0, pause_growing=False)
+    assert sp.changes(saved, off) == {"pause_growing": False}
+    assert sp.changes(off, saved) == {"pause_growing": True}
+    assert sp.validation_error(off) is None
+    assert sp.with_defaults(off).pause_growing is True
+    # What happens at the close threshold, with pausing on and off.
+    on_words = sp.describe(saved, 16 << 30, 0)
+    off_words = sp.describe(off, 16 << 30, 0)
+    pausing = (
+        "If that app is still growing, MemWarden pauses it instead and asks you whether to "
+        "resume it, close it, or protect it and resume it."
+    )
+    not_pausing = (
+        "It does so even when that app is still growing: pausing it to ask you first is off."
+    )
+    assert pausing in on_words and not_pausing not in on_words
+    assert not_pausing in off_words and pausing not in off_words
+    assert on_words.index(pausing) == 2  # right after the close sentence
+    # The command line's flag for a switch may be either: both are named.
+    assert "--pause-growing/--no-pause-growing" in sp.from_flags(
+        {"SettingsFromFlags": ["pause_growing"]}
+    )
+
+
 def test_the_settings_page_is_read_only_without_a_monitor_or_a_file() -> None:
     from memwarden.ui.window import settings_presenter as sp
 

@@ -14,7 +14,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QComboBox, QMenu, QStyleOptionViewItem
 from window_doubles import FakeMonitorClient
 
-from memwarden.core.settings import Settings, saved_values, thresholds_for
+from memwarden.core.settings import Settings, saved_values
+from memwarden.core.threshold_bytes import thresholds_for
 from memwarden.ui.link.app_rules import rule_name
 from memwarden.ui.link.monitor_calls import MonitorError
 from memwarden.ui.window.apps_model import RULE_ROLE, SORT_ROLE, Column
@@ -218,6 +219,10 @@ def test_settings_page_shows_the_monitor_s_settings_and_the_helper(
     client.announce(HelperStatus="applied", AppRules={"org.example.Keep": "protect"})
     assert page.warn_spin.value() == 20  # shown as announced, without a reload
     assert page.close_spin.value() == 10
+    assert page.pause_check.isChecked()  # on by default
+    announce_settings(client, warn_percent=20.0, pause_growing=False)
+    assert not page.pause_check.isChecked()
+    assert "pausing it to ask you first is off" in page.summary.text()
     assert str(path) in page.where.text()
     assert page.helper_headline.text() == "Protection reaches the kernel"
     assert page.rules.count() == 1 and "org.example.Keep" in page.rules.item(0).text()
@@ -250,6 +255,30 @@ def test_settings_apply_asks_the_monitor(
     assert (saved["warn_percent"], saved["horizon_seconds"], saved["kill_mib"]) == (25, 120, 300)
     assert "MiB" in page.summary.text()
     assert not Path(client.properties["ConfigPath"]).exists()
+
+
+def test_settings_apply_sends_only_the_switch_that_changed(
+    qtbot: Any, window: MainWindow, client: FakeMonitorClient
+) -> None:
+    page = window.settings_page
+    announce_settings(client, warn_percent=20.0)
+    page.load()
+    assert page.pause_check.isChecked() and page.pause_check.isEnabled()
+    assert "MemWarden pauses it instead and asks you" in page.summary.text()
+    qtbot.mouseClick(page.pause_check, Qt.MouseButton.LeftButton)
+    assert not page.pause_check.isChecked()
+    assert "pausing it to ask you first is off" in page.summary.text()  # the preview follows
+    qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.result.text() == "Saved and in force.")
+    # Only the switch, as a bool (the double checks it with the table, as the monitor does).
+    sent = [c for c in client.calls if c[0] == "set_settings"]
+    assert sent == [("set_settings", {"pause_growing": False}, [])]
+    assert sent[0][1]["pause_growing"] is False  # not a 0, which compares equal
+    saved = client.properties["Settings"]
+    assert (saved["pause_growing"], saved["warn_percent"]) == (False, 20.0)
+    assert not page.pause_check.isChecked()  # the announcement shows what was saved
+    page.restore_defaults()
+    assert page.pause_check.isChecked()
 
 
 def test_settings_refuse_limits_out_of_order(
@@ -300,6 +329,7 @@ def test_settings_without_a_file(qtbot: Any, window: MainWindow, client: FakeMon
     page = window.settings_page
     page.load()
     assert not page.apply_button.isEnabled() and not page.warn_spin.isEnabled()
+    assert not page.pause_check.isEnabled()
     assert "--no-config" in page.where.text()
     assert not page.config_error.isHidden()
     assert "is not valid TOML" in page.config_error.text()
@@ -312,10 +342,12 @@ def test_settings_are_read_only_while_the_monitor_is_away(
     announce_settings(client, grace_seconds=7.0)
     client.go_away()
     assert not page.apply_button.isEnabled() and not page.grace_spin.isEnabled()
+    assert not page.pause_check.isEnabled()
     assert page.where.text().startswith("The monitor is not running")
     assert page.grace_spin.value() == 7  # the last it said
     client.come_back()
     assert page.apply_button.isEnabled() and page.grace_spin.isEnabled()
+    assert page.pause_check.isEnabled()
 
 
 def test_settings_say_which_the_command_line_sets(

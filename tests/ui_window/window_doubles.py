@@ -27,11 +27,10 @@ from memwarden.core.settings import (
     check_fits,
     saved_values,
     settings_from_values,
-    thresholds_dict,
-    thresholds_for,
     with_changes,
 )
 from memwarden.core.snapshot import Snapshot
+from memwarden.core.threshold_bytes import thresholds_dict, thresholds_for
 from memwarden.ui.link.monitor_calls import MonitorError
 
 INVALID_ARGUMENT = "io.github.memwarden.Monitor1.Error.InvalidArgument"

@@ -32,9 +32,10 @@ from memwarden.core.mounts import read_mount_table
 from memwarden.core.orphans import read_orphans
 from memwarden.core.policy import Rules
 from memwarden.core.scanner import Scanner
-from memwarden.core.settings import Settings, saved_values, thresholds_dict, thresholds_for
+from memwarden.core.settings import Settings, saved_values
 from memwarden.core.snapshot import Snapshot
 from memwarden.core.sysvipc import read_sysvipc_shm
+from memwarden.core.threshold_bytes import thresholds_dict, thresholds_for
 
 MiB = 1024 * 1024
 

@@ -3,17 +3,16 @@
 
 Each setting has one name, its key in :data:`SETTINGS`: the config file's key (in its table),
 the key in the monitor's ``Settings`` property and ``SetSettings`` method, and, with dashes, the
-flag of ``memwarden monitor`` (``close_mib`` is ``--close-mib``). The table gives its type, unit,
-bounds, default, the value at which it would always hold and a one-line description; from it come
-the validation (:func:`check_value` for one value, :func:`check_whole` for how values go together,
-:func:`check_fits` for this machine), the file's text (core/settings_file.py), the flags
-(monitor/options.py) and the settings page's ranges (ui/window/settings_presenter.py).
+flag of ``memwarden monitor`` (``close_mib`` is ``--close-mib``). A setting is a number or a switch
+(true or false: ``pause_growing``, flags ``--pause-growing`` and ``--no-pause-growing``). The table
+gives its kind, type, unit, bounds, default, the value at which it would always hold and a one-line
+description; from it come the validation (:func:`check_value` for one value, :func:`check_whole`
+for how values go together, :func:`check_fits` for this machine), the file's text
+(core/settings_file.py), the flags (monitor/options.py) and the settings page's ranges
+(ui/window/settings_presenter.py). The thresholds in bytes are core/threshold_bytes.py's.
 
-The thresholds in bytes are a pure function of the settings and the machine's sizes
-(:func:`thresholds_for`), so the UI previews them without reading /proc, and
-:func:`thresholds_dict` is the one shape they take outside the engine (the ``Thresholds``
-property, the ``state`` event). Protect/prefer names are the ``[apps]`` table; they are changed
-by rule (``SetAppRule``), not through ``SetSettings``.
+Protect/prefer names are the ``[apps]`` table; they are changed by rule (``SetAppRule``), not
+through ``SetSettings``.
 """
 
 from __future__ import annotations
@@ -22,17 +21,20 @@ import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from memwarden.core import reason_codes as codes
 from memwarden.core.policy import MAX_RULES, Rules
 from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
-from memwarden.core.watch_state import Thresholds
 
 MiB: Final = 1024 * 1024
 
-#: Memory left must come back this share of RAM + swap above a threshold to leave its state.
-HYSTERESIS_PERCENT: Final = 2.0
+#: The kinds of setting: a number, bounded and in a unit, or a switch, true or false.
+NUMBER: Final = "number"
+SWITCH: Final = "switch"
+
+#: A setting's value: a number, or a bool for a switch.
+Value: TypeAlias = float | bool
 
 
 class SettingsError(ValueError):
@@ -59,14 +61,17 @@ class Setting:
     Attributes:
         key: The setting's one name.
         table: The config file's table that holds it.
-        whole: A whole number (MiB); else any number.
-        unit: ``%`` (of RAM + swap, or of the time for PSI), ``MiB`` or ``s``.
-        low: The smallest value accepted.
-        high: The largest value accepted.
+        whole: A whole number (MiB); else any number (False for a switch).
+        unit: ``%`` (of RAM + swap, or of the time for PSI), ``MiB`` or ``s``; ``""`` for a
+            switch.
+        low: The smallest value accepted (a number's).
+        high: The largest value accepted (a number's).
         default: The value when unset; None: unset means "not used" (the ``*_mib`` limits).
         always: A value at which the threshold would always hold, refused (memory left is always
             below 100 % of RAM + swap; PSI is never below 0 %), or None.
         description: One line for a person: the file's comment and the flag's help.
+        kind: :data:`NUMBER` or :data:`SWITCH` (only a bool is taken for a switch, and never a
+            bool for a number).
     """
 
     key: str
@@ -75,20 +80,38 @@ class Setting:
     unit: str
     low: float
     high: float
-    default: float | None
+    default: Value | None
     always: float | None
     description: str
+    kind: str = NUMBER
 
     @property
     def flag(self) -> str:
-        """The ``memwarden monitor`` flag: ``--close-mib``."""
+        """The ``memwarden monitor`` flag: ``--close-mib``; a switch's "on" flag."""
         return "--" + self.key.replace("_", "-")
 
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Every flag that sets it: a switch has an "off" flag too (``--no-pause-growing``)."""
+        return (self.flag, "--no-" + self.flag[2:]) if self.kind == SWITCH else (self.flag,)
+
     def bounds(self) -> str:
-        """The accepted values as an interval: ``[0, 100)`` when 100 would always hold."""
+        """The accepted values: an interval, ``[0, 100)`` when 100 would always hold; ``true or
+        false`` for a switch."""
+        if self.kind == SWITCH:
+            return "true or false"
         opening = "(" if self.always == self.low else "["
         closing = ")" if self.always == self.high else "]"
         return f"{opening}{number(self.low)}, {number(self.high)}{closing}"
+
+    def default_text(self) -> str:
+        """The default as the file's comments and the flags' help give it: ``15 %``, ``unset``,
+        ``true``."""
+        if self.default is None:
+            return "unset"
+        if isinstance(self.default, bool):
+            return "true" if self.default else "false"
+        return f"{number(self.default)} {self.unit}"
 
 
 def number(value: float) -> str:
@@ -102,6 +125,10 @@ def _percent(key: str, default: float, always: float, description: str) -> Setti
 
 def _mib(key: str, description: str) -> Setting:
     return Setting(key, "thresholds", True, "MiB", 0, 1 << 40, None, None, description)
+
+
+def _switch(key: str, table: str, default: bool, description: str) -> Setting:
+    return Setting(key, table, False, "", 0, 1, default, None, description, SWITCH)
 
 
 #: Every setting. Memory left is ``MemAvailable + SwapFree``; percentages are of
@@ -130,6 +157,9 @@ SETTINGS: Final = (
             "how long PSI memory 'full' must stay at or above psi_full_percent"),
     _percent("psi_some_warn_percent", 25.0, 0,
              "warn when PSI memory 'some' (avg10) is at or above this share of the time"),
+    _switch("pause_growing", "actions", True,
+            "pause an app that is still growing at the close threshold and ask what to do, "
+            "instead of closing it"),
 )  # fmt: skip
 BY_KEY: Final = {setting.key: setting for setting in SETTINGS}
 #: The tables that hold settings, in file order; ``[apps]`` holds the rule lists.
@@ -159,12 +189,13 @@ class Settings:
     psi_full_percent: float = _default("psi_full_percent")
     psi_full_seconds: float = _default("psi_full_seconds")
     psi_some_warn_percent: float = _default("psi_some_warn_percent")
+    pause_growing: bool = _default("pause_growing")
     protect: tuple[str, ...] = ()
     prefer: tuple[str, ...] = ()
 
-    def value(self, key: str) -> float | None:
+    def value(self, key: str) -> Value | None:
         """The value of the table's setting ``key`` (None: an unset ``*_mib``)."""
-        value: float | None = getattr(self, BY_KEY[key].key)
+        value: Value | None = getattr(self, BY_KEY[key].key)
         return value
 
     def rules(self) -> Rules:
@@ -183,7 +214,7 @@ class Settings:
             raise ValueError(f"unknown rule {rule!r}")
         return dataclasses.replace(self, protect=protect, prefer=prefer)
 
-    def with_values(self, values: Mapping[str, float | None]) -> Settings:
+    def with_values(self, values: Mapping[str, Value | None]) -> Settings:
         """A copy with these table values (already checked: :func:`check_value`)."""
         changes: dict[str, Any] = {BY_KEY[key].key: v for key, v in values.items()}
         return dataclasses.replace(self, **changes)
@@ -204,15 +235,21 @@ def setting(key: str) -> Setting:
     return row
 
 
-def check_value(row: Setting, value: object) -> float:
+def check_value(row: Setting, value: object) -> Value:
     """``value`` for the setting ``row``, as its type (an int is taken for a number; a float is
-    not taken for a whole number, nor a bool for anything).
+    not taken for a whole number, nor a bool for a number; a switch takes a bool only).
 
     Raises:
         SettingsError: ``wrong-type``, ``out-of-range`` or ``always-holds``; the message names
             the table and the key, as the config file does.
     """
     where = f"[{row.table}] {row.key}"
+    if row.kind == SWITCH:
+        # TOML and D-Bus have a bool of their own: a number here is a mistake (a value meant
+        # for another key, perhaps), refused as a bool is for a number.
+        if not isinstance(value, bool):
+            raise SettingsError(codes.WRONG_TYPE, row.key, f"{where} must be true or false")
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SettingsError(codes.WRONG_TYPE, row.key, f"{where} must be a number")
     if row.whole and not isinstance(value, int):
@@ -298,7 +335,7 @@ def with_changes(
         SettingsError: An unknown key, a bad value, a key both changed and reset, or values out
             of order.
     """
-    values: dict[str, float | None] = {}
+    values: dict[str, Value | None] = {}
     for key in reset:
         row = setting(key)
         values[row.key] = row.default
@@ -312,7 +349,7 @@ def with_changes(
     return changed
 
 
-def saved_values(settings: Settings) -> dict[str, float]:
+def saved_values(settings: Settings) -> dict[str, Value]:
     """Every table setting's value, by key; an unset ``*_mib`` is absent."""
     values = {row.key: settings.value(row.key) for row in SETTINGS}
     return {key: value for key, value in values.items() if value is not None}
@@ -329,57 +366,3 @@ def settings_from_values(values: Mapping[str, object]) -> Settings:
     settings = Settings().with_values(known)
     check_whole(settings)
     return settings
-
-
-# -- thresholds in bytes --------------------------------------------------------------------------
-
-
-def thresholds_for(settings: Settings, mem_total: int, swap_total: int) -> Thresholds:
-    """The thresholds in bytes on a machine with ``mem_total`` bytes of RAM and ``swap_total``
-    of swap.
-
-    Percentages are of ``MemTotal + SwapTotal``. An absolute ``close_mib`` without ``kill_mib``
-    kills at half of it (earlyoom's convention for ``-M``: docs/peers.md); ``warn`` defaults to
-    ``close`` plus the gap between the warn and close percentages. Limits out of order are raised
-    to the one below (kill <= close <= warn always holds in bytes).
-    """
-    total = mem_total + swap_total
-
-    def pct(p: float) -> int:
-        return int(total * p / 100)
-
-    s = settings
-    close = s.close_mib * MiB if s.close_mib is not None else pct(s.close_percent)
-    if s.kill_mib is not None:
-        kill = s.kill_mib * MiB
-    elif s.close_mib is not None:
-        kill = close // 2
-    else:
-        kill = pct(s.kill_percent)
-    close = max(close, kill)
-    if s.warn_mib is not None:
-        warn = s.warn_mib * MiB
-    else:
-        warn = close + pct(max(0.0, s.warn_percent - s.close_percent))
-    warn = max(warn, close)
-    return Thresholds(
-        warn_bytes=warn,
-        close_bytes=close,
-        kill_bytes=kill,
-        hysteresis_bytes=pct(HYSTERESIS_PERCENT),
-        horizon_s=s.horizon_seconds,
-        psi_warn_some_avg10_pct=s.psi_some_warn_percent,
-        psi_close_full_avg10_pct=s.psi_full_percent,
-        psi_sustain_s=s.psi_full_seconds,
-    )
-
-
-def thresholds_dict(thresholds: Thresholds) -> dict[str, int]:
-    """The thresholds as every client sees them: ``warn``, ``close``, ``kill`` and ``hysteresis``,
-    in bytes (the ``Thresholds`` property and the ``state`` event of ``--json-events``)."""
-    return {
-        "warn": thresholds.warn_bytes,
-        "close": thresholds.close_bytes,
-        "kill": thresholds.kill_bytes,
-        "hysteresis": thresholds.hysteresis_bytes,
-    }

@@ -1,11 +1,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The settings as a TOML document: reading (with the file's format version) and writing.
 
-The file says which format it is in (``version = 1``, before the tables). A file without it is
-version 0, the format before versions were written: the same tables and keys, so it reads as it
-always did, and the monitor writes it back as version 1 with the same values. A version newer
-than :data:`FORMAT_VERSION` was written by a newer MemWarden: it is refused with a sentence that
-says so (the monitor keeps it as a backup and uses the defaults, as for any file it cannot use).
+The file says which format it is in (``version = 2``, before the tables). A file without it is
+version 0, the format before versions were written: the same tables and keys as version 1, so it
+reads as it always did. Version 2 adds the ``[actions]`` table (``pause_growing``); a version-1 file
+has none, so it reads with the defaults there (pausing on). The monitor writes an older file back
+in the current format with the same values. A version newer than :data:`FORMAT_VERSION` was
+written by a newer MemWarden: it is refused with a sentence that says so (the monitor keeps it as a
+backup and uses the defaults, as for any file it cannot use).
+
+Why a new table is a new version: a reader refuses a table or key it does not know (a typo must
+not pass for a setting), so an older MemWarden cannot use a file that has ``[actions]``; the
+version makes it say "written by a newer MemWarden" instead of "unknown table".
 
 A later format adds a step to :data:`_MIGRATIONS` (version N -> N + 1, on the parsed document),
 so that every older file still reads.
@@ -20,17 +26,18 @@ from memwarden.core.settings import (
     APPS_TABLE,
     BY_KEY,
     SETTINGS,
+    SWITCH,
     TABLES,
     Settings,
     SettingsError,
+    Value,
     check_names,
     check_value,
     check_whole,
-    number,
 )
 
 #: The format this MemWarden writes, and the newest it reads.
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
 VERSION_KEY: Final = "version"
 
 Document = dict[str, Any]
@@ -41,8 +48,16 @@ def _from_version_0(doc: Document) -> Document:
     return doc
 
 
+def _from_version_1(doc: Document) -> Document:
+    # Version 2 adds [actions]; without it its settings are the defaults: nothing to change.
+    return doc
+
+
 #: version -> the step that turns a document of that version into one of the next.
-_MIGRATIONS: Final[dict[int, Callable[[Document], Document]]] = {0: _from_version_0}
+_MIGRATIONS: Final[dict[int, Callable[[Document], Document]]] = {
+    0: _from_version_0,
+    1: _from_version_1,
+}
 
 
 def document_version(doc: Mapping[str, object]) -> int:
@@ -90,7 +105,7 @@ def settings_from_document(doc: Mapping[str, object]) -> tuple[Settings, int]:
             (kill <= close <= warn), a bad rule list.
     """
     version = document_version(doc)
-    values: dict[str, float | None] = {}
+    values: dict[str, Value | None] = {}
     names: dict[str, tuple[str, ...]] = {}
     for table, content in migrate(doc).items():
         if table == APPS_TABLE:
@@ -121,6 +136,12 @@ def _toml_names(names: tuple[str, ...]) -> str:
     return "[" + ", ".join(_toml_string(n) for n in names) + "]"
 
 
+def _toml_value(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)  # 15.0 stays 15.0: the file says which values take a fraction
+
+
 _HEADER = (
     "# MemWarden monitor settings. The monitor keeps this file: the tray's settings page changes",
     "# it through the monitor. Edit it freely too: the monitor re-reads it when it changes. An",
@@ -132,6 +153,10 @@ _TABLE_NOTES = {
         "# line shows a default. Each key is also a flag of 'memwarden monitor' (close_mib:",
         "# --close-mib), which wins over this file while the monitor runs.",
     ),
+    "actions": (
+        "# What MemWarden does when it would close an app: true or false. Each key is also a",
+        "# flag of 'memwarden monitor' (pause_growing: --pause-growing, --no-pause-growing).",
+    ),
 }
 
 
@@ -139,7 +164,8 @@ def settings_to_toml(settings: Settings) -> str:
     """The file text for ``settings``, with a comment for each setting from the table.
 
     A setting at its default is written as a comment (a later default then applies), except the
-    percentages, which are always written: they are what a person edits first.
+    percentages and the switches, which are always written: they are what a person edits first,
+    and a switch written out says which way it is.
     """
     lines = [*_HEADER, "", f"{VERSION_KEY} = {FORMAT_VERSION}"]
     for table in TABLES:
@@ -148,14 +174,14 @@ def settings_to_toml(settings: Settings) -> str:
             if row.table != table:
                 continue
             value = settings.value(row.key)
-            default = "unset" if row.default is None else f"{number(row.default)} {row.unit}"
-            lines.append(f"# {row.description} ({row.unit}, {row.bounds()}; default {default})")
+            accepted = ", ".join(filter(None, (row.unit, row.bounds())))
+            lines.append(f"# {row.description} ({accepted}; default {row.default_text()})")
             if value is None:
                 lines.append(f"# {row.key} = <{row.unit}>")
-            elif value != row.default or row.unit == "%":
-                lines.append(f"{row.key} = {value!r}")
+            elif value != row.default or row.unit == "%" or row.kind == SWITCH:
+                lines.append(f"{row.key} = {_toml_value(value)}")
             else:
-                lines.append(f"# {row.key} = {value!r}")
+                lines.append(f"# {row.key} = {_toml_value(value)}")
     lines += [
         "",
         f"[{APPS_TABLE}]",

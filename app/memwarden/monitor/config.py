@@ -8,8 +8,9 @@ for the UI): :meth:`ConfigStore.save` replaces it atomically.
 A file that cannot be read or does not validate never stops the guard: it is moved aside as a
 backup (``config.toml.invalid-<time>``), the defaults are used and written back, and the reason is
 kept (``ConfigStore.error``) so the UI can say what happened. A file of an older format (no
-``version``) is written back in the current one with the same values. The file is re-read when it
-changes, in a worker thread, and must be a regular file of at most 1 MiB (config_file.py).
+``version``, or an older one) is written back in the current one with the same values. The file
+is re-read when it changes, in a worker thread, and must be a regular file of at most 1 MiB
+(config_file.py).
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from memwarden import __version__
 from memwarden.core.memory_left import memory_left_bytes
-from memwarden.core.settings import thresholds_dict
 from memwarden.core.snapshot import Snapshot
+from memwarden.core.threshold_bytes import thresholds_dict
 from memwarden.core.watch_state import WatchState
 from memwarden.monitor.settings_calls import settings_property
 

@@ -35,8 +35,8 @@ from memwarden.core.pressure import (
     read_pressure_file,
     worst_pressure,
 )
-from memwarden.core.settings import thresholds_dict
 from memwarden.core.snapshot import AppRecord, Snapshot
+from memwarden.core.threshold_bytes import thresholds_dict
 from memwarden.core.watch_state import Action, Assessment, StateMachine, WatchState
 from memwarden.monitor import event_payloads
 from memwarden.monitor.app_pause import Pauser
@@ -110,7 +110,7 @@ class Engine(EngineSettings):
             emit=self.emit,
             snapshot=lambda: self.look.last_snapshot,
             guard=self.guard,
-            enabled=lambda: bool(getattr(self.config, "pause_growing", True)),
+            enabled=lambda: self.config.pause_growing,
             read_memory=lambda: self._memory_left.read(),
             has_cgroup2=cgroup2 is not None,
         )

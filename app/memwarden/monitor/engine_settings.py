@@ -17,7 +17,8 @@ from typing import Any
 from memwarden.core.meminfo import MemInfo
 from memwarden.core.policy import MAX_RULES, TooManyRules
 from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
-from memwarden.core.settings import Settings, thresholds_for
+from memwarden.core.settings import Settings
+from memwarden.core.threshold_bytes import thresholds_for
 from memwarden.core.watch_state import StateMachine, Thresholds
 from memwarden.monitor.config import ConfigStore
 from memwarden.monitor.kernel_rules import KernelRules

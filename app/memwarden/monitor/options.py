@@ -3,9 +3,10 @@
 parser (for ``memwarden scan`` too) must not load asyncio, D-Bus and the engine.
 
 Every setting of core/settings.py's table is a flag of the same name (``close_mib`` is
-``--close-mib``), bounded as the table says; it wins over the config file while the monitor runs
-(the D-Bus ``SettingsFromFlags`` property lists the keys). The flags of earlier versions still
-work as they did:
+``--close-mib``), bounded as the table says; a switch has an "off" flag too (``--pause-growing``,
+``--no-pause-growing``). A flag wins over the config file while the monitor runs (the D-Bus
+``SettingsFromFlags`` property lists the keys). The flags of earlier versions still work as they
+did:
 
 * ``--kill-below-mib N``: ``close_mib`` N and ``kill_mib`` N/2 (close below N, kill below N/2);
 * ``--kill-below-percent P``: ``close_percent`` P, ``kill_percent`` P/2, and ``warn_percent``
@@ -27,9 +28,11 @@ from typing import Any
 from memwarden.core.settings import (
     BY_KEY,
     SETTINGS,
+    SWITCH,
     Setting,
     Settings,
     SettingsError,
+    Value,
     check_fits,
     check_value,
     check_whole,
@@ -54,10 +57,10 @@ def _dest(flag: str) -> str:
     return flag.lstrip("-").replace("-", "_")
 
 
-def _value_parser(row: Setting) -> Callable[[str], float]:
+def _value_parser(row: Setting) -> Callable[[str], Value]:
     """An argparse type: a number the table accepts for ``row``."""
 
-    def parse(text: str) -> float:
+    def parse(text: str) -> Value:
         try:
             value: float = int(text) if row.whole else float(text)
         except ValueError:
@@ -74,9 +77,12 @@ def _value_parser(row: Setting) -> Callable[[str], float]:
 
 
 def _help(row: Setting) -> str:
-    default = "unset" if row.default is None else f"{number(row.default)} {row.unit}"
+    if row.kind == SWITCH:
+        return f"{row.description} (default: {'on' if row.default else 'off'})"
     # argparse formats help with %: a literal one is written twice.
-    return f"{row.description} ({row.unit}, {row.bounds()}; default {default})".replace("%", "%%")
+    return f"{row.description} ({row.unit}, {row.bounds()}; default {row.default_text()})".replace(
+        "%", "%%"
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -85,6 +91,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "settings", "the config file's settings; a flag wins over the file while the monitor runs"
     )
     for row in SETTINGS:
+        if row.kind == SWITCH:
+            # --x and --no-x; None when neither is given, so that the file's value applies.
+            limits.add_argument(row.flag, dest=row.key, action=argparse.BooleanOptionalAction,
+                                default=None, help=_help(row))  # fmt: skip
+            continue
         limits.add_argument(row.flag, dest=row.key, type=_value_parser(row),
                             metavar=_METAVARS[row.unit], help=_help(row))  # fmt: skip
     older = parser.add_argument_group(
@@ -114,9 +125,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--verbose", "-v", action="store_true", help="log more")
 
 
-def flag_settings(args: argparse.Namespace) -> dict[str, tuple[str, float]]:
+def flag_settings(args: argparse.Namespace) -> dict[str, tuple[str, Value]]:
     """What the flags set: key -> (the flag as given, the value)."""
-    found: dict[str, tuple[str, float]] = {}
+    found: dict[str, tuple[str, Value]] = {}
     mib = getattr(args, "kill_below_mib", None)
     if mib is not None:
         found["close_mib"] = ("--kill-below-mib", mib)
@@ -133,7 +144,8 @@ def flag_settings(args: argparse.Namespace) -> dict[str, tuple[str, float]]:
     for row in SETTINGS:  # the table's own flags win over the older ones
         value = getattr(args, row.key, None)
         if value is not None:
-            found[row.key] = (row.flag, value)
+            off = row.kind == SWITCH and not value
+            found[row.key] = (row.flags[-1] if off else row.flag, value)
     return found
 
 

@@ -19,6 +19,8 @@ from dbus_fast import Variant
 from memwarden.core import reason_codes as codes
 from memwarden.core.settings import (
     BY_KEY,
+    SWITCH,
+    Setting,
     Settings,
     SettingsError,
     check_fits,
@@ -33,11 +35,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _signature(row: Setting) -> str:
+    """A setting's D-Bus type: ``b`` for a switch, ``t`` for MiB, ``d`` for the other numbers."""
+    if row.kind == SWITCH:
+        return "b"
+    return "t" if row.whole else "d"
+
+
 def settings_property(settings: Settings) -> dict[str, Variant]:
-    """The ``Settings`` property: every setting's value, ``t`` for MiB and ``d`` for the rest;
-    an unset ``*_mib`` is absent."""
+    """The ``Settings`` property: every setting's value, ``b`` for a switch, ``t`` for MiB and
+    ``d`` for the rest; an unset ``*_mib`` is absent."""
     return {
-        key: Variant("t" if BY_KEY[key].whole else "d", value)
+        key: Variant(_signature(BY_KEY[key]), value)
         for key, value in saved_values(settings).items()
     }
 
@@ -57,7 +66,8 @@ async def set_settings(
     """``SetSettings``: merge, validate the whole, save atomically, put in force at once.
 
     A number of any D-Bus integer type is taken where the table wants a number (and a double
-    where it wants any number); anything else is refused by the table as ``wrong-type``.
+    where it wants any number), a ``b`` where it wants a switch; anything else is refused by the
+    table as ``wrong-type`` (a ``b`` for a number, a number for a switch).
 
     Raises:
         Refused: ``no-config-file`` (``--no-config``: there is no file to keep them in).

@@ -81,10 +81,11 @@ def _app_from_json(text: str) -> dict[str, Any]:
 
 
 def _number_variant(value: float) -> Variant:
-    """A setting's value on the bus: ``d`` for a number, ``x`` for a whole one (the monitor takes
-    any integer type; a signed one lets a negative value reach it, to be refused by name)."""
+    """A setting's value on the bus: ``b`` for a switch's bool, ``d`` for a number, ``x`` for a
+    whole one (the monitor takes any integer type; a signed one lets a negative value reach it,
+    to be refused by name)."""
     if isinstance(value, bool):
-        return Variant("b", value)  # refused by the monitor as wrong-type, not here
+        return Variant("b", value)  # a switch's; for a number the monitor refuses it: wrong-type
     return Variant("x", value) if isinstance(value, int) else Variant("d", float(value))
 
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The Settings tab: when to warn and when to act, in sentences with spin boxes; whether the
-helper is there and what protection means then; the rules the monitor keeps.
+"""The Settings tab: when to warn and when to act, in sentences with spin boxes and a check box;
+whether the helper is there and what protection means then; the rules the monitor keeps.
 
 The monitor keeps the settings: the page shows its ``Settings`` property and changes them with
 ``SetSettings``; without a monitor it is read-only. Thin: the logic (checking, describing,
@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -43,12 +44,12 @@ class SettingsPage(QWidget):
     def __init__(self, controller: WindowController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        #: The monitor's saved settings the spin boxes started from (what they do not edit, and
+        #: The monitor's saved settings the page's boxes started from (what they do not edit, and
         #: what Apply compares with); None when there are none to change.
         self.saved: Settings | None = None
-        self._shown = Settings()  # what the page shows, spin boxes aside
+        self._shown = Settings()  # what the page shows, its boxes aside
         self._loading = False
-        self._edited = False  # the spin boxes differ from what the monitor said last
+        self._edited = False  # the page's boxes differ from what the monitor said last
         self._task: asyncio.Future[tuple[bool, str]] | None = None
 
         outer = QVBoxLayout(self)
@@ -83,6 +84,19 @@ class SettingsPage(QWidget):
         form.addRow(self.tr("Ask an app to close below"), self.close_spin)
         form.addRow(self.tr("Close it at once below"), self.kill_spin)
         form.addRow(self.tr("Time it gets to save its work"), self.grace_spin)
+        self.pause_check = QCheckBox(
+            self.tr("Pause an app that keeps eating memory, and ask me before closing it"), limits
+        )
+        self.pause_hint = QLabel(
+            self.tr(
+                "At the close limit, an app that is still growing is frozen, not closed, until "
+                "you choose what to do."
+            ),
+            limits,
+        )
+        self.pause_hint.setWordWrap(True)
+        form.addRow(self.pause_check)
+        form.addRow(self.pause_hint)
         form.addRow(self.tr("Warn early if memory would run out within"), self.horizon_spin)
         form.addRow(self.tr("Warn when programs wait for memory more than"), self.psi_some_spin)
         form.addRow(
@@ -141,6 +155,8 @@ class SettingsPage(QWidget):
 
         for spin in self._spins():
             spin.valueChanged.connect(self._values_changed)
+        for check in self._checks_by_key().values():
+            check.toggled.connect(self._values_changed)
         self.apply_button.clicked.connect(self.apply)
         self.defaults_button.clicked.connect(self.restore_defaults)
         self.rules.currentItemChanged.connect(
@@ -174,21 +190,33 @@ class SettingsPage(QWidget):
     def _spins(self) -> tuple[QDoubleSpinBox, ...]:
         return tuple(self._spins_by_key().values())
 
+    def _checks_by_key(self) -> dict[str, QCheckBox]:
+        # The page's switches (settings_presenter.SWITCHES), a check box each.
+        return {"pause_growing": self.pause_check}
+
+    def _editors(self) -> tuple[QWidget, ...]:
+        return (*self._spins(), *self._checks_by_key().values())
+
     # -- values -----------------------------------------------------------------------------------
 
     def values(self) -> Settings:
-        """The settings as the page shows them: the monitor's, with what the spin boxes say."""
+        """The settings as the page shows them: the monitor's, with what the boxes say."""
         return self._shown.with_values(
-            {key: spin.value() for key, spin in self._spins_by_key().items()}
+            {
+                **{key: spin.value() for key, spin in self._spins_by_key().items()},
+                **{key: check.isChecked() for key, check in self._checks_by_key().items()},
+            }
         )
 
     def show_values(self, values: Settings) -> None:
-        """Put values into the spin boxes."""
+        """Put values into the spin boxes and the check boxes."""
         self._shown = values
         self._loading = True
         try:
             for key, spin in self._spins_by_key().items():
                 spin.setValue(values.value(key) or 0.0)
+            for key, check in self._checks_by_key().items():
+                check.setChecked(bool(values.value(key)))
         finally:
             self._loading = False
         self._values_changed()
@@ -199,7 +227,7 @@ class SettingsPage(QWidget):
         why_not = sp.read_only_reason(props, self.controller.connected)
         saved = sp.saved_settings(props)
         self.saved = saved if why_not is None else None
-        for widget in (*self._spins(), self.apply_button, self.defaults_button):
+        for widget in (*self._editors(), self.apply_button, self.defaults_button):
             widget.setEnabled(why_not is None)
         path = str(props.get("ConfigPath") or "")
         where = why_not or self.tr("Settings file: %1").replace("%1", path)
@@ -210,7 +238,7 @@ class SettingsPage(QWidget):
 
     def _properties_changed(self, changed: dict[str, Any]) -> None:
         # The monitor's settings moved (another window, a hand edit, a reload): show them,
-        # unless the person is editing the spin boxes.
+        # unless the person is editing the page's boxes.
         if {"Settings", "SettingsFromFlags", "ConfigPath"} & changed.keys() and not self._edited:
             self.load()
 
@@ -236,11 +264,11 @@ class SettingsPage(QWidget):
         self.result.setText(problem or "")
 
     def restore_defaults(self) -> None:
-        """Put the default values into the spin boxes (not saved until Apply)."""
+        """Put the default values into the page's boxes (not saved until Apply)."""
         self.show_values(sp.with_defaults(self._shown))
 
     def apply(self) -> None:
-        """Have the monitor save and apply what the spin boxes say."""
+        """Have the monitor save and apply what the page's boxes say."""
         if self.saved is None:
             return
         self.apply_button.setEnabled(False)

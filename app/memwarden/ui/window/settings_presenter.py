@@ -24,11 +24,12 @@ from memwarden.core.settings import (
     BY_KEY,
     Settings,
     SettingsError,
+    Value,
     check_value,
     check_whole,
     settings_from_values,
-    thresholds_for,
 )
+from memwarden.core.threshold_bytes import thresholds_for
 from memwarden.ui.link.client_api import MonitorClientApi
 from memwarden.ui.link.monitor_calls import MonitorError
 from memwarden.ui.words.formatting import duration, human_size, percent
@@ -40,6 +41,8 @@ EDITED: Final = {
     "horizon_seconds": 10.0, "psi_some_warn_percent": 5.0, "psi_full_percent": 5.0,
     "psi_full_seconds": 1.0,
 }  # fmt: skip
+#: The switches the page edits, each a check box.
+SWITCHES: Final = ("pause_growing",)
 
 #: The reason codes of SetSettings, and of the checks the page makes first.
 _SETTINGS_REASONS: Final = codes.SETTINGS_ERRORS | {codes.NO_CONFIG_FILE, codes.NOT_SAVED}
@@ -103,27 +106,31 @@ def from_flags(properties: Mapping[str, Any]) -> str:
     keys = [str(k) for k in properties.get("SettingsFromFlags") or () if str(k) in BY_KEY]
     if not keys:
         return ""
+    # A switch's key does not say which of its flags was given: both are named.
     return _t(
         "SettingsPresenter",
         "The monitor's command line sets %1; while it runs, those win over what is saved here.",
-    ).replace("%1", ", ".join(BY_KEY[k].flag for k in keys))
+    ).replace("%1", ", ".join("/".join(BY_KEY[k].flags) for k in keys))
 
 
 def with_defaults(settings: Settings) -> Settings:
     """``settings`` with the page's settings at their defaults (the others kept)."""
-    return settings.with_values({key: BY_KEY[key].default for key in EDITED})
+    return settings.with_values({key: BY_KEY[key].default for key in (*EDITED, *SWITCHES)})
 
 
-def changes(saved: Settings, edited: Settings) -> dict[str, float]:
+def changes(saved: Settings, edited: Settings) -> dict[str, Value]:
     """What the page changed: key -> new value. A saved value the spin box can only show rounded
     (15.25 in a box of one decimal) is not a change."""
-    changed = {}
+    changed: dict[str, Value] = {}
     for key in EDITED:
         old, new = saved.value(key), edited.value(key)
         if new is None:  # never for the page's settings: they all have a default
             continue
         if old is None or abs(new - old) > 10.0 ** -decimals(key) / 2 + 1e-9:
             changed[key] = new
+    for key in SWITCHES:  # a check box shows its value exactly
+        if edited.value(key) != saved.value(key):
+            changed[key] = bool(edited.value(key))
     return changed
 
 
@@ -172,7 +179,7 @@ def problem_words(reason: str, key: str = "") -> str:
 def validation_error(settings: Settings) -> str | None:
     """Why the monitor would refuse these settings, in words; None when it would take them."""
     try:
-        for key in EDITED:
+        for key in (*EDITED, *SWITCHES):
             check_value(BY_KEY[key], settings.value(key))
         check_whole(settings)
     except SettingsError as exc:
@@ -209,6 +216,22 @@ def describe(
         .replace("%1", close)
         .replace("%2", duration(config.grace_seconds, loc))
     )
+    if config.pause_growing:
+        lines.append(
+            _t(
+                "SettingsPresenter",
+                "If that app is still growing, MemWarden pauses it instead and asks you whether "
+                "to resume it, close it, or protect it and resume it.",
+            )
+        )
+    else:
+        lines.append(
+            _t(
+                "SettingsPresenter",
+                "It does so even when that app is still growing: pausing it to ask you first is "
+                "off.",
+            )
+        )
     lines.append(
         _t(
             "SettingsPresenter", "Below %1, it closes that app at once, before the system freezes."
@@ -255,7 +278,7 @@ def in_force(thresholds: dict[str, int], locale: QLocale | None = None) -> str:
 
 
 async def apply_settings(
-    client: MonitorClientApi, changed: Mapping[str, float]
+    client: MonitorClientApi, changed: Mapping[str, Value]
 ) -> tuple[bool, str]:
     """Have the monitor save ``changed`` and put it in force (``SetSettings``).
 
