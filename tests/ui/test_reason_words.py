@@ -12,7 +12,7 @@ import pytest
 
 from memwarden.core import reason_codes as codes
 from memwarden.ui.words import code_words as words
-from memwarden.ui.words import free_memory_words, messages
+from memwarden.ui.words import free_memory_words, messages, pause_words
 
 UNREGISTERED = "brand-new-code"
 
@@ -23,6 +23,8 @@ def test_the_generic_sentences_are_what_these_tests_tell_apart():
     assert UNREGISTERED in words.helper_status(UNREGISTERED)[0]
     assert UNREGISTERED in messages.refusal(UNREGISTERED)
     assert messages.state_reason(UNREGISTERED) == "Memory is running low."
+    assert UNREGISTERED in pause_words.resume_reason(UNREGISTERED)
+    assert UNREGISTERED in pause_words.reclaim_sentence({"result": UNREGISTERED})
 
 
 @pytest.mark.parametrize("code", sorted(codes.HELPER_STATUS))
@@ -90,3 +92,26 @@ def test_every_settings_refusal_has_its_own_sentence(code: str) -> None:
 
     generic = problem_words(UNREGISTERED, "warn_percent").replace(UNREGISTERED, code)
     assert problem_words(code, "warn_percent") != generic
+
+
+@pytest.mark.parametrize("code", sorted(codes.RESUME_REASONS))
+def test_every_resume_reason_has_its_own_sentence(code: str) -> None:
+    generic = pause_words.resume_reason(UNREGISTERED).replace(UNREGISTERED, code)
+    assert pause_words.resume_reason(code) != generic
+
+
+@pytest.mark.parametrize("code", sorted(codes.PAUSE_RECLAIM_RESULTS))
+def test_every_pause_reclaim_result_has_its_own_sentence(code: str) -> None:
+    """With and without a measured rise of available memory."""
+    for freed in (0, 1 << 30):
+        generic = pause_words.reclaim_sentence({"result": UNREGISTERED, "freed_bytes": freed})
+        text = pause_words.reclaim_sentence({"result": code, "freed_bytes": freed})
+        assert text != generic.replace(UNREGISTERED, code)
+
+
+def test_pause_reclaim_sentences_are_distinct() -> None:
+    """Each result says something else (a copied sentence would hide a result)."""
+    texts = {pause_words.reclaim_sentence({"result": c}) for c in codes.PAUSE_RECLAIM_RESULTS}
+    assert len(texts) == len(codes.PAUSE_RECLAIM_RESULTS)
+    reasons = {pause_words.resume_reason(c) for c in codes.RESUME_REASONS}
+    assert len(reasons) == len(codes.RESUME_REASONS)

@@ -128,3 +128,47 @@ def test_clicking_does_not_leak_away_true(prompt, qtbot):
     assert received == [True] * 50  # the slot still gets a real bool
     received.clear()
     assert sys.getrefcount(True) >= before
+
+
+PAUSED = {"app": {**app("hog", "Hog", 3 * GiB, 2 * GiB), "rule_target": "hog"}, "since": 1.0,
+          "bytes": 3 * GiB, "growth_bytes_per_s": 64 * MiB, "method": "signal",
+          "reclaim": {"result": "no-swap", "freed_bytes": 0}}  # fmt: skip
+
+
+def test_a_paused_app_comes_first_marked_selected_with_its_three_choices(qtbot):
+    window = PromptWindow()
+    qtbot.addWidget(window)
+    assert window.resume_button.isHidden()  # nothing paused, nothing to resume
+    window.set_model(build_prompt(SNAP, {**PROPS, "PausedApps": [PAUSED]}, None, uid=UID))
+    assert texts(window, 0) == ["Hog (paused)", "Firefox (protected)", "Editor"]
+    assert window.paused.text().startswith("Hog was paused. It was using 3.0 GiB and growing "
+                                           "by 64 MiB/s. Its memory could not be moved out of "
+                                           "RAM: there is no swap space.")  # fmt: skip
+    assert window.apps.topLevelItem(0).font(0).bold()
+    assert window.selected_row() is not None and window.selected_row().app_id == "hog"
+    assert not window.resume_button.isHidden() and window.resume_button.isEnabled()
+    assert window.protect_button.text() == "Protect and resume"
+    with qtbot.waitSignal(window.resumeRequested) as resuming:
+        qtbot.mouseClick(window.resume_button, Qt.MouseButton.LeftButton)
+    assert resuming.args[0]["id"] == "hog"
+    with qtbot.waitSignal(window.protectResumeRequested) as protecting:
+        qtbot.mouseClick(window.protect_button, Qt.MouseButton.LeftButton)
+    assert protecting.args[0]["id"] == "hog"
+    with qtbot.waitSignal(window.closeRequested) as closing:
+        qtbot.mouseClick(window.close_button, Qt.MouseButton.LeftButton)
+    assert closing.args[0]["id"] == "hog"
+    # Another app selected: the ordinary choices again.
+    window.apps.setCurrentItem(window.apps.topLevelItem(2))
+    assert window.resume_button.isHidden() and window.protect_button.text() == "Protect"
+
+
+def test_an_app_just_paused_is_selected_over_the_persons_choice(prompt):
+    prompt.apps.setCurrentItem(prompt.apps.topLevelItem(2))  # Editor
+    prompt.set_model(build_prompt(SNAP, {**PROPS, "PausedApps": [PAUSED]}, None, uid=UID))
+    assert prompt.selected_row().app_id == "editor"  # a new model keeps the selection
+    prompt.select_app("hog")  # what the tray does when an app was just paused
+    assert prompt.selected_row().app_id == "hog" and prompt.selected_row().paused
+    # Resumed: its row is an ordinary one again, and no paused note is left.
+    prompt.set_model(build_prompt(SNAP, PROPS, None, uid=UID))
+    assert texts(prompt, 0)[0] == "Hog (would be closed)"
+    assert prompt.paused.isHidden() and prompt.resume_button.isHidden()

@@ -54,6 +54,8 @@ class FakeMonitorClient(QObject):
     propertiesChanged = Signal(dict)
     warning = Signal(dict, float, str, str)
     killed = Signal(dict, object, str)
+    appPaused = Signal(dict)
+    appResumed = Signal(str, str)
     connectionChanged = Signal(bool)
 
     def __init__(
@@ -155,6 +157,16 @@ class FakeMonitorClient(QObject):
         await asyncio.sleep(0)
         self._check("close_app", app_id)
         return {}
+
+    async def resume_app(self, app_id: str) -> None:
+        await asyncio.sleep(0)
+        self._check("resume_app", app_id)
+        paused = self._properties.get("PausedApps") or []
+        kept = [e for e in paused if e["app"]["id"] != app_id]
+        if len(kept) == len(paused):
+            raise MonitorError("not-paused", "io.github.memwarden.Monitor1.Error.NoSuchApp")
+        self.announce(PausedApps=kept)
+        self.appResumed.emit(app_id, "user-request")
 
     async def free_memory_now(self) -> dict[str, Any]:
         await asyncio.sleep(0)

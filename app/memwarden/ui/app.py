@@ -132,6 +132,8 @@ class TrayApp:
         ui_events.record("quit", stop_guarding=self.stop_guarding)
         for task in background:
             task.cancel()
+        with contextlib.suppress(Exception):  # a bus that went away: nothing left to take down
+            await tray.paused_apps.withdraw_all()
         if self.stop_guarding:
             await launcher.stop_monitor()
         else:

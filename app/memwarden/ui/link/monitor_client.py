@@ -24,8 +24,19 @@ Signals:
         three arguments work too (PySide passes what a slot accepts).
     killed(dict, object, str): the app closed, the measured bytes freed (an ``int``; declared
         ``object`` because a Qt ``int`` is 32-bit), and the reason code (``user-request`` for
-        :meth:`close_app`).
+        :meth:`close_app`). Its app has ``"paused": true`` when it had been paused.
+    appPaused(dict): the monitor paused an app instead of closing it: one entry of
+        ``PausedApps`` (``app``, ``since``, ``bytes``, ``growth_bytes_per_s``, ``method``,
+        ``reclaim``).
+    appResumed(str, str): a paused app runs again: its id and why (a code of
+        :data:`memwarden.core.reason_codes.RESUME_REASONS`).
     connectionChanged(bool): the monitor appeared (properties read) or went away.
+
+Properties that the monitor sends as JSON text (``PausedApps``) are kept decoded: the cache holds
+the list, never the text. ``PausedApps`` follows ``AppPaused`` and ``AppResumed`` at once, before
+their Qt signals: the monitor's own PropertiesChanged then agrees (one sender's messages arrive in
+order), and a monitor that resumes its apps as it stops leaves no paused app in the cache even if
+it is gone before announcing the property.
 
 Everything a method raises is a :class:`~memwarden.ui.link.monitor_calls.MonitorError` with a reason
 code; the D-Bus calls themselves, their timeouts and error mapping are in :mod:`monitor_calls`.
@@ -80,6 +91,30 @@ def _app_from_json(text: str) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {}
 
 
+def _entries_from_json(text: str) -> list[dict[str, Any]]:
+    """A JSON array of objects (``PausedApps``); what is not an object is left out."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        log.warning("monitor sent a list that is not JSON: %.80r", text)
+        return []
+    if not isinstance(doc, list):
+        return []
+    return [entry for entry in doc if isinstance(entry, dict)]
+
+
+#: Properties the monitor sends as JSON text, and how each is decoded for the cache.
+_JSON_PROPERTIES = {"PausedApps": _entries_from_json}
+
+
+def _decoded(values: dict[str, Any]) -> dict[str, Any]:
+    """Properties as the cache keeps them: JSON text decoded."""
+    return {
+        key: _JSON_PROPERTIES[key](str(value)) if key in _JSON_PROPERTIES else value
+        for key, value in values.items()
+    }
+
+
 def _number_variant(value: float) -> Variant:
     """A setting's value on the bus: ``b`` for a switch's bool, ``d`` for a number, ``x`` for a
     whole one (the monitor takes any integer type; a signed one lets a negative value reach it,
@@ -102,6 +137,8 @@ class MonitorClient(QObject):
     propertiesChanged = Signal(dict)
     warning = Signal(dict, float, str, str)
     killed = Signal(dict, object, str)
+    appPaused = Signal(dict)
+    appResumed = Signal(str, str)
     connectionChanged = Signal(bool)
 
     def __init__(self, bus: MessageBus | None = None, parent: QObject | None = None) -> None:
@@ -192,7 +229,7 @@ class MonitorClient(QObject):
     async def refresh(self) -> dict[str, Any]:
         """Read every property now (GetAll); announces the ones that changed."""
         reply = await monitor_call(self._bus, PROPERTIES_IFACE, "GetAll", "s", [c.INTERFACE])
-        values: dict[str, Any] = unwrap(reply.body[0])
+        values: dict[str, Any] = _decoded(unwrap(reply.body[0]))
         changed = {k: v for k, v in values.items() if self._properties.get(k, object()) != v}
         self._apply(changed)
         return values
@@ -222,7 +259,7 @@ class MonitorClient(QObject):
             return
         if self._owner != owner:  # it went away while we read
             return
-        values: dict[str, Any] = unwrap(reply.body[0])
+        values: dict[str, Any] = _decoded(unwrap(reply.body[0]))
         old_state = self.state
         self._properties.update(values)
         self._connected = True
@@ -260,7 +297,11 @@ class MonitorClient(QObject):
             if msg.interface == PROPERTIES_IFACE and msg.member == "PropertiesChanged":
                 iface, changed, _invalidated = msg.body
                 if iface == c.INTERFACE:
-                    self._apply(unwrap(changed))
+                    values = _decoded(unwrap(changed))
+                    # Applied from AppPaused/AppResumed already: the same list is no change.
+                    if values.get("PausedApps", ()) == self._properties.get("PausedApps"):
+                        del values["PausedApps"]
+                    self._apply(values)
             elif msg.interface == c.INTERFACE:
                 self._on_monitor_signal(msg.member or "", list(msg.body))
         except (ValueError, TypeError, IndexError):
@@ -281,6 +322,26 @@ class MonitorClient(QObject):
             emit(self.warning, app, eta, reason, why)
         elif member == "Killed":
             emit(self.killed, _app_from_json(str(body[0])), int(body[1]), str(body[2]))
+        elif member == "AppPaused":
+            entry = _app_from_json(str(body[0]))
+            paused = entry.get("app")
+            if not isinstance(paused, dict) or not paused.get("id"):
+                log.warning("AppPaused without an app: %.80r", body[0])
+                return
+            if entry not in (self._properties.get("PausedApps") or ()):
+                self._apply({"PausedApps": [*self._paused_except(str(paused["id"])), entry]})
+            emit(self.appPaused, entry)
+        elif member == "AppResumed":
+            app_id, reason = str(body[0]), str(body[1])
+            kept = self._paused_except(app_id)
+            if len(kept) != len(self._properties.get("PausedApps") or ()):
+                self._apply({"PausedApps": kept})
+            emit(self.appResumed, app_id, reason)
+
+    def _paused_except(self, app_id: str) -> list[dict[str, Any]]:
+        """The cached ``PausedApps`` without this app's entry."""
+        return [e for e in self._properties.get("PausedApps") or ()
+                if (e.get("app") or {}).get("id") != app_id]  # fmt: skip
 
     # -- calls ------------------------------------------------------------------------------------
 
@@ -309,17 +370,24 @@ class MonitorClient(QObject):
         """
         return await json_call(self._bus, "CloseApp", "s", [app_id], SLOW_CALL_TIMEOUT_S)
 
+    async def resume_app(self, app_id: str) -> None:
+        """Let an app the monitor paused run again (``ResumeApp``). Raises MonitorError
+        ``not-paused`` when it is not paused (any more), ``empty-app-id``."""
+        await monitor_call(self._bus, c.INTERFACE, "ResumeApp", "s", [app_id])
+
     async def free_memory_now(self) -> dict[str, Any]:
         """Trim background apps and drop caches, measured: ``steps``, ``available_before``,
         ``available_after``, ``freed_bytes``, ``swapped_out_bytes``."""
         return await json_call(self._bus, "FreeMemoryNow", timeout_s=SLOW_CALL_TIMEOUT_S)
 
     async def pause(self, seconds: int) -> None:
-        """Close nothing by itself for ``seconds`` (0: until resumed or the monitor restarts)."""
+        """Pause guarding: close nothing by itself for ``seconds`` (0: until resumed or the
+        monitor restarts). Not to be confused with an app the monitor paused
+        (:meth:`resume_app`)."""
         await monitor_call(self._bus, c.INTERFACE, "Pause", "u", [max(0, int(seconds))])
 
     async def resume(self) -> None:
-        """End a pause."""
+        """End a pause of guarding."""
         await monitor_call(self._bus, c.INTERFACE, "Resume")
 
     async def reload_config(self) -> None:

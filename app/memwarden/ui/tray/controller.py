@@ -4,7 +4,8 @@
 :class:`TrayController` is the glue between the monitor client, the notifications, the prompt
 and the main window. What is shown comes from the presenters (:mod:`menu_presenter`,
 :mod:`prompt_presenter`) and the words (:mod:`memwarden.ui.words.messages`); this module puts it
-on screen (the menu's widgets: :mod:`menu`) and turns clicks into monitor calls.
+on screen (the menu's widgets: :mod:`menu`) and turns clicks into monitor calls. The apps the
+monitor paused have their notifications and choices in :mod:`paused_apps`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from memwarden.ui.link.slot_tasks import run_logged
 from memwarden.ui.tray import autostart, menu_presenter, ui_events
 from memwarden.ui.tray.menu import fill_menu, menu_entries, menu_key
 from memwarden.ui.tray.notifications import Notifier
+from memwarden.ui.tray.paused_apps import PausedAppsTray
 from memwarden.ui.tray.prompt import PromptWindow
 from memwarden.ui.tray.prompt_presenter import build_prompt, derived_reason
 from memwarden.ui.words import free_memory_words, messages
@@ -82,11 +84,17 @@ class TrayController(QObject):
         self.icon.activated.connect(self._activated)
         self.notifier = Notifier(client.bus, self.icon, icon=resources.notification_icon(),
                                  parent=self)  # fmt: skip
+        self.paused_apps = PausedAppsTray(
+            client, self.notifier, close_app=self.close_app, error=self._error,
+            show_prompt=lambda app_id: run_logged(self.show_prompt(select=app_id)),
+            rules_changed=lambda: self.refresh_snapshot(after_change=True), parent=self,
+        )  # fmt: skip
         client.propertiesChanged.connect(self._properties_changed)
         client.connectionChanged.connect(self._connection_changed)
         client.stateChanged.connect(self._state_changed)
         client.warning.connect(self._warning)
         client.killed.connect(self._killed)
+        client.appResumed.connect(self.paused_apps.resumed)
         if launcher is not None:
             launcher.statusChanged.connect(lambda _status: self.update_icon())
 
@@ -124,7 +132,8 @@ class TrayController(QObject):
         the one at hand is old, and rebuild with it."""
         connected = self.client.connected
         fill_menu(self.menu, self, self.client.properties, connected=connected,
-                  snapshot=self.snapshot, can_start=self.launcher is not None)  # fmt: skip
+                  snapshot=self.snapshot, can_start=self.launcher is not None,
+                  paused_choices=self.paused_apps)  # fmt: skip
         ui_events.record("menu", entries=menu_entries(self.menu))
         if connected and time.monotonic() - self._snapshot_t > SNAPSHOT_FRESH_S:
             self.refresh_snapshot(rebuild=True)
@@ -158,8 +167,11 @@ class TrayController(QObject):
 
     def _properties_changed(self, changed: Mapping[str, Any]) -> None:
         self.update_icon()
-        if self.prompt is not None and self.prompt.isVisible() and (
-            {"NextVictim", "AppRules", "AvailableBytes"} & changed.keys()
+        newly_paused = self.paused_apps.sync() if "PausedApps" in changed else []
+        if newly_paused:  # as urgent as the critical state: the prompt, with the app's choices
+            run_logged(self.show_prompt(select=newly_paused[0]))
+        elif self.prompt is not None and self.prompt.isVisible() and (
+            {"NextVictim", "AppRules", "AvailableBytes", "PausedApps"} & changed.keys()
         ):
             self._update_prompt()
 
@@ -222,6 +234,8 @@ class TrayController(QObject):
         text = messages.killed_text(app or None, int(freed), reason)
         run_logged(self.notifier.notify("killed", text))
         run_logged(self.notifier.withdraw("warning"))
+        if app:
+            self.paused_apps.withdraw(str(app.get("id", "")))  # this message replaces it
         self.refresh_snapshot()
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
@@ -230,13 +244,17 @@ class TrayController(QObject):
 
     # -- the person's choices ---------------------------------------------------------------------
 
-    def _error(self, what: str) -> Callable[[MonitorError], None]:
+    def _error(
+        self, what: str, app: Mapping[str, Any] | None = None
+    ) -> Callable[[MonitorError], None]:
         def show(exc: MonitorError) -> None:
             text = Text(what, messages.refusal(exc.reason))
             ui_events.record("error", summary=text.summary, reason=exc.reason)
             if self.prompt is not None and self.prompt.isVisible():
                 self.prompt.set_result(f"{text.summary} {text.body}")
             run_logged(self.notifier.notify("error", text))
+            if app is not None:  # an app the monitor paused still waits for a choice
+                self.paused_apps.show_again(str(app.get("id", "")))
 
         return show
 
@@ -274,7 +292,7 @@ class TrayController(QObject):
             ui_events.record("closed", app=str(app.get("id")), result=result)
             self.refresh_snapshot()
 
-        return run_logged(run(), self._error(what))
+        return run_logged(run(), self._error(what, app))
 
     def free_memory(self) -> asyncio.Task[Any]:
         """Free memory now: show what the monitor measured; when that is not enough, the prompt
@@ -326,19 +344,23 @@ class TrayController(QObject):
 
     # -- windows ----------------------------------------------------------------------------------
 
-    async def show_prompt(self) -> None:
-        """Show the prompt (without taking the focus), with a fresh snapshot."""
+    async def show_prompt(self, select: str = "") -> None:
+        """Show the prompt (without taking the focus) with a fresh snapshot, ``select``'s row."""
         if self.prompt is None:
             self.prompt = PromptWindow(resources.app_icon())
             self.prompt.closeRequested.connect(self.close_app)
             self.prompt.protectRequested.connect(
                 lambda app, on: self.set_rule(app, "protect" if on else "normal")
             )
+            self.prompt.resumeRequested.connect(self.paused_apps.resume)
+            self.prompt.protectResumeRequested.connect(self.paused_apps.protect_and_resume)
             self.prompt.freeRequested.connect(self.free_memory)
         if self.snapshot is None or time.monotonic() - self._snapshot_t > 1.0:
             task = self.refresh_snapshot()
             await asyncio.wait([task], timeout=10)
         self._update_prompt()
+        if select:
+            self.prompt.select_app(select)
         self.prompt.show_without_focus()
 
     def _update_prompt(self) -> None:

@@ -18,7 +18,7 @@ from memwarden.core.rule_codes import NORMAL, PREFER, PROTECT
 from memwarden.ui.link.app_rules import monitor_rule
 from memwarden.ui.qt_compat import emit
 from memwarden.ui.tray import autostart, menu_presenter
-from memwarden.ui.words import messages
+from memwarden.ui.words import messages, pause_words
 from memwarden.ui.words.plain_text import menu_text
 
 _t = QCoreApplication.translate
@@ -52,6 +52,15 @@ class TrayChoices(Protocol):
     def close_app(self, app: Mapping[str, Any]) -> object: ...
 
 
+class PausedChoices(Protocol):
+    """What an app the monitor paused offers besides Close
+    (:class:`memwarden.ui.tray.paused_apps.PausedAppsTray` does it)."""
+
+    def resume(self, app: Mapping[str, Any]) -> object: ...
+
+    def protect_and_resume(self, app: Mapping[str, Any]) -> object: ...
+
+
 def fill_menu(
     menu: QMenu,
     choices: TrayChoices,
@@ -60,8 +69,10 @@ def fill_menu(
     connected: bool,
     snapshot: Mapping[str, Any] | None,
     can_start: bool,
+    paused_choices: PausedChoices,
 ) -> None:
-    """Clear ``menu`` and fill it: the state, the biggest apps, the monitor's commands.
+    """Clear ``menu`` and fill it: the state, the apps the monitor paused, the biggest apps, the
+    monitor's commands.
 
     Args:
         menu: The tray's menu.
@@ -70,12 +81,18 @@ def fill_menu(
         connected: A monitor is on the bus (its properties are live).
         snapshot: The last snapshot (``memwarden.scan/1``); None while the first is fetched.
         can_start: The tray can start the monitor (it has a launcher).
+        paused_choices: What the apps the monitor paused offer.
     """
     menu.clear()
     header = menu.addAction(_header_text(props, connected))
     header.setEnabled(False)
     menu.addSeparator()
     if connected:
+        paused = menu_presenter.paused_items(props)
+        for paused_item in paused:
+            _add_paused_menu(menu, paused_item, choices, paused_choices)
+        if paused:
+            menu.addSeparator()
         items = menu_presenter.app_items(snapshot, props)
         for item in items:
             _add_app_menu(menu, item, choices)
@@ -112,6 +129,9 @@ def fill_menu(
 def _header_text(props: Mapping[str, Any], connected: bool) -> str:
     if not connected:
         return messages.state_title("error")
+    paused = pause_words.paused_entries(props)
+    if paused:
+        return pause_words.paused_header(paused)
     title = messages.state_title("paused" if props.get("Paused") and
                                  props.get("State") == "calm" else str(props.get("State")))
     return title
@@ -133,6 +153,21 @@ def _add_app_menu(menu: QMenu, item: menu_presenter.AppItem, choices: TrayChoice
     prefer.triggered.connect(lambda on: choices.set_rule(item.app, PREFER if on else NORMAL))
     close = sub.addAction(_t("TrayController", "Close"), lambda: choices.close_app(item.app))
     close.setEnabled(item.rule != PROTECT)
+
+
+def _add_paused_menu(
+    menu: QMenu, item: menu_presenter.PausedItem, choices: TrayChoices, paused: PausedChoices
+) -> None:
+    """An app the monitor paused: what it was using, and the same three choices as its
+    notification and the prompt."""
+    sub = menu.addMenu(menu_text(item.title))
+    detail = sub.addAction(menu_text(item.detail))
+    detail.setEnabled(False)
+    sub.addSeparator()
+    sub.addAction(_t("TrayController", "Resume"), lambda: paused.resume(item.app))
+    sub.addAction(_t("TrayController", "Close"), lambda: choices.close_app(item.app))
+    sub.addAction(_t("TrayController", "Protect and resume"),
+                  lambda: paused.protect_and_resume(item.app))  # fmt: skip
 
 
 def menu_entries(menu: QMenu) -> list[Any]:

@@ -4,6 +4,9 @@
 Inputs are the monitor client's property cache (D-Bus names), whether the monitor is there, and
 the last snapshot (``memwarden.scan/1``); outputs are plain data that the tray's controller
 (:mod:`memwarden.ui.tray.controller`) puts on screen.
+
+An app the monitor paused (``PausedApps``) is always on screen while it is paused: the icon is
+urgent, the tooltip names it, the menu lists it first with its choices.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from memwarden.ui.link.app_rules import monitor_rule, rule_name
-from memwarden.ui.words import messages
+from memwarden.ui.words import messages, pause_words
 from memwarden.ui.words.formatting import human_size, percent, time_left
 
 _t = QCoreApplication.translate
@@ -52,12 +55,35 @@ class AppItem:
         return str(self.app.get("id", ""))
 
 
+@dataclass(frozen=True, slots=True)
+class PausedItem:
+    """An app the monitor paused, in the menu.
+
+    Attributes:
+        app: The entry's app (``id``, ``name``, ``kind``, ``pids``, ``bytes``, ``rule_target``).
+        title: Its name and size, marked paused (``Firefox — 2.1 GiB (paused)``).
+        detail: What it was using and how fast it grew.
+    """
+
+    app: Mapping[str, Any]
+    title: str
+    detail: str
+
+    @property
+    def app_id(self) -> str:
+        """The app's id (for ResumeApp, CloseApp)."""
+        return str(self.app.get("id", ""))
+
+
 def icon_state(props: Mapping[str, Any], connected: bool, launcher_status: str = "") -> str:
     """The tray icon: ``error`` (no monitor, or no helper), ``critical``, ``warning``,
     ``paused`` or ``calm``, in this order of precedence: an urgent state shows even while paused
-    or without the helper (the tooltip says the rest)."""
+    or without the helper (the tooltip says the rest). An app the monitor paused is critical
+    whatever the memory does since: it waits for the person."""
     if not connected or launcher_status == "failed":
         return "error"
+    if pause_words.paused_entries(props):
+        return "critical"
     state = str(props.get("State", "calm"))
     if state in ("critical", "warning"):
         return state
@@ -90,7 +116,9 @@ def app_items(
 ) -> list[AppItem]:
     """The apps for the menu: the biggest by real size (incl. GPU and shared memory); the one
     that would be closed next is always included."""
-    apps = own_apps(snapshot, uid)
+    paused = {pause_words.paused_id(e) for e in pause_words.paused_entries(props)}
+    # A paused app is listed above them, with its own choices (paused_items).
+    apps = [a for a in own_apps(snapshot, uid) if str(a.get("id")) not in paused]
     victim = str(props.get("NextVictim", ""))
     chosen = apps[:limit] if limit is not None else apps
     if victim and all(a.get("id") != victim for a in chosen):
@@ -106,6 +134,19 @@ def app_items(
             app=app, title=title, detail=messages.size_with_breakdown(app, locale),
             rule=monitor_rule(app), rule_name=rule_name(app), next_victim=is_next,
         ))  # fmt: skip
+    return items
+
+
+def paused_items(props: Mapping[str, Any], locale: QLocale | None = None) -> list[PausedItem]:
+    """The apps the monitor paused, the longest paused first (listed above the others)."""
+    items = []
+    for entry in pause_words.paused_entries(props):
+        app = pause_words.paused_app(entry)
+        size = human_size(pause_words.paused_bytes(entry), locale)
+        title = _t("TrayMenu", "%1 — %2 (paused)").replace("%1", messages.app_name(app)) \
+            .replace("%2", size)
+        items.append(PausedItem(app=app, title=title,
+                                detail=pause_words.usage_sentence(entry, locale)))  # fmt: skip
     return items
 
 
@@ -128,6 +169,9 @@ def tooltip(
     lines = [_t("TrayMenu", "MemWarden: %1").replace("%1", messages.state_title(
         "error" if not connected else str(props.get("State", "calm"))
     ))]  # fmt: skip
+    # Right below the state, connected or not: a monitor that went away without resuming them
+    # (it stops by resuming every paused app) may have left them paused.
+    lines += [pause_words.paused_line(e, locale) for e in pause_words.paused_entries(props)]
     if not connected:
         if launcher_status == "starting" and not props:
             lines = [_t("TrayMenu", "MemWarden: %1").replace("%1",

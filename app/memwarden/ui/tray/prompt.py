@@ -3,7 +3,8 @@
 
 It never steals the keyboard focus (``WA_ShowWithoutActivating``): it comes up over the other
 windows while the person is typing or playing, and waits to be clicked. Its buttons only emit
-signals; the tray does the calls and gives the prompt a new model.
+signals; the tray does the calls and gives the prompt a new model. With an app the monitor paused
+selected, the buttons are its three choices: Resume, Close selected, Protect and resume.
 """
 
 from __future__ import annotations
@@ -39,12 +40,16 @@ class PromptWindow(QWidget):
     Signals:
         closeRequested(dict): close this app (the snapshot entry).
         protectRequested(dict, bool): protect this app (True) or remove its protection (False).
+        resumeRequested(dict): let this paused app run again.
+        protectResumeRequested(dict): protect this paused app, then let it run again.
         freeRequested(): free memory now.
         dismissed(): the person dismissed the prompt.
     """
 
     closeRequested = Signal(dict)
     protectRequested = Signal(dict, bool)
+    resumeRequested = Signal(dict)
+    protectResumeRequested = Signal(dict)
     freeRequested = Signal()
     dismissed = Signal()
 
@@ -65,6 +70,8 @@ class PromptWindow(QWidget):
         self.title.setWordWrap(True)
         self.subtitle = QLabel()
         self.subtitle.setWordWrap(True)
+        self.paused = QLabel()
+        self.paused.setWordWrap(True)
         self.orphans = QLabel()
         self.orphans.setWordWrap(True)
         self.orphans.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -82,29 +89,34 @@ class PromptWindow(QWidget):
         self.result = QLabel()
         self.result.setWordWrap(True)
         # The victim line names an app, the orphan note names files.
-        plain_labels(self.title, self.subtitle, self.orphans, self.victim, self.result)
+        plain_labels(self.title, self.subtitle, self.paused, self.orphans, self.victim,
+                     self.result)  # fmt: skip
 
         self.buttons = QDialogButtonBox()
+        self.resume_button = QPushButton(self.tr("Resume"))
         self.close_button = QPushButton(self.tr("Close selected"))
         self.protect_button = QPushButton(self.tr("Protect"))
         self.free_button = QPushButton(self.tr("Free memory now"))
         self.dismiss_button = QPushButton(self.tr("Dismiss"))
         role = QDialogButtonBox.ButtonRole
+        self.buttons.addButton(self.resume_button, role.ActionRole)
         self.buttons.addButton(self.close_button, role.ActionRole)
         self.buttons.addButton(self.protect_button, role.ActionRole)
         self.buttons.addButton(self.free_button, role.ActionRole)
         self.buttons.addButton(self.dismiss_button, role.RejectRole)
 
         layout = QVBoxLayout(self)
-        for widget in (self.title, self.subtitle, self.orphans, self.apps, self.victim,
-                       self.result, self.buttons):  # fmt: skip
+        for widget in (self.title, self.subtitle, self.paused, self.orphans, self.apps,
+                       self.victim, self.result, self.buttons):  # fmt: skip
             layout.addWidget(widget)
 
+        self.resume_button.clicked.connect(self._resume_clicked)
         self.close_button.clicked.connect(self._close_clicked)
         self.protect_button.clicked.connect(self._protect_clicked)
         self.free_button.clicked.connect(self.freeRequested)
         self.dismiss_button.clicked.connect(self._dismiss)
         self.apps.itemSelectionChanged.connect(self._selection_changed)
+        self._selection_changed()
         self.resize(620, 420)
 
     # -- the model --------------------------------------------------------------------------------
@@ -116,12 +128,14 @@ class PromptWindow(QWidget):
 
     def set_model(self, model: PromptModel) -> None:
         """Show this content; the selected app stays selected when it is still listed, else the
-        one that would be closed next is selected."""
+        first paused app, else the one that would be closed next is selected."""
         selected = self.selected_row()
         keep = selected.app_id if selected is not None else None
         self._model = model
         self.title.setText(model.title)
         self.subtitle.setText(model.subtitle)
+        self.paused.setText(model.paused_note)
+        self.paused.setVisible(bool(model.paused_note))
         self.orphans.setText(model.orphan_note)
         self.orphans.setVisible(bool(model.orphan_note))
         self.victim.setText(model.victim_note)
@@ -133,7 +147,7 @@ class PromptWindow(QWidget):
             item = QTreeWidgetItem([self._row_name(row), row.size, row.breakdown])
             item.setToolTip(0, tooltip(row.reason or row.detail))
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if row.next_victim:
+            if row.next_victim or row.paused:
                 font = item.font(0)
                 font.setBold(True)
                 for col in range(3):
@@ -141,20 +155,25 @@ class PromptWindow(QWidget):
                     item.setBackground(col, QBrush(VICTIM_TINT))
             self.apps.addTopLevelItem(item)
             items.append(item)
-            if row.app_id == keep or (select is None and keep is None and row.next_victim):
+            if row.app_id == keep:
                 select = i
-        if select is None and model.rows and keep is not None:
-            select = model.victim_index if model.victim_index is not None else 0
+        if select is None and model.rows:
+            first = model.paused_index if model.paused_index is not None else model.victim_index
+            if first is not None or keep is not None:
+                select = first if first is not None else 0
         if select is not None:
             self.apps.setCurrentItem(items[select])
         self._selection_changed()
         ui_events.record(
             "prompt", title=model.title, victim=model.victim_note, orphans=model.orphan_note,
+            paused=model.paused_note,
             rows=[{"id": r.app_id, "name": r.name, "size": r.size, "next": r.next_victim,
-                   "rule": r.rule} for r in model.rows],
+                   "rule": r.rule, "paused": r.paused} for r in model.rows],
         )  # fmt: skip
 
     def _row_name(self, row: PromptRow) -> str:
+        if row.paused:
+            return self.tr("%1 (paused)").replace("%1", row.name)
         if row.next_victim:
             return self.tr("%1 (would be closed)").replace("%1", row.name)
         if row.rule == PROTECT:
@@ -162,6 +181,14 @@ class PromptWindow(QWidget):
         if row.rule == PREFER:
             return self.tr("%1 (sacrifice first)").replace("%1", row.name)
         return row.name
+
+    def select_app(self, app_id: str) -> None:
+        """Select this app's row, if it is listed (an app just paused: its choices at hand)."""
+        rows = self._model.rows if self._model is not None else []
+        index = next((i for i, r in enumerate(rows) if r.app_id == app_id), None)
+        item = self.apps.topLevelItem(index) if index is not None else None
+        if item is not None:
+            self.apps.setCurrentItem(item)
 
     def set_result(self, text: str) -> None:
         """A line about the last action (what "free memory now" measured, a refusal)."""
@@ -171,7 +198,8 @@ class PromptWindow(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         """Disable the action buttons while a call runs."""
-        for button in (self.close_button, self.protect_button, self.free_button):
+        for button in (self.resume_button, self.close_button, self.protect_button,
+                       self.free_button):  # fmt: skip
             button.setDisabled(busy)
         if not busy:
             self._selection_changed()
@@ -190,9 +218,17 @@ class PromptWindow(QWidget):
 
     def _selection_changed(self) -> None:
         row = self.selected_row()
+        paused = row is not None and row.paused
+        self.resume_button.setVisible(paused)
+        self.resume_button.setEnabled(paused)
         self.close_button.setEnabled(row is not None and row.closable)
-        self.protect_button.setEnabled(row is not None)
         protected = row is not None and row.rule == PROTECT
+        if paused:
+            # Already protected (by a rule changed since it was paused): Resume is the choice.
+            self.protect_button.setText(self.tr("Protect and resume"))
+            self.protect_button.setEnabled(not protected)
+            return
+        self.protect_button.setEnabled(row is not None)
         self.protect_button.setText(self.tr("Remove protection") if protected
                                     else self.tr("Protect"))  # fmt: skip
 
@@ -203,8 +239,16 @@ class PromptWindow(QWidget):
 
     def _protect_clicked(self) -> None:
         row = self.selected_row()
-        if row is not None:
+        if row is not None and row.paused:
+            if row.rule != PROTECT:
+                emit(self.protectResumeRequested, dict(row.app))
+        elif row is not None:
             emit(self.protectRequested, dict(row.app), row.rule != PROTECT)
+
+    def _resume_clicked(self) -> None:
+        row = self.selected_row()
+        if row is not None and row.paused:
+            emit(self.resumeRequested, dict(row.app))
 
     def _dismiss(self) -> None:
         self.hide()

@@ -4,7 +4,8 @@
 Like macOS's "Your system has run out of application memory" (docs/peers.md §2.14): the person's
 apps by real memory (kernel view + shared memory + GPU buffers), the one MemWarden would close
 highlighted with the reason, and — when the memory is in files no app holds — the warning that
-closing apps will not help, with where the files are.
+closing apps will not help, with where the files are. An app the monitor paused comes first,
+marked, with what it was using and the choices it waits for (resume, close, protect and resume).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 from memwarden.core.rule_codes import PREFER, PROTECT
 from memwarden.ui.link.app_rules import monitor_rule, rule_name
 from memwarden.ui.tray.menu_presenter import own_apps
-from memwarden.ui.words import messages
+from memwarden.ui.words import messages, pause_words
 from memwarden.ui.words.formatting import human_size, time_left
 
 _t = QCoreApplication.translate
@@ -40,6 +41,7 @@ class PromptRow:
     rule_name: str
     next_victim: bool
     reason: str = ""
+    paused: bool = False
 
     @property
     def app_id(self) -> str:
@@ -61,11 +63,17 @@ class PromptModel:
     rows: list[PromptRow] = field(default_factory=list)
     victim_note: str = ""
     orphan_note: str = ""
+    paused_note: str = ""
 
     @property
     def victim_index(self) -> int | None:
         """The row of the app that would be closed next."""
         return next((i for i, r in enumerate(self.rows) if r.next_victim), None)
+
+    @property
+    def paused_index(self) -> int | None:
+        """The row of the first app the monitor paused (they come first)."""
+        return 0 if self.rows and self.rows[0].paused else None
 
 
 def _victim_note(app: Mapping[str, Any]) -> str:
@@ -106,16 +114,20 @@ def build_prompt(
     if not victim and warned_app:
         victim = str(warned_app.get("id", ""))
     apps = own_apps(snapshot, uid)
-    shown = apps[:limit]
+    paused = _paused_apps(pause_words.paused_entries(props), apps)
+    paused_ids = {str(a.get("id")) for a in paused}
+    others = [a for a in apps if str(a.get("id")) not in paused_ids]
+    shown = others[:limit]
     if victim and all(a.get("id") != victim for a in shown):
-        shown += [a for a in apps if a.get("id") == victim]
+        shown += [a for a in others if a.get("id") == victim]
     rows = []
     victim_note = ""
-    for app in shown:
+    for app in [*paused, *shown]:
         rule = monitor_rule(app)
         is_next = bool(victim) and app.get("id") == victim
+        is_paused = str(app.get("id")) in paused_ids
         reason = ""
-        if is_next:
+        if is_next and not is_paused:  # a paused app's note says what happens to it
             code = str(warning.get("victim_reason", "")) if warned_app.get("id") == victim else ""
             reason = messages.victim_reason(code or derived_reason(app, rule))
             tab = warned_app.get("tab") if warned_app.get("id") == victim else None
@@ -131,7 +143,7 @@ def build_prompt(
             size=human_size(messages.real_size(app), locale),
             detail=messages.size_with_breakdown(app, locale),
             breakdown=messages.breakdown(app, locale), rule=rule, rule_name=rule_name(app),
-            next_victim=is_next, reason=reason,
+            next_victim=is_next, reason=reason, paused=is_paused,
         ))  # fmt: skip
     if not rows:
         victim_note = messages.victim_reason("no-candidate")
@@ -149,10 +161,25 @@ def build_prompt(
         subtitle += " " + _t("Prompt", "MemWarden will close an app %1.").replace(
             "%1", time_left(eta, locale)
         )
+    paused_texts = [pause_words.paused_text(e, locale) for e in pause_words.paused_entries(props)]
     return PromptModel(
         title=_t("Prompt", "Your system is running out of application memory"),
         subtitle=subtitle,
         rows=rows,
         victim_note=victim_note,
         orphan_note=orphan_note,
+        paused_note="\n".join(f"{t.summary}. {t.body}" for t in paused_texts),
     )
+
+
+def _paused_apps(
+    entries: list[Mapping[str, Any]], apps: list[Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
+    """The paused apps as the snapshot has them (with their rule and breakdown), else as the
+    monitor's entry names them (a snapshot taken before it was paused may lack it)."""
+    by_id = {str(a.get("id")): a for a in apps}
+    found = []
+    for entry in entries:
+        app_id = pause_words.paused_id(entry)
+        found.append(by_id.get(app_id) or pause_words.paused_app(entry))
+    return found

@@ -32,6 +32,13 @@ def human_size(n: int | None, locale: QLocale | None = None) -> str:
     return loc.formattedDataSize(n, precision, _IEC)
 
 
+def rate(bytes_per_s: int, locale: QLocale | None = None) -> str:
+    """A growth rate: ``48 MiB/s``."""
+    return QCoreApplication.translate("Formatting", "%1/s", "bytes per second").replace(
+        "%1", human_size(bytes_per_s, locale)
+    )
+
+
 def percent(value: float, locale: QLocale | None = None, decimals: int = 0) -> str:
     """``15 %`` or ``15%`` as the language writes it."""
     loc = locale if locale is not None else QLocale()

@@ -307,6 +307,9 @@ def killed_text(
             summary = _t("Messages", "Closed %1 to keep your computer responsive") \
                 .replace("%1", name)
         body = _t("Messages", "It was using %1.").replace("%1", size_with_breakdown(app, locale))
+        if app and app.get("paused") and reason != codes.USER_REQUEST:
+            # Paused instead of closed, and nobody answered before memory ran out.
+            body = _t("Messages", "It was paused and memory kept running out.") + " " + body
     if freed_bytes > 0:
         body += " " + _t("Messages", "Available memory rose by %1.").replace(
             "%1", human_size(freed_bytes, locale)
