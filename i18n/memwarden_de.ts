@@ -235,6 +235,11 @@ mangel</translation>
 <context>
     <name>Formatting</name>
     <message>
+        <source>%1/s</source>
+        <comment>bytes per second</comment>
+        <translation>%1/s</translation>
+    </message>
+    <message>
         <source>%1%</source>
         <comment>a percentage</comment>
         <translation>%1 %</translation>
@@ -530,6 +535,10 @@ mangel</translation>
         <translation>Der Monitor konnte seine Einstellungsdatei nicht schreiben.</translation>
     </message>
     <message>
+        <source>It is not paused.</source>
+        <translation>Sie ist nicht pausiert.</translation>
+    </message>
+    <message>
         <source>The monitor could not do it (%1).</source>
         <translation>Der Wächter konnte das nicht tun (%1).</translation>
     </message>
@@ -730,6 +739,10 @@ mangel</translation>
         <translation>Sie belegte %1.</translation>
     </message>
     <message>
+        <source>It was paused and memory kept running out.</source>
+        <translation>Sie war pausiert, und der Speicher ging trotzdem weiter zur Neige.</translation>
+    </message>
+    <message>
         <source>Available memory rose by %1.</source>
         <translation>Der verfügbare Speicher stieg um %1.</translation>
     </message>
@@ -752,6 +765,122 @@ mangel</translation>
     <message>
         <source>%1 is held by files that no app has open, so closing apps will not free it. Delete those you do not need: %2</source>
         <translation>%1 wird von Dateien belegt, die keine App geöffnet hat; Apps zu schließen gibt ihn nicht frei. Löschen Sie die, die Sie nicht brauchen: %2</translation>
+    </message>
+    <message>
+        <source>The game %1 was paused</source>
+        <translation>Das Spiel %1 wurde pausiert</translation>
+    </message>
+    <message>
+        <source>The browser %1 was paused</source>
+        <translation>Der Browser %1 wurde pausiert</translation>
+    </message>
+    <message>
+        <source>%1 was paused</source>
+        <translation>%1 wurde pausiert</translation>
+    </message>
+    <message>
+        <source>It was using %1 and growing by %2.</source>
+        <translation>Sie belegte %1 und wuchs um %2.</translation>
+    </message>
+    <message>
+        <source>MemWarden moved its memory out of RAM: available memory rose by %1.</source>
+        <translation>MemWarden hat ihren Speicher aus dem RAM ausgelagert: Der verfügbare Speicher stieg um %1.</translation>
+    </message>
+    <message>
+        <source>MemWarden moved part of its memory out of RAM: available memory rose by %1.</source>
+        <translation>MemWarden hat einen Teil ihres Speichers aus dem RAM ausgelagert: Der verfügbare Speicher stieg um %1.</translation>
+    </message>
+    <message>
+        <source>MemWarden moved its memory out of RAM, but available memory did not rise.</source>
+        <translation>MemWarden hat ihren Speicher aus dem RAM ausgelagert, aber der verfügbare Speicher stieg nicht.</translation>
+    </message>
+    <message>
+        <source>MemWarden moved part of its memory out of RAM, but available memory did not rise.</source>
+        <translation>MemWarden hat einen Teil ihres Speichers aus dem RAM ausgelagert, aber der verfügbare Speicher stieg nicht.</translation>
+    </message>
+    <message>
+        <source>It had no memory that could be moved out of RAM.</source>
+        <translation>Sie hatte keinen Speicher, der sich aus dem RAM auslagern ließ.</translation>
+    </message>
+    <message>
+        <source>Its memory could not be moved out of RAM: there is no swap space.</source>
+        <translation>Ihr Speicher ließ sich nicht aus dem RAM auslagern: Es gibt keinen Auslagerungsspeicher.</translation>
+    </message>
+    <message>
+        <source>Its memory could not be moved out of RAM: it does not run in a cgroup of its own.</source>
+        <translation>Ihr Speicher ließ sich nicht aus dem RAM auslagern: Sie läuft nicht in einer eigenen cgroup.</translation>
+    </message>
+    <message>
+        <source>Its memory could not be moved out of RAM: this system does not use cgroup v2.</source>
+        <translation>Ihr Speicher ließ sich nicht aus dem RAM auslagern: Dieses System verwendet kein cgroup v2.</translation>
+    </message>
+    <message>
+        <source>Its memory could not be moved out of RAM: the memory controller is off.</source>
+        <translation>Ihr Speicher ließ sich nicht aus dem RAM auslagern: Der Speicher-Controller ist aus.</translation>
+    </message>
+    <message>
+        <source>Its memory could not be moved out of RAM: the session does not let MemWarden manage it.</source>
+        <translation>Ihr Speicher ließ sich nicht aus dem RAM auslagern: Die Sitzung lässt MemWarden ihn nicht verwalten.</translation>
+    </message>
+    <message>
+        <source>Its memory could not be moved out of RAM: something went wrong (the monitor&apos;s log says what).</source>
+        <translation>Ihr Speicher ließ sich nicht aus dem RAM auslagern: Etwas ist schiefgegangen (das Protokoll des Monitors sagt, was).</translation>
+    </message>
+    <message>
+        <source>Moving its memory out of RAM ended with: %1.</source>
+        <translation>Das Auslagern ihres Speichers endete mit: %1.</translation>
+    </message>
+    <message>
+        <source>Its windows do not respond while it is paused. If memory runs out all the same, it will be closed.</source>
+        <translation>Ihre Fenster reagieren nicht, solange sie pausiert ist. Geht der Speicher trotzdem zur Neige, wird sie geschlossen.</translation>
+    </message>
+    <message>
+        <source>Resume it, close it, or protect it and resume it.</source>
+        <translation>Setzen Sie sie fort, schließen Sie sie, oder schützen Sie sie und setzen Sie sie fort.</translation>
+    </message>
+    <message>
+        <source>%1 is paused: it was using %2 and growing by %3.</source>
+        <translation>%1 ist pausiert: Sie belegte %2 und wuchs um %3.</translation>
+    </message>
+    <message>
+        <source>%1 is paused: it was using %2.</source>
+        <translation>%1 ist pausiert: Sie belegte %2.</translation>
+    </message>
+    <message>
+        <source>%1 is paused and waits for your choice</source>
+        <translation>%1 ist pausiert und wartet auf Ihre Wahl</translation>
+    </message>
+    <message>
+        <source>Several apps are paused and wait for your choice</source>
+        <translation>Mehrere Apps sind pausiert und warten auf Ihre Wahl</translation>
+    </message>
+    <message>
+        <source>You resumed it.</source>
+        <translation>Sie haben sie fortgesetzt.</translation>
+    </message>
+    <message>
+        <source>It is being closed: it runs again first so that it can exit cleanly.</source>
+        <translation>Sie wird geschlossen: Sie läuft zuerst wieder an, damit sie sauber beenden kann.</translation>
+    </message>
+    <message>
+        <source>It was closed because memory kept running out.</source>
+        <translation>Sie wurde geschlossen, weil der Speicher weiter zur Neige ging.</translation>
+    </message>
+    <message>
+        <source>MemWarden&apos;s tray is not running, so it runs again: no app stays paused where you cannot see it.</source>
+        <translation>Das Symbol von MemWarden im Infobereich läuft nicht, also läuft sie wieder: Keine App bleibt pausiert, ohne dass Sie es sehen.</translation>
+    </message>
+    <message>
+        <source>The monitor stopped, so it runs again.</source>
+        <translation>Der Monitor wurde beendet, also läuft sie wieder.</translation>
+    </message>
+    <message>
+        <source>It runs again (%1).</source>
+        <translation>Sie läuft wieder (%1).</translation>
+    </message>
+    <message>
+        <source>%1 is no longer paused</source>
+        <translation>%1 ist nicht mehr pausiert</translation>
     </message>
 </context>
 <context>
@@ -837,6 +966,34 @@ mangel</translation>
     </message>
 </context>
 <context>
+    <name>PausedAppsTray</name>
+    <message>
+        <source>Show apps</source>
+        <extracomment>How many apps that stopped being paused are remembered, to name them when AppResumed says why. The action keys of a paused app&apos;s notification (``default``: a click on it opens the prompt).</extracomment>
+        <translation>Apps anzeigen</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Protect and resume</source>
+        <translation>Schützen und fortsetzen</translation>
+    </message>
+    <message>
+        <source>Could not resume %1</source>
+        <translation>%1 konnte nicht fortgesetzt werden</translation>
+    </message>
+    <message>
+        <source>Could not protect and resume %1</source>
+        <translation>%1 konnte nicht geschützt und fortgesetzt werden</translation>
+    </message>
+</context>
+<context>
     <name>Prompt</name>
     <message>
         <source>The game %1 would be closed first. %2</source>
@@ -886,6 +1043,10 @@ mangel</translation>
         <translation>Davon</translation>
     </message>
     <message>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
         <source>Close selected</source>
         <translation>Auswahl schließen</translation>
     </message>
@@ -902,6 +1063,10 @@ mangel</translation>
         <translation>Verwerfen</translation>
     </message>
     <message>
+        <source>%1 (paused)</source>
+        <translation>%1 (pausiert)</translation>
+    </message>
+    <message>
         <source>%1 (would be closed)</source>
         <translation>%1 (würde geschlossen)</translation>
     </message>
@@ -914,6 +1079,10 @@ mangel</translation>
         <translation>%1 (zuerst opfern)</translation>
     </message>
     <message>
+        <source>Protect and resume</source>
+        <translation>Schützen und fortsetzen</translation>
+    </message>
+    <message>
         <source>Remove protection</source>
         <translation>Schutz aufheben</translation>
     </message>
@@ -922,7 +1091,7 @@ mangel</translation>
     <name>SettingsPage</name>
     <message>
         <source>When memory runs low</source>
-        <extracomment>The monitor&apos;s saved settings the spin boxes started from (what they do not edit, and what Apply compares with); None when there are none to change.</extracomment>
+        <extracomment>The monitor&apos;s saved settings the page&apos;s boxes started from (what they do not edit, and what Apply compares with); None when there are none to change.</extracomment>
         <translation>Wenn der Speicher knapp wird</translation>
     </message>
     <message>
@@ -952,6 +1121,14 @@ mangel</translation>
     <message>
         <source>Time it gets to save its work</source>
         <translation>Zeit zum Sichern ihrer Arbeit</translation>
+    </message>
+    <message>
+        <source>Pause an app that keeps eating memory, and ask me before closing it</source>
+        <translation>Eine App, die weiter Speicher frisst, pausieren und mich fragen, bevor sie geschlossen wird</translation>
+    </message>
+    <message>
+        <source>At the close limit, an app that is still growing is frozen, not closed, until you choose what to do.</source>
+        <translation>An der Schließgrenze wird eine App, die noch wächst, angehalten statt geschlossen, bis Sie entscheiden, was geschehen soll.</translation>
     </message>
     <message>
         <source>Warn early if memory would run out within</source>
@@ -1006,7 +1183,7 @@ mangel</translation>
     <name>SettingsPresenter</name>
     <message>
         <source>The monitor is not running, so the settings cannot be changed now. MemWarden starts it again by itself.</source>
-        <extracomment>The settings the page edits, in its order, each with its spin box&apos;s step. The reason codes of SetSettings, and of the checks the page makes first.</extracomment>
+        <extracomment>The settings the page edits, in its order, each with its spin box&apos;s step. The switches the page edits, each a check box. The reason codes of SetSettings, and of the checks the page makes first.</extracomment>
         <translation>Der Monitor läuft nicht, daher können die Einstellungen gerade nicht geändert werden. MemWarden startet ihn von selbst neu.</translation>
     </message>
     <message>
@@ -1064,6 +1241,14 @@ mangel</translation>
     <message>
         <source>Below %1, MemWarden asks one app to close (one you chose to sacrifice, or else the one that really holds the memory) and gives it %2 to save its work.</source>
         <translation>Unter %1 fordert MemWarden eine App zum Schließen auf (eine, die Sie zum Opfern bestimmt haben, sonst die, die den Speicher wirklich belegt) und gibt ihr %2, um ihre Arbeit zu sichern.</translation>
+    </message>
+    <message>
+        <source>If that app is still growing, MemWarden pauses it instead and asks you whether to resume it, close it, or protect it and resume it.</source>
+        <translation>Wächst diese App noch, pausiert MemWarden sie stattdessen und fragt Sie, ob sie fortgesetzt, geschlossen oder geschützt und fortgesetzt werden soll.</translation>
+    </message>
+    <message>
+        <source>It does so even when that app is still growing: pausing it to ask you first is off.</source>
+        <translation>Das geschieht auch, wenn diese App noch wächst: Das Pausieren, um Sie zuerst zu fragen, ist aus.</translation>
     </message>
     <message>
         <source>Below %1, it closes that app at once, before the system freezes.</source>
@@ -1161,6 +1346,14 @@ mangel</translation>
         <translation>Schließen</translation>
     </message>
     <message>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Protect and resume</source>
+        <translation>Schützen und fortsetzen</translation>
+    </message>
+    <message>
         <source>Show apps</source>
         <translation>Apps anzeigen</translation>
     </message>
@@ -1218,6 +1411,10 @@ mangel</translation>
     <message>
         <source>%1 (closed next)</source>
         <translation>%1 (als Nächstes geschlossen)</translation>
+    </message>
+    <message>
+        <source>%1 — %2 (paused)</source>
+        <translation>%1 — %2 (pausiert)</translation>
     </message>
     <message>
         <source>MemWarden: %1</source>

@@ -235,6 +235,11 @@ la memoria</translation>
 <context>
     <name>Formatting</name>
     <message>
+        <source>%1/s</source>
+        <comment>bytes per second</comment>
+        <translation>%1/s</translation>
+    </message>
+    <message>
         <source>%1%</source>
         <comment>a percentage</comment>
         <translation>%1 %</translation>
@@ -530,6 +535,10 @@ la memoria</translation>
         <translation>El monitor no pudo escribir su archivo de configuración.</translation>
     </message>
     <message>
+        <source>It is not paused.</source>
+        <translation>No está en pausa.</translation>
+    </message>
+    <message>
         <source>The monitor could not do it (%1).</source>
         <translation>El vigilante no pudo hacerlo (%1).</translation>
     </message>
@@ -730,6 +739,10 @@ la memoria</translation>
         <translation>Estaba usando %1.</translation>
     </message>
     <message>
+        <source>It was paused and memory kept running out.</source>
+        <translation>Estaba en pausa y la memoria siguió agotándose.</translation>
+    </message>
+    <message>
         <source>Available memory rose by %1.</source>
         <translation>La memoria disponible aumentó en %1.</translation>
     </message>
@@ -752,6 +765,122 @@ la memoria</translation>
     <message>
         <source>%1 is held by files that no app has open, so closing apps will not free it. Delete those you do not need: %2</source>
         <translation>%1 lo ocupan archivos que ninguna aplicación tiene abiertos, así que cerrar aplicaciones no lo liberará. Borre los que no necesite: %2</translation>
+    </message>
+    <message>
+        <source>The game %1 was paused</source>
+        <translation>Se pausó el juego %1</translation>
+    </message>
+    <message>
+        <source>The browser %1 was paused</source>
+        <translation>Se pausó el navegador %1</translation>
+    </message>
+    <message>
+        <source>%1 was paused</source>
+        <translation>Se pausó %1</translation>
+    </message>
+    <message>
+        <source>It was using %1 and growing by %2.</source>
+        <translation>Usaba %1 y crecía %2.</translation>
+    </message>
+    <message>
+        <source>MemWarden moved its memory out of RAM: available memory rose by %1.</source>
+        <translation>MemWarden sacó su memoria de la RAM: la memoria disponible subió %1.</translation>
+    </message>
+    <message>
+        <source>MemWarden moved part of its memory out of RAM: available memory rose by %1.</source>
+        <translation>MemWarden sacó parte de su memoria de la RAM: la memoria disponible subió %1.</translation>
+    </message>
+    <message>
+        <source>MemWarden moved its memory out of RAM, but available memory did not rise.</source>
+        <translation>MemWarden sacó su memoria de la RAM, pero la memoria disponible no subió.</translation>
+    </message>
+    <message>
+        <source>MemWarden moved part of its memory out of RAM, but available memory did not rise.</source>
+        <translation>MemWarden sacó parte de su memoria de la RAM, pero la memoria disponible no subió.</translation>
+    </message>
+    <message>
+        <source>It had no memory that could be moved out of RAM.</source>
+        <translation>No tenía memoria que se pudiera sacar de la RAM.</translation>
+    </message>
+    <message>
+        <source>Its memory could not be moved out of RAM: there is no swap space.</source>
+        <translation>Su memoria no se pudo sacar de la RAM: no hay espacio de intercambio.</translation>
+    </message>
+    <message>
+        <source>Its memory could not be moved out of RAM: it does not run in a cgroup of its own.</source>
+        <translation>Su memoria no se pudo sacar de la RAM: no se ejecuta en un cgroup propio.</translation>
+    </message>
+    <message>
+        <source>Its memory could not be moved out of RAM: this system does not use cgroup v2.</source>
+        <translation>Su memoria no se pudo sacar de la RAM: este sistema no usa cgroup v2.</translation>
+    </message>
+    <message>
+        <source>Its memory could not be moved out of RAM: the memory controller is off.</source>
+        <translation>Su memoria no se pudo sacar de la RAM: el controlador de memoria está desactivado.</translation>
+    </message>
+    <message>
+        <source>Its memory could not be moved out of RAM: the session does not let MemWarden manage it.</source>
+        <translation>Su memoria no se pudo sacar de la RAM: la sesión no deja que MemWarden la gestione.</translation>
+    </message>
+    <message>
+        <source>Its memory could not be moved out of RAM: something went wrong (the monitor&apos;s log says what).</source>
+        <translation>Su memoria no se pudo sacar de la RAM: algo falló (el registro del monitor dice qué).</translation>
+    </message>
+    <message>
+        <source>Moving its memory out of RAM ended with: %1.</source>
+        <translation>Sacar su memoria de la RAM terminó con: %1.</translation>
+    </message>
+    <message>
+        <source>Its windows do not respond while it is paused. If memory runs out all the same, it will be closed.</source>
+        <translation>Sus ventanas no responden mientras está en pausa. Si la memoria se agota de todos modos, se cerrará.</translation>
+    </message>
+    <message>
+        <source>Resume it, close it, or protect it and resume it.</source>
+        <translation>Reanúdela, ciérrela, o protéjala y reanúdela.</translation>
+    </message>
+    <message>
+        <source>%1 is paused: it was using %2 and growing by %3.</source>
+        <translation>%1 está en pausa: usaba %2 y crecía %3.</translation>
+    </message>
+    <message>
+        <source>%1 is paused: it was using %2.</source>
+        <translation>%1 está en pausa: usaba %2.</translation>
+    </message>
+    <message>
+        <source>%1 is paused and waits for your choice</source>
+        <translation>%1 está en pausa y espera su decisión</translation>
+    </message>
+    <message>
+        <source>Several apps are paused and wait for your choice</source>
+        <translation>Varias aplicaciones están en pausa y esperan su decisión</translation>
+    </message>
+    <message>
+        <source>You resumed it.</source>
+        <translation>Usted la reanudó.</translation>
+    </message>
+    <message>
+        <source>It is being closed: it runs again first so that it can exit cleanly.</source>
+        <translation>Se está cerrando: primero vuelve a ejecutarse para poder salir limpiamente.</translation>
+    </message>
+    <message>
+        <source>It was closed because memory kept running out.</source>
+        <translation>Se cerró porque la memoria siguió agotándose.</translation>
+    </message>
+    <message>
+        <source>MemWarden&apos;s tray is not running, so it runs again: no app stays paused where you cannot see it.</source>
+        <translation>El icono de bandeja de MemWarden no se está ejecutando, así que vuelve a ejecutarse: ninguna aplicación queda en pausa sin que usted lo vea.</translation>
+    </message>
+    <message>
+        <source>The monitor stopped, so it runs again.</source>
+        <translation>El monitor se detuvo, así que vuelve a ejecutarse.</translation>
+    </message>
+    <message>
+        <source>It runs again (%1).</source>
+        <translation>Vuelve a ejecutarse (%1).</translation>
+    </message>
+    <message>
+        <source>%1 is no longer paused</source>
+        <translation>%1 ya no está en pausa</translation>
     </message>
 </context>
 <context>
@@ -837,6 +966,34 @@ la memoria</translation>
     </message>
 </context>
 <context>
+    <name>PausedAppsTray</name>
+    <message>
+        <source>Show apps</source>
+        <extracomment>How many apps that stopped being paused are remembered, to name them when AppResumed says why. The action keys of a paused app&apos;s notification (``default``: a click on it opens the prompt).</extracomment>
+        <translation>Mostrar aplicaciones</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reanudar</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>Protect and resume</source>
+        <translation>Proteger y reanudar</translation>
+    </message>
+    <message>
+        <source>Could not resume %1</source>
+        <translation>No se pudo reanudar %1</translation>
+    </message>
+    <message>
+        <source>Could not protect and resume %1</source>
+        <translation>No se pudo proteger y reanudar %1</translation>
+    </message>
+</context>
+<context>
     <name>Prompt</name>
     <message>
         <source>The game %1 would be closed first. %2</source>
@@ -886,6 +1043,10 @@ la memoria</translation>
         <translation>De ella</translation>
     </message>
     <message>
+        <source>Resume</source>
+        <translation>Reanudar</translation>
+    </message>
+    <message>
         <source>Close selected</source>
         <translation>Cerrar la selección</translation>
     </message>
@@ -902,6 +1063,10 @@ la memoria</translation>
         <translation>Descartar</translation>
     </message>
     <message>
+        <source>%1 (paused)</source>
+        <translation>%1 (en pausa)</translation>
+    </message>
+    <message>
         <source>%1 (would be closed)</source>
         <translation>%1 (se cerraría)</translation>
     </message>
@@ -914,6 +1079,10 @@ la memoria</translation>
         <translation>%1 (sacrificar primero)</translation>
     </message>
     <message>
+        <source>Protect and resume</source>
+        <translation>Proteger y reanudar</translation>
+    </message>
+    <message>
         <source>Remove protection</source>
         <translation>Quitar protección</translation>
     </message>
@@ -922,7 +1091,7 @@ la memoria</translation>
     <name>SettingsPage</name>
     <message>
         <source>When memory runs low</source>
-        <extracomment>The monitor&apos;s saved settings the spin boxes started from (what they do not edit, and what Apply compares with); None when there are none to change.</extracomment>
+        <extracomment>The monitor&apos;s saved settings the page&apos;s boxes started from (what they do not edit, and what Apply compares with); None when there are none to change.</extracomment>
         <translation>Cuando queda poca memoria</translation>
     </message>
     <message>
@@ -952,6 +1121,14 @@ la memoria</translation>
     <message>
         <source>Time it gets to save its work</source>
         <translation>Tiempo para guardar su trabajo</translation>
+    </message>
+    <message>
+        <source>Pause an app that keeps eating memory, and ask me before closing it</source>
+        <translation>Pausar una aplicación que sigue consumiendo memoria y preguntarme antes de cerrarla</translation>
+    </message>
+    <message>
+        <source>At the close limit, an app that is still growing is frozen, not closed, until you choose what to do.</source>
+        <translation>En el límite de cierre, una aplicación que sigue creciendo se congela, no se cierra, hasta que usted decida qué hacer.</translation>
     </message>
     <message>
         <source>Warn early if memory would run out within</source>
@@ -1006,7 +1183,7 @@ la memoria</translation>
     <name>SettingsPresenter</name>
     <message>
         <source>The monitor is not running, so the settings cannot be changed now. MemWarden starts it again by itself.</source>
-        <extracomment>The settings the page edits, in its order, each with its spin box&apos;s step. The reason codes of SetSettings, and of the checks the page makes first.</extracomment>
+        <extracomment>The settings the page edits, in its order, each with its spin box&apos;s step. The switches the page edits, each a check box. The reason codes of SetSettings, and of the checks the page makes first.</extracomment>
         <translation>El monitor no está en marcha, así que la configuración no se puede cambiar ahora. MemWarden lo vuelve a iniciar por sí solo.</translation>
     </message>
     <message>
@@ -1064,6 +1241,14 @@ la memoria</translation>
     <message>
         <source>Below %1, MemWarden asks one app to close (one you chose to sacrifice, or else the one that really holds the memory) and gives it %2 to save its work.</source>
         <translation>Por debajo de %1, MemWarden pide a una aplicación que se cierre (una que usted eligió sacrificar o, si no, la que de verdad ocupa la memoria) y le da %2 para guardar su trabajo.</translation>
+    </message>
+    <message>
+        <source>If that app is still growing, MemWarden pauses it instead and asks you whether to resume it, close it, or protect it and resume it.</source>
+        <translation>Si esa aplicación sigue creciendo, MemWarden la pausa en su lugar y le pregunta si reanudarla, cerrarla, o protegerla y reanudarla.</translation>
+    </message>
+    <message>
+        <source>It does so even when that app is still growing: pausing it to ask you first is off.</source>
+        <translation>Lo hace incluso si esa aplicación sigue creciendo: pausarla para preguntarle antes está desactivado.</translation>
     </message>
     <message>
         <source>Below %1, it closes that app at once, before the system freezes.</source>
@@ -1161,6 +1346,14 @@ la memoria</translation>
         <translation>Cerrar</translation>
     </message>
     <message>
+        <source>Resume</source>
+        <translation>Reanudar</translation>
+    </message>
+    <message>
+        <source>Protect and resume</source>
+        <translation>Proteger y reanudar</translation>
+    </message>
+    <message>
         <source>Show apps</source>
         <translation>Mostrar aplicaciones</translation>
     </message>
@@ -1218,6 +1411,10 @@ la memoria</translation>
     <message>
         <source>%1 (closed next)</source>
         <translation>%1 (la próxima en cerrarse)</translation>
+    </message>
+    <message>
+        <source>%1 — %2 (paused)</source>
+        <translation>%1 — %2 (en pausa)</translation>
     </message>
     <message>
         <source>MemWarden: %1</source>
