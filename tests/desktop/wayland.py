@@ -331,6 +331,23 @@ class WaylandSession:
         except RuntimeError:
             return []
 
+    def menu_layout(self, service: str, menu_path: str) -> Any:
+        """The tray menu as swaybar would show it now (AboutToShow, then GetLayout)."""
+        self.call(service, menu_path, "com.canonical.dbusmenu", "AboutToShow", "i", [0])
+        return self.call(service, menu_path, "com.canonical.dbusmenu", "GetLayout", "iias",
+                         [0, -1, []])[1]  # fmt: skip
+
+    def click_menu_item(self, service: str, menu_path: str, *labels: str) -> None:
+        """Click the item at the end of ``labels`` (a submenu whose label contains
+        ``labels[0]``, ...; the last one exactly), as swaybar does on a click."""
+        from dbus_fast import Variant
+
+        item_id = menu_item_id(self.menu_layout(service, menu_path), labels)
+        if item_id is None:
+            raise LookupError(f"no menu item {labels} in {self.menu_layout(service, menu_path)}")
+        self.call(service, menu_path, "com.canonical.dbusmenu", "Event", "isvu",
+                  [item_id, "clicked", Variant("i", 0), 0])  # fmt: skip
+
     def logs(self) -> str:
         """Every log of the session, for a failing test."""
         parts = []
@@ -339,6 +356,31 @@ class WaylandSession:
             if path.exists():
                 parts.append(f"--- {name}\n{path.read_text(errors='replace')[-20000:]}")
         return "\n".join(parts)
+
+
+def menu_item_id(node: Any, labels: tuple[str, ...]) -> int | None:
+    """The id of the dbusmenu item that ``labels`` lead to from ``node`` (an ``(ia{sv}av)``
+    layout): each label but the last is contained in a submenu's label, the last is an item's
+    whole label (mnemonic underscores dropped)."""
+    if not labels:
+        return int(node[0])
+    for child in node[2]:
+        child = child.value
+        label = str(child[1].get("label").value if "label" in child[1] else "").replace("_", "")
+        last = len(labels) == 1
+        if (label == labels[0]) if last else (labels[0] in label):
+            found = menu_item_id(child, labels[1:])
+            if found is not None:
+                return found
+    return None
+
+
+def process_state(pid: int) -> str:
+    """The one-letter state of a process (``T``: stopped), or ``""`` when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return ""
 
 
 def alive(pid: int) -> bool:

@@ -248,6 +248,28 @@ def test_growth_puts_the_app_eating_memory_now_first():
     assert choose_victim(snap, Rules(), uid=1000).victim.app.id == "idle-10"  # type: ignore[union-attr]
 
 
+def test_a_process_that_just_started_is_not_a_leak():
+    """A screenshot tool grew by its whole 9 MiB between its first two scans, 45 ms apart: read
+    as 200 MiB/s, ten seconds of it outweighed a 1 GiB game, and it was paused instead (a real
+    sway session). A growth counts once its samples span GROWTH_MIN_SPAN_S; a leak's still does."""
+    from memwarden.core.policy import GROWTH_MIN_SPAN_S
+
+    growth = GrowthTracker()
+    game = ("game", "game", GiB, 0, [10])
+    for t, size in ((0.0, 0), (0.045, 9 * MiB)):
+        growth.update(t, snapshot(game, ("grim", "other", size, 0, [30])))
+    snap = snapshot(game, ("grim", "other", 9 * MiB, 0, [30]))
+    choice = choose_victim(snap, Rules(), uid=1000, growth=growth)
+    assert choice.victim is not None and choice.victim.app.id == "game-10"
+    assert choice.candidates[1].growth_bytes_per_s == 0.0  # not known yet
+    # The same growth, sustained past the span, is a leak's.
+    t_end = GROWTH_MIN_SPAN_S + 0.1
+    growth.update(t_end, snapshot(game, ("grim", "other", int(t_end / 0.045 * 9 * MiB), 0, [30])))
+    choice = choose_victim(snap, Rules(), uid=1000, growth=growth)
+    assert choice.victim is not None and choice.victim.app.id == "grim-30"
+    assert choice.victim.growth_bytes_per_s > 100 * MiB
+
+
 def test_the_warning_names_the_app_that_will_be_biggest_at_the_kill_point():
     """A 1.3 GiB game and a 300 MiB leak growing by 50 MiB/s, the kill point 57 s away: ten
     seconds of growth leave the game first, the growth until the kill point names the leak."""

@@ -149,6 +149,44 @@ def test_resume_lets_it_run_and_its_growth_is_warned_about_again(monitor_sandbox
     assert kinds.count("paused") >= 2 and "kill" not in kinds
 
 
+def test_while_an_app_is_paused_another_that_grows_is_left_alone(monitor_sandbox: Any) -> None:
+    """Below the close level with the leak paused, an app that starts and grows (a screenshot
+    tool, a game loading a level) is not paused, not closed and not warned about: the person
+    is deciding about the one responsible. (On a real sway session the screenshot tool that
+    grew by 9 MiB was paused.)"""
+    close = available_mib() - GAME_MIB - CLOSE_AFTER_MIB
+    sandbox = monitor_sandbox(
+        needs_namespace=True, monitor_args=(),
+        config_text=config_text(warn_mib=close + 300, close_mib=close, kill_mib=1),
+        hogs={
+            "game": {"kind": "anon", "size_mib": GAME_MIB, "name": "game"},
+            "leak": {"kind": "leak-memfd", "size_mib": LEAK_CAP_MIB, "extra": "10:100",
+                     "name": "leak"},
+            # 20 MiB every 100 ms, to 400 MiB: ten seconds of that outweigh the paused leak.
+            "later": {"kind": "leak-anon", "size_mib": 400, "extra": "20:100", "name": "later"},
+        },
+    )  # fmt: skip
+    leak, later = sandbox.hogs["leak"], sandbox.hogs["later"]
+
+    async def scenario() -> tuple[dict[str, Any], list[str | None], list[str | None], list[Any]]:
+        async with client_of(sandbox) as client:
+            entry = await tray_and_leak(client, sandbox)
+            start = len(client.signals)
+            sandbox.start_leak("later")
+            await asyncio.sleep(5.0)  # it grows to its cap, below the close level all along
+            return entry, sandbox.states(leak.pids), sandbox.states(later.pids), \
+                client.signals[start:]
+
+    entry, leak_states, later_states, signals = run_async(scenario())
+    assert sorted(entry["app"]["pids"]) == sorted(leak.pids)
+    assert leak_states == ["T"] * len(leak.pids)
+    assert "T" not in later_states and None not in later_states  # running, not paused, alive
+    assert [name for name, _body in signals if name in ("AppPaused", "Killed", "Warning")
+            and any(str(p) in str(_body) for p in later.pids)] == [], signals
+    kinds = [e["event"] for e in events(sandbox)]
+    assert kinds.count("paused") == 1 and "kill" not in kinds, kinds
+
+
 def test_resume_of_an_app_that_is_not_paused_is_refused(monitor_sandbox: Any) -> None:
     sandbox = monitor_sandbox(monitor_args=("--kill-below-mib", "1"))
 

@@ -470,8 +470,9 @@ def test_the_installed_tray_guards_a_real_wayland_session(
 ) -> None:
     """An ordinary user's sway session (tests/desktop/wayland.py): the start-up script, or sway
     itself, starts a 1 GiB game, the installed tray and a leak beside each other. The tray's
-    item is in swaybar, its menu lists the apps; the warnings name the leak, never the game; the
-    leak is closed; the game, sway, swaybar and mako live."""
+    item is in swaybar, its menu lists the apps; the warnings name the leak, never the game; at
+    the close level the leak is paused, and mako and the tray's menu say so; Close in that menu
+    closes it; the game, sway, swaybar and mako live."""
     missing = wayland.missing_programs()
     if missing:
         pytest.fail(f"the Wayland test desktop needs {', '.join(missing)}", pytrace=False)
@@ -516,10 +517,22 @@ def test_the_installed_tray_guards_a_real_wayland_session(
         session.go()
         leak = session.pid_of_file("leak.pid")
         assert leak is not None
-        wait_until(lambda: not wayland.alive(leak), 90, "the leak closed")
+        # At the close level the growing leak is paused, not closed: stopped, listed by the
+        # monitor, and on screen (a notification that stays, the menu's first entries).
+        wait_until(lambda: wayland.process_state(leak) in ("T", ""), 90, "the leak paused")
+        assert wayland.process_state(leak) == "T", "the leak ended instead of being paused"
+        paused = json.loads(session.get_property(monitor_c.BUS_NAME, monitor_c.OBJECT_PATH,
+                                                 monitor_c.INTERFACE, "PausedApps"))  # fmt: skip
+        assert [leak] == [pid for entry in paused for pid in entry["app"]["pids"]], paused
+        wait_until(lambda: any("leak.py was paused" in n["summary"]
+                               for n in session.mako_list()), 30, "mako showing the pause")
         shots = Path(os.environ.get("MEMWARDEN_SCREENSHOTS") or REPO / "out" / "screenshots")
         shots.mkdir(parents=True, exist_ok=True)
         session.screenshot(shots / f"wayland-{mode}.png")
+        assert wayland.alive(leak)  # paused, nothing lost, until the person chooses
+        # The person chooses Close in the tray's menu (swaybar sends the click over dbusmenu).
+        session.click_menu_item(service, menu_path, "leak.py", "Close")
+        wait_until(lambda: not wayland.alive(leak), 30, "the leak closed")
 
         assert game is not None and wayland.alive(game), "the game was closed"
         for name, pids in desktop.items():

@@ -44,13 +44,19 @@ class TrendTracker:
         window_s: How far back the fit looks.
         min_samples: Fewer samples than this give no trend (one or two points are noise).
         max_samples: A bound on memory when the interval is short.
+        min_span_s: Samples spanning less time than this give no trend (a burst is not a rate).
     """
 
     def __init__(
-        self, window_s: float = 10.0, min_samples: int = 3, max_samples: int = 200
+        self,
+        window_s: float = 10.0,
+        min_samples: int = 3,
+        max_samples: int = 200,
+        min_span_s: float = 0.0,
     ) -> None:
         self.window_s = window_s
         self.min_samples = min_samples
+        self.min_span_s = min_span_s
         self._samples: deque[tuple[float, int]] = deque(maxlen=max_samples)
 
     def add(self, t: float, available_bytes: int) -> None:
@@ -66,7 +72,7 @@ class TrendTracker:
     def trend(self) -> Trend | None:
         """The least-squares slope, or None with too few samples or no time spread."""
         n = len(self._samples)
-        if n < self.min_samples:
+        if n < self.min_samples or self._samples[-1][0] - self._samples[0][0] < self.min_span_s:
             return None
         t0 = self._samples[0][0]
         xs = [t - t0 for t, _ in self._samples]

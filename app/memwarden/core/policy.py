@@ -112,6 +112,13 @@ class Rules:
         return self.match(app, processes).rule
 
 
+#: An app's growth counts once its samples span this long. A process that just started grows
+#: by its whole size between its first two samples: a screenshot tool's 9 MB in 45 ms read as
+#: 200 MB/s, ten seconds of which outweighed a 1 GiB game (seen on a real sway session). Shorter
+#: than the engine's GROWTH_SETTLE_S, so a leak's growth is known by the time a close may come.
+GROWTH_MIN_SPAN_S = 0.5
+
+
 class GrowthTracker:
     """The growth rate of each app's true total over the last seconds, and of each process of an
     app with several (where the growth is inside a browser: :mod:`memwarden.core.tabs`)."""
@@ -156,7 +163,9 @@ class GrowthTracker:
     def _add(self, trackers: dict[Any, TrendTracker], key: Any, t: float, total: int) -> None:
         tracker = trackers.get(key)
         if tracker is None:
-            tracker = trackers[key] = TrendTracker(self.window_s, min_samples=2)
+            tracker = trackers[key] = TrendTracker(
+                self.window_s, min_samples=2, min_span_s=GROWTH_MIN_SPAN_S
+            )
         tracker.add(t, total)
 
     def forget(self) -> None:

@@ -3,13 +3,15 @@
 
 The policy, at the close level:
 
-1. The app chosen is *growing* (at least ``PAUSE_MIN_GROWTH_BYTES_PER_S``: the one eating memory
+1. While an app is paused, nothing else is paused or closed at the close level, and no other
+   app is warned about: the paused app is the one responsible, memory no longer falls because
+   of it, and the person decides. (An app that grows meanwhile, one just started or a game
+   loading a level, is not the leak: a real desktop's screenshot tool was paused for it.)
+2. The app chosen is *growing* (at least ``PAUSE_MIN_GROWTH_BYTES_PER_S``: the one eating memory
    now, not a big idle one), pausing is on (``pause_growing``), a tray shows it, and it is a whole
    app (a browser's leaking tab is closed as before: losing a tab costs little): it is paused
    (monitor/app_pause.py), its memory given back where the system allows
    (monitor/pause_reclaim.py), and the person is asked.
-2. Else, while an app is paused, nothing else is closed at the close level: the paused app is
-   the one responsible, and memory no longer falls because of it. The person decides.
 3. Else the app is closed as before.
 
 At the kill level, a paused app is killed first: nobody answered, and memory still ran out. It is

@@ -75,8 +75,11 @@ class PressureResponse:
     def warn(self, assessment: Assessment, choice: Choice) -> None:
         """Tell listeners which app would be closed, how big it is and when."""
         now = self._clock()
-        if choice.victim is not None and choice.victim.app.id in self._pausing.paused:
-            return  # the person was asked already: "will be closed" would contradict "paused"
+        if self._pausing.paused:
+            # The person was asked already, and while an app is paused nothing else is closed
+            # at the close level: "will be closed" would contradict "paused" (of the paused app)
+            # or be false (of another; the kill level ends the paused app first).
+            return
         key = choice.victim.app.id if choice.victim else f"-{choice.reason}"
         if now - self._last_warning.get(key, float("-inf")) < WARNING_REPEAT_S:
             return
@@ -97,13 +100,15 @@ class PressureResponse:
             return
         victim = choice.victim
         if assessment.action is Action.CLOSE:
+            if paused:
+                # The paused app is the one responsible, and the person decides; an app that
+                # grows meanwhile (one just started, a game loading a level) is left alone.
+                return
             if victim is not None and self._pausing.wants(victim):
                 self.warn(assessment, choice)
                 if await self._pausing.pause(victim) is not None:
                     self._trend.reset()  # the slope that led here no longer holds
                     return
-            if paused:
-                return  # the paused app is the one responsible: the person decides
         if victim is None:
             self.warn(assessment, choice)
             return
