@@ -187,6 +187,43 @@ def test_while_an_app_is_paused_another_that_grows_is_left_alone(monitor_sandbox
     assert kinds.count("paused") == 1 and "kill" not in kinds, kinds
 
 
+def test_close_of_the_paused_app_closes_it_and_nothing_else(monitor_sandbox: Any) -> None:
+    """The person chooses Close (CloseApp): the leak runs again to handle its SIGTERM. This one
+    takes its whole grace period (it ignores SIGTERM, as an app still saving would), growing
+    again meanwhile: the engine pauses nothing, closes nothing and names no app while it goes,
+    and the killer ends it. (On a real sway session a tick during such a close, before the
+    leak's memory was back, closed the game.)"""
+    close = available_mib() - GAME_MIB - CLOSE_AFTER_MIB
+    sandbox = monitor_sandbox(
+        needs_namespace=True, monitor_args=(),
+        config_text=config_text(warn_mib=close + 300, close_mib=close, kill_mib=1),
+        hogs={
+            "game": {"kind": "anon", "size_mib": GAME_MIB, "name": "game"},
+            "leak": {"kind": "leak-memfd", "size_mib": LEAK_CAP_MIB, "extra": "10:100",
+                     "name": "leak", "on_term": "ignore"},
+        },
+    )  # fmt: skip
+    leak, game = sandbox.hogs["leak"], sandbox.hogs["game"]
+
+    async def scenario() -> tuple[dict[str, Any], list[Any]]:
+        async with client_of(sandbox) as client:
+            entry = await tray_and_leak(client, sandbox)
+            start = len(client.signals)
+            result = await client.call("CloseApp", "s", entry["app"]["id"])
+            await asyncio.sleep(1.0)  # the ticks after it, memory coming back
+            return json.loads(result), client.signals[start:]
+
+    result, signals = run_async(scenario())
+    assert sorted(result["exited"]) == sorted(leak.pids) and result["escalated"]
+    assert sandbox.alive(leak.pids) == [False] * len(leak.pids)
+    assert sandbox.alive(game.pids) == [True]
+    kinds = [(e["event"], e.get("reason")) for e in events(sandbox)
+             if e["event"] in ("paused", "kill", "killed")]  # fmt: skip
+    assert kinds == [("paused", None), ("kill", "user-request"), ("killed", "user-request")]
+    warned = [body for name, body in signals if name == "Warning" and json.loads(body[0] or "null")]
+    assert warned == [], signals
+
+
 def test_resume_of_an_app_that_is_not_paused_is_refused(monitor_sandbox: Any) -> None:
     sandbox = monitor_sandbox(monitor_args=("--kill-below-mib", "1"))
 

@@ -67,6 +67,9 @@ _APPS = (
     ("music-player", "Music Player", "AudioVideo;Audio;", "multimedia-audio-player", "anon", 40),
 )
 
+#: The names the scene's apps show (the scan is of the whole machine: other apps may be there).
+APP_NAMES = frozenset(name for _program, name, *_rest in _APPS)
+
 ORPHAN_MIB = 48
 
 

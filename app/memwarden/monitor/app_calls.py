@@ -52,17 +52,20 @@ async def close_app_call(engine: Engine, app_id: str) -> dict[str, Any]:
     if why_not is not None:
         raise Refused(why_not)
     summary = app_summary(app)
-    # A paused app runs again first: stopped, it could not handle SIGTERM and save its work.
-    engine.pausing.resume(app.id, codes.CLOSING)
-    # Memory left, the measure the engine decides on (core/memory_left.py).
-    before = engine.measure_memory_left()
-    engine.emit(
-        "kill", app=summary, reason=c.REASON_USER_REQUEST, victim_reason=c.REASON_USER_REQUEST,
-        graceful=True, dry_run=engine.dry_run, available=before,
-    )  # fmt: skip
-    # The killer asks the engine's guard again for every pid it opens.
-    outcome = await engine.close_app(app, graceful=True)
-    after = engine.measure_memory_left()
+    # While it goes, the engine's ticks close nothing else (monitor/pressure_response.py).
+    with engine.response.closing_on_request():
+        # A paused app runs again first: stopped, it could not handle SIGTERM and save its work.
+        engine.pausing.resume(app.id, codes.CLOSING)
+        # Memory left, the measure the engine decides on (core/memory_left.py).
+        before = engine.measure_memory_left()
+        engine.emit(
+            "kill", app=summary, reason=c.REASON_USER_REQUEST,
+            victim_reason=c.REASON_USER_REQUEST, graceful=True, dry_run=engine.dry_run,
+            available=before,
+        )  # fmt: skip
+        # The killer asks the engine's guard again for every pid it opens.
+        outcome = await engine.close_app(app, graceful=True)
+        after = engine.measure_memory_left()
     result = {
         "app": summary,
         "dry_run": outcome.dry_run,

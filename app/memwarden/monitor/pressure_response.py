@@ -9,11 +9,19 @@ on every tick (down to 20 ms). After a close, the next one waits ``SETTLE_AFTER_
 memory to come back. The victim's pages can wait in per-CPU free lists for seconds, unseen by
 ``MemAvailable``, but memory left counts them (core/memory_left.py), so the next tick does not
 close a second app for memory that is already free: one shortage costs one app.
+
+A close the person asked for (``CloseApp``, from the tray or a paused app's notification) runs
+beside the ticks, for as long as its grace period. While it is under way the engine closes
+nothing else at the close level and names no other app, and after it the next close waits as
+after its own: the app is going and its memory is coming back. (A real sway session lost its
+game this way: the person closed the paused leak, and the next tick, before the leak's memory
+was back, closed the game.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from memwarden.core.forecast import TrendTracker
@@ -63,6 +71,7 @@ class PressureResponse:
         self._dry_run = dry_run
         self._last_warning: dict[str, float] = {}
         self._last_kill_t = float("-inf")
+        self._requested_closes = 0
 
     def may_act(self, now: float) -> bool:
         """Whether a close may come now: the last one had time to settle.
@@ -72,9 +81,26 @@ class PressureResponse:
         """
         return now >= self._last_kill_t + SETTLE_AFTER_KILL_S
 
+    @contextlib.contextmanager
+    def closing_on_request(self) -> Iterator[None]:
+        """Around a close the person asked for: see the module's doc."""
+        self._requested_closes += 1
+        try:
+            yield
+        finally:
+            self._requested_closes -= 1
+            self._trend.reset()
+            self._last_kill_t = self._clock()
+
+    def _settling(self, now: float) -> bool:
+        """Whether an app is being closed, or was just now: its memory is coming back."""
+        return self._requested_closes > 0 or now < self._last_kill_t + SETTLE_AFTER_KILL_S
+
     def warn(self, assessment: Assessment, choice: Choice) -> None:
         """Tell listeners which app would be closed, how big it is and when."""
         now = self._clock()
+        if self._settling(now) and assessment.action is not Action.KILL:
+            return  # the app that was just closed still counts, or its memory is not back yet
         if self._pausing.paused:
             # The person was asked already, and while an app is paused nothing else is closed
             # at the close level: "will be closed" would contradict "paused" (of the paused app)
@@ -94,6 +120,8 @@ class PressureResponse:
     async def act(self, assessment: Assessment, choice: Choice) -> None:
         """Pause the chosen app, or close (or kill) it, or only its tab where the risk is, and
         report what it freed (monitor/pausing.py decides between pausing and closing)."""
+        if self._requested_closes and assessment.action is Action.CLOSE:
+            return  # the person's close is under way: its memory is about to come back
         paused = self._pausing.paused
         if assessment.action is Action.KILL and paused:
             await self._kill_paused(assessment)
