@@ -526,6 +526,8 @@ def test_the_installed_tray_guards_a_real_wayland_session(
         assert [leak] == [pid for entry in paused for pid in entry["app"]["pids"]], paused
         wait_until(lambda: any("leak.py was paused" in n["summary"]
                                for n in session.mako_list()), 30, "mako showing the pause")
+        wait_until(lambda: not any("will be closed" in n["summary"] for n in session.mako_list()),
+                   10, "the warning withdrawn: while paused, nothing is closed")  # fmt: skip
         shots = Path(os.environ.get("MEMWARDEN_SCREENSHOTS") or REPO / "out" / "screenshots")
         shots.mkdir(parents=True, exist_ok=True)
         session.screenshot(shots / f"wayland-{mode}.png")

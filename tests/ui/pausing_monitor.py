@@ -36,6 +36,7 @@ BytesDict = Annotated[dict[str, int], DBusSignature("a{st}")]
 StateAndReasons = Annotated[tuple[str, list[str]], DBusSignature("sas")]
 KilledArgs = Annotated[tuple[str, int, str], DBusSignature("sts")]
 ResumedArgs = Annotated[tuple[str, str], DBusSignature("ss")]
+WarningArgs = Annotated[tuple[str, float, str, str], DBusSignature("sdss")]
 
 
 def paused_app(app_id: str = "org.blender.Blender", name: str = "Blender", *,
@@ -120,6 +121,10 @@ class PausingMonitor(ServiceInterface):
             self.resume(app_id, "killed")
         self.Killed(json.dumps({**entry["app"], "paused": True}), 900 * MiB, reason)
 
+    def warn(self, app: dict[str, Any], eta_s: float) -> None:
+        """The warning the real monitor sends before the close level: ``Warning``."""
+        self.Warning(json.dumps(app), eta_s, "forecast-under-horizon", "growing")
+
     def _signal_and_announce(self, signal: Any) -> None:
         if not self.announce_first:
             signal()
@@ -176,6 +181,10 @@ class PausingMonitor(ServiceInterface):
     @dbus_signal()
     def AppPaused(self, paused_json: str) -> DBusStr:
         return paused_json
+
+    @dbus_signal()
+    def Warning(self, app_json: str, eta_s: float, reason: str, victim_reason: str) -> WarningArgs:
+        return app_json, eta_s, reason, victim_reason
 
     @dbus_signal()
     def AppResumed(self, app_id: str, reason: str) -> ResumedArgs:

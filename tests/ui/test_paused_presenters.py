@@ -209,3 +209,12 @@ def test_the_prompt_lists_a_paused_app_the_snapshot_lacks_and_does_not_repeat_it
     assert (first.app_id, first.paused, first.size) == ("org.blender.Blender", True, "3.0 GiB")
     assert first.next_victim and first.reason == ""
     assert model.victim_note == ""  # its paused note says what happens to it
+
+
+def test_while_an_app_is_paused_the_prompt_does_not_say_an_app_will_be_closed():
+    """While one is paused the monitor closes nothing at the close level (the person decides):
+    "MemWarden will close an app in 40 s" would be false."""
+    props = {**PROPS, "State": "critical", "EtaSeconds": 40.0, "NextVictim": "editor"}
+    assert "will close an app" in build_prompt(SNAP, props, None, uid=UID).subtitle
+    paused = build_prompt(SNAP, {**props, "PausedApps": [BLENDER]}, None, uid=UID)
+    assert "will close" not in paused.subtitle and paused.paused_note

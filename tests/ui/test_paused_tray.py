@@ -149,6 +149,16 @@ def test_a_paused_app_is_on_screen_until_resumed(aloop, tray, monitor, x_bus, ev
     assert not any(n["summary"].startswith("Blender is no longer") for n in x_bus.notifications())
 
 
+def test_the_warning_about_the_app_goes_when_it_is_paused(aloop, tray, monitor, x_bus, events):
+    """"Blender will be closed in 20 s" is no longer true once it is paused: the paused app's
+    notification replaces it (a real sway session showed both)."""
+    monitor.warn(paused_entry()["app"], eta_s=20.0)
+    run_until(aloop, lambda: tray.notifier.shown_id("warning") is not None, 10, "the warning")
+    pause_and_see_it(aloop, tray, monitor, x_bus, events)
+    run_until(aloop, lambda: tray.notifier.shown_id("warning") is None, 10, "the warning gone")
+    run_until(aloop, lambda: x_bus.displayed_count() == 1, 10, "only the paused notification")
+
+
 def test_the_prompt_comes_up_with_the_paused_app_selected(aloop, tray, monitor, x_bus, events):
     """Even where the person had chosen another app in it before."""
     aloop.run_until_complete(tray.show_prompt())

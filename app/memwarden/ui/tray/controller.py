@@ -169,6 +169,7 @@ class TrayController(QObject):
         self.update_icon()
         newly_paused = self.paused_apps.sync() if "PausedApps" in changed else []
         if newly_paused:  # as urgent as the critical state: the prompt, with the app's choices
+            run_logged(self.notifier.withdraw("warning"))  # "will be closed" is no longer true
             run_logged(self.show_prompt(select=newly_paused[0]))
         elif self.prompt is not None and self.prompt.isVisible() and (
             {"NextVictim", "AppRules", "AvailableBytes", "PausedApps"} & changed.keys()

@@ -157,11 +157,11 @@ def build_prompt(
     subtitle = _t("Prompt", "Available memory: %1. Close the apps you do not need to keep your "
                             "computer responsive.").replace("%1", available)  # fmt: skip
     eta = float(props.get("EtaSeconds", -1.0))
-    if eta >= 0 and victim:
+    paused_texts = [pause_words.paused_text(e, locale) for e in pause_words.paused_entries(props)]
+    if eta >= 0 and victim and not paused_texts:  # while one is paused the monitor closes none
         subtitle += " " + _t("Prompt", "MemWarden will close an app %1.").replace(
             "%1", time_left(eta, locale)
         )
-    paused_texts = [pause_words.paused_text(e, locale) for e in pause_words.paused_entries(props)]
     return PromptModel(
         title=_t("Prompt", "Your system is running out of application memory"),
         subtitle=subtitle,
