@@ -783,20 +783,20 @@ mangel</translation>
         <translation>Sie belegte %1 und wuchs um %2.</translation>
     </message>
     <message>
-        <source>MemWarden moved its memory out of RAM: available memory rose by %1.</source>
-        <translation>MemWarden hat ihren Speicher aus dem RAM ausgelagert: Der verfügbare Speicher stieg um %1.</translation>
+        <source>MemWarden moved its memory to swap: %1 of RAM is free for your other apps.</source>
+        <translation>MemWarden hat ihren Speicher in den Auslagerungsspeicher verschoben: %1 RAM ist für Ihre anderen Apps frei.</translation>
     </message>
     <message>
-        <source>MemWarden moved part of its memory out of RAM: available memory rose by %1.</source>
-        <translation>MemWarden hat einen Teil ihres Speichers aus dem RAM ausgelagert: Der verfügbare Speicher stieg um %1.</translation>
+        <source>MemWarden moved part of its memory to swap: %1 of RAM is free for your other apps.</source>
+        <translation>MemWarden hat einen Teil ihres Speichers in den Auslagerungsspeicher verschoben: %1 RAM ist für Ihre anderen Apps frei.</translation>
     </message>
     <message>
-        <source>MemWarden moved its memory out of RAM, but available memory did not rise.</source>
-        <translation>MemWarden hat ihren Speicher aus dem RAM ausgelagert, aber der verfügbare Speicher stieg nicht.</translation>
+        <source>MemWarden moved its memory to swap, but no RAM came free.</source>
+        <translation>MemWarden hat ihren Speicher in den Auslagerungsspeicher verschoben, aber es wurde kein RAM frei.</translation>
     </message>
     <message>
-        <source>MemWarden moved part of its memory out of RAM, but available memory did not rise.</source>
-        <translation>MemWarden hat einen Teil ihres Speichers aus dem RAM ausgelagert, aber der verfügbare Speicher stieg nicht.</translation>
+        <source>MemWarden moved part of its memory to swap, but no RAM came free.</source>
+        <translation>MemWarden hat einen Teil ihres Speichers in den Auslagerungsspeicher verschoben, aber es wurde kein RAM frei.</translation>
     </message>
     <message>
         <source>It had no memory that could be moved out of RAM.</source>

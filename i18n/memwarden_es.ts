@@ -783,20 +783,20 @@ la memoria</translation>
         <translation>Usaba %1 y crecía %2.</translation>
     </message>
     <message>
-        <source>MemWarden moved its memory out of RAM: available memory rose by %1.</source>
-        <translation>MemWarden sacó su memoria de la RAM: la memoria disponible subió %1.</translation>
+        <source>MemWarden moved its memory to swap: %1 of RAM is free for your other apps.</source>
+        <translation>MemWarden movió su memoria al espacio de intercambio: %1 de RAM quedan libres para sus otras aplicaciones.</translation>
     </message>
     <message>
-        <source>MemWarden moved part of its memory out of RAM: available memory rose by %1.</source>
-        <translation>MemWarden sacó parte de su memoria de la RAM: la memoria disponible subió %1.</translation>
+        <source>MemWarden moved part of its memory to swap: %1 of RAM is free for your other apps.</source>
+        <translation>MemWarden movió parte de su memoria al espacio de intercambio: %1 de RAM quedan libres para sus otras aplicaciones.</translation>
     </message>
     <message>
-        <source>MemWarden moved its memory out of RAM, but available memory did not rise.</source>
-        <translation>MemWarden sacó su memoria de la RAM, pero la memoria disponible no subió.</translation>
+        <source>MemWarden moved its memory to swap, but no RAM came free.</source>
+        <translation>MemWarden movió su memoria al espacio de intercambio, pero no se liberó RAM.</translation>
     </message>
     <message>
-        <source>MemWarden moved part of its memory out of RAM, but available memory did not rise.</source>
-        <translation>MemWarden sacó parte de su memoria de la RAM, pero la memoria disponible no subió.</translation>
+        <source>MemWarden moved part of its memory to swap, but no RAM came free.</source>
+        <translation>MemWarden movió parte de su memoria al espacio de intercambio, pero no se liberó RAM.</translation>
     </message>
     <message>
         <source>It had no memory that could be moved out of RAM.</source>

@@ -24,12 +24,13 @@ from memwarden.core import reason_codes as codes
 from memwarden.core.app_identity import AppIdentity
 from memwarden.core.cgroup2 import read_cgroup2_mount
 from memwarden.core.errors import CoreError
-from memwarden.core.memory_left import MemoryLeftReader
+from memwarden.core.meminfo import parse_meminfo
+from memwarden.core.memory_left import MemoryLeft, MemoryLeftReader
 from memwarden.core.pid_stat import read_pid_stat
 from memwarden.core.snapshot import AppRecord, MemoryBytes
 from memwarden.monitor.app_pause import FROZEN, STOPPED, Pauser
 from memwarden.monitor.killer import Killer
-from memwarden.monitor.pause_reclaim import reclaim_paused
+from memwarden.monitor.pause_reclaim import RECLAIM_CAP_BYTES, reclaim_paused
 
 MiB = 1024 * 1024
 #: A process that counts, so a stopped one is told from a running one by more than its state.
@@ -290,13 +291,13 @@ def test_reclaim_moves_a_frozen_scope_to_swap_or_says_why_not(
     result = reclaim_paused(paused.frozen, has_cgroup2=True, read=reader.read)
     if not (directory / "memory.reclaim").exists():
         # This machine (and CI): cgroup v2 without its memory controller. Nothing is claimed.
-        assert result == {"result": codes.NO_MEMORY_CONTROLLER, "freed_bytes": 0,
+        assert result == {"result": codes.NO_MEMORY_CONTROLLER, "ram_freed_bytes": 0,
                           "swapped_out_bytes": 0}  # fmt: skip
     elif swap_file is None:
         assert result["result"] in (codes.NO_SWAP, codes.NOTHING_TO_RECLAIM)
     else:
         assert result["result"] in (codes.DONE, codes.PARTIAL, codes.NOTHING_TO_RECLAIM)
-        assert result["swapped_out_bytes"] >= 0 and result["freed_bytes"] >= 0
+        assert result["swapped_out_bytes"] >= 0 and result["ram_freed_bytes"] >= 0
     pauser.resume_all()
 
 
@@ -304,3 +305,44 @@ def test_reclaim_says_why_it_cannot_be_tried() -> None:
     reader = MemoryLeftReader()
     assert reclaim_paused([], has_cgroup2=False, read=reader.read)["result"] == codes.NO_CGROUP_V2
     assert reclaim_paused([], has_cgroup2=True, read=reader.read)["result"] == codes.NO_OWN_CGROUP
+
+
+def _reading(available_mib: int, swap_free_mib: int) -> MemoryLeft:
+    """A memory-left reading as the reclaim sees it (meminfo's fields, in KiB)."""
+    text = (
+        f"MemTotal: {8192 * 1024} kB\nMemFree: {available_mib * 1024} kB\n"
+        f"MemAvailable: {available_mib * 1024} kB\nSwapTotal: {4096 * 1024} kB\n"
+        f"SwapFree: {swap_free_mib * 1024} kB\nShmem: 0 kB\n"
+    )
+    return MemoryLeft(parse_meminfo(text))
+
+
+def test_reclaim_writes_the_scopes_size_and_reports_what_was_measured(tmp_path: Path) -> None:
+    """The write path, on a cgroup v2 scope's files laid out in a directory (this machine has no
+    v2 memory controller): what is asked is the scope's memory.current, at most the cap; what
+    is reported is the readings' difference, never the amount asked."""
+    scope = tmp_path / "app-leak.scope"
+    scope.mkdir()
+    (scope / "memory.current").write_text(f"{3 * 1024 * MiB}\n")
+    (scope / "memory.reclaim").write_text("")
+    # 1.9 GiB went to swap and MemAvailable rose by as much: memory left (the guard's measure)
+    # stays the same, and the RAM that came free is what is reported.
+    readings = iter([_reading(1000, 4000), _reading(2900, 2100)])
+    result = reclaim_paused([scope], has_cgroup2=True, read=lambda: next(readings))
+    assert (scope / "memory.reclaim").read_text() == str(RECLAIM_CAP_BYTES)
+    assert result == {"result": codes.DONE, "ram_freed_bytes": 1900 * MiB,
+                      "swapped_out_bytes": 1900 * MiB}  # fmt: skip
+    # No free swap: nothing written.
+    (scope / "memory.reclaim").write_text("")
+    result = reclaim_paused([scope], has_cgroup2=True, read=lambda: _reading(1000, 0))
+    assert result["result"] == codes.NO_SWAP and (scope / "memory.reclaim").read_text() == ""
+    # Almost nothing in the scope: not worth it.
+    (scope / "memory.current").write_text("4096\n")
+    result = reclaim_paused([scope], has_cgroup2=True, read=lambda: _reading(1000, 4000))
+    assert result["result"] == codes.NOTHING_TO_RECLAIM
+    # A write the kernel refuses for an unknown reason: failed, and nothing claimed.
+    (scope / "memory.current").write_text(f"{512 * MiB}\n")
+    (scope / "memory.reclaim").unlink()
+    (scope / "memory.reclaim").mkdir()  # writing to it fails (EISDIR)
+    result = reclaim_paused([scope], has_cgroup2=True, read=lambda: _reading(1000, 4000))
+    assert result == {"result": codes.FAILED, "ram_freed_bytes": 0, "swapped_out_bytes": 0}

@@ -57,7 +57,7 @@ def paused_entry(app: dict[str, Any] | None = None, *, growth: int = 48 * MiB,
     return {
         "app": app, "since": 1_760_000_000.5, "bytes": app["bytes"]["total"],
         "growth_bytes_per_s": growth, "method": "cgroup",
-        "reclaim": {"result": reclaim, "freed_bytes": freed},
+        "reclaim": {"result": reclaim, "ram_freed_bytes": freed},
     }  # fmt: skip
 
 

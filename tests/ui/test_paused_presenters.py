@@ -59,10 +59,10 @@ def test_the_notification_says_what_it_used_how_fast_it_grew_what_came_back_and_
     text = pause_words.paused_text(BLENDER)
     assert text.summary == "Blender was paused"
     assert text.body == (
-        "It was using 3.0 GiB and growing by 48 MiB/s. MemWarden moved its memory out of RAM: "
-        "available memory rose by 1.2 GiB. Its windows do not respond while it is paused. If "
-        "memory runs out all the same, it will be closed. Resume it, close it, or protect it "
-        "and resume it."
+        "It was using 3.0 GiB and growing by 48 MiB/s. MemWarden moved its memory to swap: "
+        "1.2 GiB of RAM is free for your other apps. Its windows do not respond while it is "
+        "paused. If memory runs out all the same, it will be closed. Resume it, close it, or "
+        "protect it and resume it."
     )
 
 
@@ -87,18 +87,19 @@ def test_the_size_is_the_one_when_it_was_paused_and_no_growth_is_not_claimed():
 @pytest.mark.parametrize(
     ("reclaim", "sentence"),
     [
-        ({"result": "done", "freed_bytes": 1200 * MiB},
-         "MemWarden moved its memory out of RAM: available memory rose by 1.2 GiB."),
-        ({"result": "partial", "freed_bytes": 300 * MiB},
-         "MemWarden moved part of its memory out of RAM: available memory rose by 300 MiB."),
-        # Only what was measured: done, but available memory did not rise.
-        ({"result": "done", "freed_bytes": 0},
-         "MemWarden moved its memory out of RAM, but available memory did not rise."),
-        ({"result": "no-swap", "freed_bytes": 0},
+        ({"result": "done", "ram_freed_bytes": 1200 * MiB},
+         "MemWarden moved its memory to swap: 1.2 GiB of RAM is free for your other apps."),
+        ({"result": "partial", "ram_freed_bytes": 300 * MiB},
+         "MemWarden moved part of its memory to swap: 300 MiB of RAM is free for your other "
+         "apps."),
+        # Only what was measured: done, but no RAM came free.
+        ({"result": "done", "ram_freed_bytes": 0},
+         "MemWarden moved its memory to swap, but no RAM came free."),
+        ({"result": "no-swap", "ram_freed_bytes": 0},
          "Its memory could not be moved out of RAM: there is no swap space."),
-        ({"result": "no-own-cgroup", "freed_bytes": 0},
+        ({"result": "no-own-cgroup", "ram_freed_bytes": 0},
          "Its memory could not be moved out of RAM: it does not run in a cgroup of its own."),
-        ({"result": "brand-new", "freed_bytes": 5 * GiB},
+        ({"result": "brand-new", "ram_freed_bytes": 5 * GiB},
          "Moving its memory out of RAM ended with: brand-new."),
         (None, ""),
     ],
@@ -192,9 +193,9 @@ def test_the_prompt_lists_the_paused_app_first_marked_with_its_note():
     assert model.rows[0].size == "2.5 GiB"  # the snapshot's, now
     assert model.paused_note == (
         "Blender was paused. It was using 3.0 GiB and growing by 48 MiB/s. MemWarden moved its "
-        "memory out of RAM: available memory rose by 1.2 GiB. Its windows do not respond while "
-        "it is paused. If memory runs out all the same, it will be closed. Resume it, close it, "
-        "or protect it and resume it."
+        "memory to swap: 1.2 GiB of RAM is free for your other apps. Its windows do not respond "
+        "while it is paused. If memory runs out all the same, it will be closed. Resume it, "
+        "close it, or protect it and resume it."
     )
     none_paused = build_prompt(SNAP, PROPS, None, uid=UID)
     assert none_paused.paused_note == "" and none_paused.paused_index is None

@@ -116,8 +116,8 @@ def test_a_paused_app_is_on_screen_until_resumed(aloop, tray, monitor, x_bus, ev
     [seen] = shown(x_bus, "Blender was paused")
     assert seen["urgency"] == "CRITICAL"
     assert seen["body"].startswith("It was using 3.0 GiB and growing by 48 MiB/s. MemWarden "
-                                   "moved its memory out of RAM: available memory rose by "
-                                   "1.2 GiB.")  # fmt: skip
+                                   "moved its memory to swap: 1.2 GiB of RAM is free for your "
+                                   "other apps.")  # fmt: skip
     [note] = read_events(events, "notification", key=KEY)
     assert note["actions"] == ["default", "resume", "close", "protect-resume"]
     # The icon, the tooltip, the menu and the prompt show it too.

@@ -102,10 +102,10 @@ def test_every_resume_reason_has_its_own_sentence(code: str) -> None:
 
 @pytest.mark.parametrize("code", sorted(codes.PAUSE_RECLAIM_RESULTS))
 def test_every_pause_reclaim_result_has_its_own_sentence(code: str) -> None:
-    """With and without a measured rise of available memory."""
+    """With and without RAM measured to have come free."""
     for freed in (0, 1 << 30):
-        generic = pause_words.reclaim_sentence({"result": UNREGISTERED, "freed_bytes": freed})
-        text = pause_words.reclaim_sentence({"result": code, "freed_bytes": freed})
+        generic = pause_words.reclaim_sentence({"result": UNREGISTERED, "ram_freed_bytes": freed})
+        text = pause_words.reclaim_sentence({"result": code, "ram_freed_bytes": freed})
         assert text != generic.replace(UNREGISTERED, code)
 
 

@@ -132,7 +132,7 @@ def test_clicking_does_not_leak_away_true(prompt, qtbot):
 
 PAUSED = {"app": {**app("hog", "Hog", 3 * GiB, 2 * GiB), "rule_target": "hog"}, "since": 1.0,
           "bytes": 3 * GiB, "growth_bytes_per_s": 64 * MiB, "method": "signal",
-          "reclaim": {"result": "no-swap", "freed_bytes": 0}}  # fmt: skip
+          "reclaim": {"result": "no-swap", "ram_freed_bytes": 0}}  # fmt: skip
 
 
 def test_a_paused_app_comes_first_marked_selected_with_its_three_choices(qtbot):

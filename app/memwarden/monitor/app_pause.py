@@ -60,7 +60,8 @@ class PausedApp:
         pidfds: pid -> pidfd of every process stopped or frozen.
         starts: pid -> start time of the same processes (the state file).
         reclaim: What giving its memory back did: ``result`` (a code of
-            :data:`memwarden.core.reason_codes.PAUSE_RECLAIM_RESULTS`), ``freed_bytes``.
+            :data:`memwarden.core.reason_codes.PAUSE_RECLAIM_RESULTS`), ``ram_freed_bytes``,
+            ``swapped_out_bytes`` (monitor/pause_reclaim.py).
     """
 
     app: AppRecord

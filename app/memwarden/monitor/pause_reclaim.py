@@ -6,11 +6,13 @@ delegated to its cgroup v2 scope, writing to the scope's ``memory.reclaim`` (Lin
 them to swap (anonymous memory and shmem alike, memfd included: both are swap-backed) and drops
 its page cache, so the RAM goes to the apps in use, and nothing is closed.
 
-What is reported is measured, never claimed: ``freed_bytes`` is the rise of memory left (the
-guard's measure, core/memory_left.py: pages moved to swap leave it about the same, since free swap
-counts as memory left), ``swapped_out_bytes`` the rise of swap in use — the RAM handed back. Where
-it cannot be tried, the result says why (core/reason_codes.py ``PAUSE_RECLAIM_RESULTS``): this
-machine's CI, for one, has cgroup v2 without its memory controller (``no-memory-controller``).
+What is reported is measured, never claimed: ``ram_freed_bytes`` is the rise of MemAvailable (the
+RAM the other apps got back), ``swapped_out_bytes`` the rise of swap in use. It is not the rise of
+memory left, the guard's measure (core/memory_left.py): that counts free swap, so moving pages to
+swap leaves it about the same, and the person would read "nothing came back" when a gigabyte of
+RAM did. Where it cannot be tried, the result says why (core/reason_codes.py
+``PAUSE_RECLAIM_RESULTS``): this machine's CI, for one, has cgroup v2 without its memory
+controller (``no-memory-controller``).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def reclaim_paused(
         read: Memory left now, with its meminfo (the engine's reader).
 
     Returns:
-        ``{"result": code, "freed_bytes": int, "swapped_out_bytes": int}``.
+        ``{"result": code, "ram_freed_bytes": int, "swapped_out_bytes": int}``.
     """
     if not has_cgroup2:
         return _result(codes.NO_CGROUP_V2)
@@ -83,9 +85,10 @@ def reclaim_paused(
                 log.warning("memory.reclaim of %s: %s", directory, exc)
                 return _result(codes.FAILED)
     after = read()
+    ram_freed = (after.meminfo.mem_available_kib - before.meminfo.mem_available_kib) * 1024
     swapped = (before.meminfo.swap_free_kib - after.meminfo.swap_free_kib) * 1024
-    return _result(result, max(0, after.bytes - before.bytes), max(0, swapped))
+    return _result(result, max(0, ram_freed), max(0, swapped))
 
 
-def _result(code: str, freed: int = 0, swapped: int = 0) -> dict[str, Any]:
-    return {"result": code, "freed_bytes": freed, "swapped_out_bytes": swapped}
+def _result(code: str, ram_freed: int = 0, swapped: int = 0) -> dict[str, Any]:
+    return {"result": code, "ram_freed_bytes": ram_freed, "swapped_out_bytes": swapped}

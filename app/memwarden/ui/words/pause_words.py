@@ -6,12 +6,12 @@ SIGSTOP) and asks, like macOS's "Your system has run out of application memory" 
 §2.14). The monitor lists the paused apps in its ``PausedApps`` property (JSON), one entry each:
 ``app`` (as in a Warning), ``since``, ``bytes`` (its total when paused), ``growth_bytes_per_s``,
 ``method`` and ``reclaim`` (``result``: a code of
-:data:`memwarden.core.reason_codes.PAUSE_RECLAIM_RESULTS`, ``freed_bytes``: the measured rise of
-available memory). ``AppResumed`` says why one runs again
+:data:`memwarden.core.reason_codes.PAUSE_RECLAIM_RESULTS`, ``ram_freed_bytes``: the measured
+rise of the RAM other apps can use). ``AppResumed`` says why one runs again
 (:data:`~memwarden.core.reason_codes.RESUME_REASONS`).
 
-Nothing here claims more than was measured: the only figure about giving memory back is the rise
-of available memory the monitor measured. Strings are literals in the ``Messages`` context (the
+Nothing here claims more than was measured: the only figure about giving memory back is the RAM
+that came free, as the monitor measured it. Strings are literals in the ``Messages`` context (the
 tray's words, as in :mod:`messages`) so that ``pyside6-lupdate`` extracts them.
 """
 
@@ -103,24 +103,22 @@ def usage_sentence(entry: Mapping[str, Any], locale: QLocale | None = None) -> s
 def reclaim_sentence(reclaim: Mapping[str, Any] | None, locale: QLocale | None = None) -> str:
     """What giving the paused app's memory back did (``""`` when the monitor did not say).
 
-    With ``done`` and ``partial`` the only figure is the measured rise of available memory; the
-    other results say why it could not be tried."""
+    With ``done`` and ``partial`` the only figure is the RAM that came free, measured; the other
+    results say why it could not be tried."""
     if not reclaim:
         return ""
     result = str(reclaim.get("result", ""))
-    freed = max(0, int(_number(reclaim.get("freed_bytes"))))
+    freed = max(0, int(_number(reclaim.get("ram_freed_bytes"))))
     if result in (codes.DONE, codes.PARTIAL):
         if freed > 0:
-            text = (_t("Messages", "MemWarden moved its memory out of RAM: available memory rose "
-                                   "by %1.") if result == codes.DONE else
-                    _t("Messages", "MemWarden moved part of its memory out of RAM: available "
-                                   "memory rose by %1."))  # fmt: skip
+            text = (_t("Messages", "MemWarden moved its memory to swap: %1 of RAM is free for your "
+                                   "other apps.") if result == codes.DONE else
+                    _t("Messages", "MemWarden moved part of its memory to swap: %1 of RAM is free "
+                                   "for your other apps."))  # fmt: skip
             return text.replace("%1", human_size(freed, locale))
         if result == codes.DONE:
-            return _t("Messages", "MemWarden moved its memory out of RAM, but available memory "
-                                  "did not rise.")  # fmt: skip
-        return _t("Messages", "MemWarden moved part of its memory out of RAM, but available "
-                              "memory did not rise.")  # fmt: skip
+            return _t("Messages", "MemWarden moved its memory to swap, but no RAM came free.")
+        return _t("Messages", "MemWarden moved part of its memory to swap, but no RAM came free.")
     texts = {
         codes.NOTHING_TO_RECLAIM: _t("Messages", "It had no memory that could be moved out of "
                                                  "RAM."),
