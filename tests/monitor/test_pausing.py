@@ -91,7 +91,7 @@ def test_a_growing_leak_is_paused_not_closed_and_the_game_lives(monitor_sandbox:
     sandbox, _close = leak_sandbox(monitor_sandbox)
     leak, game = sandbox.hogs["leak"], sandbox.hogs["game"]
 
-    async def scenario() -> tuple[dict[str, Any], list[Any], int, int, list[Any], list[Any]]:
+    async def scenario() -> tuple[dict[str, Any], list[Any], str, int, int, list[Any], list[Any]]:
         async with client_of(sandbox) as client:
             entry = await tray_and_leak(client, sandbox)
             props = await client.load_properties()
@@ -102,14 +102,16 @@ def test_a_growing_leak_is_paused_not_closed_and_the_game_lives(monitor_sandbox:
             second = app_total(await client.snapshot(), leak.pids)
             # Looked at while the tray is here: once it goes, the app runs again.
             states = sandbox.states(leak.pids)
-            return entry, json.loads(props["PausedApps"]), first, second, client.signals, states
+            return (entry, json.loads(props["PausedApps"]), str(props["NextVictim"]), first,
+                    second, client.signals, states)  # fmt: skip
 
-    entry, paused_apps, first, second, signals, states = run_async(scenario())
+    entry, paused_apps, next_victim, first, second, signals, states = run_async(scenario())
     assert sorted(entry["app"]["pids"]) == sorted(leak.pids)
     assert entry["method"] == "signal"  # no scope of its own here: SIGSTOP through pidfds
     assert entry["growth_bytes_per_s"] >= 1024 * 1024
     assert entry["reclaim"]["result"] == codes.NO_OWN_CGROUP  # why it could not be given back
     assert [p["app"]["id"] for p in paused_apps] == [entry["app"]["id"]]
+    assert next_victim == entry["app"]["id"]  # what the kill level would end: not the game
     assert states == ["T"] * len(leak.pids)
     # Its memory stopped growing (100 MiB/s before).
     assert second - first < 1024 * 1024, (first, second)
@@ -168,17 +170,20 @@ def test_while_an_app_is_paused_another_that_grows_is_left_alone(monitor_sandbox
     )  # fmt: skip
     leak, later = sandbox.hogs["leak"], sandbox.hogs["later"]
 
-    async def scenario() -> tuple[dict[str, Any], list[str | None], list[str | None], list[Any]]:
+    async def scenario() -> tuple[dict[str, Any], list[str | None], list[str | None], list[Any],
+                                  str]:  # fmt: skip
         async with client_of(sandbox) as client:
             entry = await tray_and_leak(client, sandbox)
             start = len(client.signals)
             sandbox.start_leak("later")
             await asyncio.sleep(5.0)  # it grows to its cap, below the close level all along
+            next_victim = str((await client.load_properties())["NextVictim"])
             return entry, sandbox.states(leak.pids), sandbox.states(later.pids), \
-                client.signals[start:]
+                client.signals[start:], next_victim
 
-    entry, leak_states, later_states, signals = run_async(scenario())
+    entry, leak_states, later_states, signals, next_victim = run_async(scenario())
     assert sorted(entry["app"]["pids"]) == sorted(leak.pids)
+    assert next_victim == entry["app"]["id"]  # the kill level would end the paused leak first
     assert leak_states == ["T"] * len(leak.pids)
     assert "T" not in later_states and None not in later_states  # running, not paused, alive
     assert [name for name, _body in signals if name in ("AppPaused", "Killed", "Warning")

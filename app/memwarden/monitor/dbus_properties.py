@@ -114,6 +114,9 @@ class PropertyPublisher:
         return float(line.avg10_pct) if line is not None else 0.0
 
     def _next_victim(self) -> str:
+        paused = self._engine.pausing.paused
+        if paused:  # nothing else is closed while one is paused; the kill level ends it first
+            return next(iter(paused))
         choice = self._engine.look.last_choice
         return choice.victim.app.id if choice is not None and choice.victim is not None else ""
 
