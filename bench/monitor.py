@@ -132,6 +132,10 @@ def _held_mib(pid: int, kind: str) -> int:
     return 0
 
 
+_PCP_COUNT = re.compile(rb"^\s+count:\s+(\d+)\s*$", re.M)
+_PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
 def _pcp_free_mib() -> int:
     """Free pages parked in per-CPU lists (/proc/zoneinfo "count:"), which MemAvailable omits;
     MemWarden counts them as available since 199145a, earlyoom does not."""
@@ -162,34 +166,42 @@ def reaction_run(spec: dict[str, Any]) -> dict[str, Any]:
     leaker_fd = next(fd for fd, label in labels.items() if label == "leaker")
 
     crossed: list[float] = []
+    crossed_left: list[float] = []
     held: list[int] = []
     stop = threading.Event()
 
     def watch_meminfo() -> None:
         # Real-time priority, so that a busy machine (the leaker and the tool on 2 cores) does not
-        # delay the poll and date the crossing late: ~50 us of work every 2 ms.
+        # delay the poll and date the crossing late: ~150 us of work every 2 ms.
         with contextlib.suppress(OSError):
             os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
         fd = os.open("/proc/meminfo", os.O_RDONLY)
+        zone_fd = os.open("/proc/zoneinfo", os.O_RDONLY)
         last = time.monotonic()
         try:
             while not stop.is_set():
                 text = os.pread(fd, 8192, 0)
+                zones = os.pread(zone_fd, 1 << 20, 0)
                 t = time.monotonic()
                 kib = int(re.search(rb"MemAvailable:\s+(\d+)", text)[1])  # type: ignore[index]
                 kib += int(re.search(rb"SwapFree:\s+(\d+)", text)[1])  # type: ignore[index]
-                if kib <= threshold_kib:
+                if kib <= threshold_kib and not crossed:
                     crossed.extend((t, t - last))
                     # Others may share this machine: how much of the drop is the leaker's own.
                     held.append(_held_mib(leaker.pid, spec["kind"]))
                     if tool is None:
                         signal.pidfd_send_signal(leaker_fd, signal.SIGTERM)
                     held.append(_pcp_free_mib())
+                # MemWarden's own measure, memory left: the free pages in per-CPU lists too.
+                pcp_kib = sum(int(n) for n in _PCP_COUNT.findall(zones)) * _PAGE_KIB
+                if kib + pcp_kib <= threshold_kib:
+                    crossed_left.append(t)
                     return
                 last = t
                 time.sleep(POLL_S)
         finally:
             os.close(fd)
+            os.close(zone_fd)
 
     poller = select.poll()
     for fd in labels:
@@ -221,6 +233,10 @@ def reaction_run(spec: dict[str, Any]) -> dict[str, Any]:
         os.close(fd)
     claim = {"claim": "SIGTERM to the leaker at the crossing", "signal_s": 0.0} if tool is None \
         else _claim(spec["tool"], lines, {game.pid: "game", leaker.pid: "leaker"}, crossed)
+    # From the crossing of memory left (MemWarden's measure, later by the per-CPU lists' size).
+    signal_left_s = None
+    if claim["signal_s"] is not None and crossed and crossed_left:
+        signal_left_s = claim["signal_s"] + crossed[0] - crossed_left[0]
     return {
         "tool": spec["tool"],
         "kind": spec["kind"],
@@ -233,6 +249,7 @@ def reaction_run(spec: dict[str, Any]) -> dict[str, Any]:
         "cross_gap_s": crossed[1] if crossed else None,
         "reaction_s": t_dead - crossed[0] if crossed and events else None,
         "tool_cpu_s": tool_cpu_s,
+        "signal_after_left_s": signal_left_s,
         **claim,
     }
 
@@ -432,6 +449,10 @@ def _reaction() -> None:
             print(f"      crossed -> dead:   {_stats(times)}   victims: {picked}")
             if tool != "floor":
                 print(f"      crossed -> signal: {_stats(signals)}")
+            if tool == "memwarden":
+                own = [r["signal_after_left_s"] for r in runs
+                       if r["signal_after_left_s"] is not None]  # fmt: skip
+                print(f"      memory left crossed -> signal: {_stats(own)}   (its own measure)")
             if times:
                 dead[tool] = statistics.median(times)
             if signals:
@@ -441,6 +462,10 @@ def _reaction() -> None:
             print(f"    the crossing is dated to within {_fmt_s(max(gaps)).strip()} "
                   "(the longest gap between two polls of /proc/meminfo around it)")
         print(f"    goal: dead <= {GOAL_REACTION_S * 1000:.0f} ms, victim the leaker")
+        print("    MemWarden decides on memory left: MemAvailable + SwapFree + the free pages in "
+              "per-CPU lists,")
+        print("    which are as free as the rest; it reaches N later than MemAvailable + SwapFree "
+              "by their size over the leak's rate.")
         if "memwarden" in dead and "earlyoom" in dead:
             print(f"    memwarden / earlyoom, crossed -> dead   = "
                   f"{dead['memwarden'] / dead['earlyoom']:.2f}x")
