@@ -29,6 +29,7 @@ def bytes_json(mem: MemoryBytes) -> dict[str, int]:
         "dmabuf": mem.dmabuf,
         "gpu_system": mem.gpu_system,
         "gpu_vram": mem.gpu_vram,
+        "resident_shared": mem.resident_shared,
         "kernel_view": mem.kernel_view,
         "total": mem.total,
     }

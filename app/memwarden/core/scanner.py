@@ -51,6 +51,7 @@ from memwarden.core.pressure import read_memory_pressure
 from memwarden.core.process import ProcessIdentity
 from memwarden.core.program_trust import program_of_process
 from memwarden.core.scan_state import ProcState, read_proc_text
+from memwarden.core.shared_pages import SharedPages
 from memwarden.core.snapshot import MemoryBytes, ProcessRecord, Snapshot, build_apps
 
 #: ``PROC_PID_INIT_INO`` (include/linux/proc_ns.h): the initial PID namespace's inode. Only its
@@ -103,6 +104,7 @@ class Scanner:
         self._ram_fs_by_ns: dict[str, RamFsTable] = {}
         self._held = HeldObjects(proc_root, self._ram_fs)
         self._attribution = AttributionCache()
+        self._shared_pages = SharedPages(self._proc)
         self._scans = 0
         self._global_init_visible = self._reads_initial_pid_namespace()
 
@@ -184,6 +186,7 @@ class Scanner:
         for pid, role in roles.items():
             records[pid].role = role
         app_of_pid = group_apps(identities.values(), self.desktop_index, roles)
+        self._shared_pages.apply(records, app_of_pid, full=full)
         return Snapshot(
             meminfo=meminfo,
             pressure=pressure,

@@ -15,7 +15,12 @@ from memwarden.core.process import ProcessIdentity
 
 @dataclass(slots=True)
 class MemoryBytes:
-    """A breakdown in bytes; ``total`` is the system RAM held (VRAM is device memory, apart)."""
+    """A breakdown in bytes; ``total`` is the system RAM held (VRAM is device memory, apart).
+
+    ``resident_shared`` is the part of ``resident`` that other processes map too, beyond this
+    one's proportional share (Rss − Pss, core/shared_pages.py); ``total`` leaves it out, so that
+    an app's pages count once. 0 where it was not measured.
+    """
 
     resident: int = 0
     swap: int = 0
@@ -24,6 +29,7 @@ class MemoryBytes:
     dmabuf: int = 0
     gpu_system: int = 0
     gpu_vram: int = 0
+    resident_shared: int = 0
 
     @property
     def kernel_view(self) -> int:
@@ -37,8 +43,8 @@ class MemoryBytes:
 
     @property
     def total(self) -> int:
-        """True badness: the kernel view plus the hidden view."""
-        return self.kernel_view + self.hidden
+        """True badness: the kernel view plus the hidden view, each page once."""
+        return self.kernel_view + self.hidden - min(self.resident_shared, self.resident)
 
     def add(self, other: MemoryBytes) -> None:
         """Accumulate ``other`` into this breakdown."""
@@ -49,6 +55,7 @@ class MemoryBytes:
         self.dmabuf += other.dmabuf
         self.gpu_system += other.gpu_system
         self.gpu_vram += other.gpu_vram
+        self.resident_shared += min(other.resident_shared, other.resident)
 
 
 @dataclass(slots=True)

@@ -92,9 +92,10 @@ class RankDifference:
 
 
 def hidden_bytes(app: dict[str, Any]) -> int:
-    """What the kernel cannot see of this app: ``total - kernel_view``."""
+    """What the kernel cannot see of this app: its shared files, DMA-BUF and GPU buffers in RAM.
+    (Not ``total - kernel_view``: the total counts pages its processes share once.)"""
     b = app["bytes"]
-    return max(0, int(b["total"]) - int(b["kernel_view"]))
+    return sum(int(b.get(key, 0)) for key in ("shmem", "dmabuf", "gpu_system"))
 
 
 def kernel_ignores(app: dict[str, Any]) -> bool:

@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""An app's pages counted once: the part of its processes' Rss that they share (Rss − Pss).
+
+``VmRSS`` counts every page a process maps, so the sum over an app's processes counts a page once
+per process that maps it: the interpreter and libraries of 300 forked workers, the copy-on-write
+memory they inherited from their parent, a shared-memory buffer that a browser's renderer and its
+GPU process both map. Such a sum put a synthetic desktop of 301 small processes (0.9 GiB really)
+at 3.9 GiB, above a 3.7 GiB leak, and the desktop was closed first (``make bench``,
+monitor_states). ``Pss`` (``/proc/PID/smaps_rollup``) splits each page among the processes that
+map it, so Σ Pss over an app counts each of its pages once (docs/kernel-memory.md §5.4 uses the
+same rule for mapped shmem). ``resident_shared = Rss − Pss`` is what the total leaves out; ``Rss``
+itself stays as it is, the kernel's view.
+
+Reading ``smaps_rollup`` walks the process's page tables (about 1 ms per GiB mapped), so it is
+read only where it can change which app comes first: for the apps of several processes whose Rss
+sum would put them above every app already counted right, biggest first, until the next one could
+not reach the top (at most ``MAX_APPS`` apps and ``MAX_PROCESSES`` processes a scan). A process
+keeps its figure, keyed by its start time, through incremental scans and refreshes; a full scan
+reads it again. A single-process app shares nothing with itself and is not read; its Rss still
+holds its part of the libraries every process maps, a few MiB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from memwarden.core.app_identity import AppIdentity
+from memwarden.core.errors import CoreError
+from memwarden.core.process import ProcessKey
+from memwarden.core.scan_state import read_proc_text
+from memwarden.core.snapshot import ProcessRecord
+
+#: At most this many apps, and this many processes, have their smaps_rollup read in one scan.
+MAX_APPS = 4
+MAX_PROCESSES = 600
+
+
+def parse_rss_minus_pss(text: str) -> int | None:
+    """``Rss − Pss`` in bytes from an ``smaps_rollup`` text; None when either line is missing."""
+    fields: dict[str, int] = {}
+    for line in text.splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("Rss", "Pss"):
+            value = rest.split()
+            if value and value[0].isdigit():
+                fields[name] = int(value[0])
+    if "Rss" not in fields or "Pss" not in fields:
+        return None
+    return max(0, fields["Rss"] - fields["Pss"]) * 1024
+
+
+class SharedPages:
+    """Measures and remembers ``resident_shared`` per process (see the module doc).
+
+    Args:
+        proc_root: The procfs to read.
+    """
+
+    def __init__(self, proc_root: str) -> None:
+        self._proc = proc_root
+        self._known: dict[ProcessKey, int] = {}
+
+    def apply(
+        self,
+        records: Mapping[int, ProcessRecord],
+        app_of_pid: Mapping[int, AppIdentity],
+        *,
+        full: bool,
+    ) -> None:
+        """Set ``bytes.resident_shared`` of the records: remembered figures for every process,
+        read ones for the apps that could come first (all their processes on a full scan, the
+        new ones otherwise)."""
+        present = {rec.identity.key for rec in records.values()}
+        self._known = {key: v for key, v in self._known.items() if key in present}
+        for rec in records.values():
+            rec.bytes.resident_shared = self._known.get(rec.identity.key, 0)
+        members: dict[AppIdentity, list[ProcessRecord]] = {}
+        for pid, rec in records.items():
+            ident = app_of_pid.get(pid)
+            if ident is not None:
+                members.setdefault(ident, []).append(rec)
+        totals = {ident: sum(r.bytes.total for r in recs) for ident, recs in members.items()}
+        several = sorted((i for i, recs in members.items() if len(recs) > 1),
+                         key=lambda i: totals[i], reverse=True)  # fmt: skip
+        several_set = set(several)
+        top = max((t for i, t in totals.items() if i not in several_set), default=0)
+        budget = MAX_PROCESSES
+        for ident in several[:MAX_APPS]:
+            if totals[ident] <= top or budget <= 0:
+                break  # neither this app nor any after it can come first
+            for rec in members[ident][:budget]:
+                if full or rec.identity.key not in self._known:
+                    self._measure(rec)
+                budget -= 1
+            top = max(top, sum(r.bytes.total for r in members[ident]))
+
+    def _measure(self, rec: ProcessRecord) -> None:
+        try:
+            text = read_proc_text(f"{self._proc}/{rec.pid}/smaps_rollup")
+        except (CoreError, OSError):
+            return  # gone, another user's (not ours to read), or no smaps_rollup (Linux < 4.14)
+        shared = parse_rss_minus_pss(text)
+        if shared is not None:
+            self._known[rec.identity.key] = shared
+            rec.bytes.resident_shared = shared
