@@ -1409,6 +1409,10 @@ mangel</translation>
         <translation>%1 — %2</translation>
     </message>
     <message>
+        <source>%1 (a tab of it closed next)</source>
+        <translation>%1 (ein Tab davon wird als Nächstes geschlossen)</translation>
+    </message>
+    <message>
         <source>%1 (closed next)</source>
         <translation>%1 (als Nächstes geschlossen)</translation>
     </message>
@@ -1435,6 +1439,10 @@ mangel</translation>
     <message>
         <source>Memory pressure: %1 (stalled: %2)</source>
         <translation>Speicherdruck: %1 (blockiert: %2)</translation>
+    </message>
+    <message>
+        <source>Would be closed next: a tab of %1 (%2)</source>
+        <translation>Würde als Nächstes geschlossen: ein Tab von %1 (%2)</translation>
     </message>
     <message>
         <source>Would be closed next: %1</source>

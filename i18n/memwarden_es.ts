@@ -1409,6 +1409,10 @@ la memoria</translation>
         <translation>%1 — %2</translation>
     </message>
     <message>
+        <source>%1 (a tab of it closed next)</source>
+        <translation>%1 (se cerraría una de sus pestañas)</translation>
+    </message>
+    <message>
         <source>%1 (closed next)</source>
         <translation>%1 (la próxima en cerrarse)</translation>
     </message>
@@ -1435,6 +1439,10 @@ la memoria</translation>
     <message>
         <source>Memory pressure: %1 (stalled: %2)</source>
         <translation>Presión de memoria: %1 (atascado: %2)</translation>
+    </message>
+    <message>
+        <source>Would be closed next: a tab of %1 (%2)</source>
+        <translation>Se cerraría la próxima: una pestaña de %1 (%2)</translation>
     </message>
     <message>
         <source>Would be closed next: %1</source>

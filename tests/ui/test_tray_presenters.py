@@ -123,6 +123,26 @@ def test_menu_lists_own_apps_by_real_size_never_the_session_or_other_users():
     assert hog.rule == "normal"
 
 
+def test_menu_and_tooltip_say_a_tab_when_only_a_tab_would_be_closed():
+    """The warning said a tab of Chromium (a renderer) would go, not the whole browser."""
+    chromium = app("chromium-40", "Chromium", 4 * GiB, kind="browser")
+    snap = snapshot(chromium, app("bash-5", "bash", 20 * MiB))
+    props = {**PROPS, "NextVictim": "chromium-40"}
+    tab = {"pid": 41, "role": "renderer", "bytes": {**chromium["bytes"], "total": 1536 * MiB}}
+    warning = {"app": {**chromium, "tab": tab}, "eta_seconds": 40.0,
+               "reason": "forecast-under-horizon", "victim_reason": "growing"}  # fmt: skip
+    [first, _] = menu_presenter.app_items(snap, props, uid=UID, last_warning=warning)
+    assert first.title == "Chromium — 4.0 GiB (a tab of it closed next)"
+    tooltip = menu_presenter.tooltip(props, True, snapshot=snap, last_warning=warning)
+    assert tooltip.splitlines()[-1] == "Would be closed next: a tab of Chromium (1.5 GiB)"
+    # Without that warning, or when it named another app, the whole app is marked.
+    for other in (None, {**warning, "app": {**warning["app"], "id": "bash-5"}}):
+        [first, _] = menu_presenter.app_items(snap, props, uid=UID, last_warning=other)
+        assert first.title == "Chromium — 4.0 GiB (closed next)"
+        tooltip = menu_presenter.tooltip(props, True, snapshot=snap, last_warning=other)
+        assert tooltip.splitlines()[-1] == "Would be closed next: Chromium (4.0 GiB)"
+
+
 def test_menu_and_prompt_show_the_monitors_rule_and_never_match_names():
     # AppRules names "hog.py" and "firefox", but the monitor decided otherwise (a rule on a name
     # that is not the app's own, say): the snapshot's rule is the one shown.

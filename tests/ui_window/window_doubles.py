@@ -49,6 +49,8 @@ class FakeMonitorClient(QObject):
 
     #: No bus: a tray over this double sends its notifications to the tray icon's fallback.
     bus = None
+    #: The last Warning, as the real client keeps it (none here).
+    last_warning: dict[str, Any] | None = None
 
     stateChanged = Signal(str)
     propertiesChanged = Signal(dict)

@@ -1,11 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The tray icon, and what happens on warnings, kills and the person's choices.
 
-:class:`TrayController` is the glue between the monitor client, the notifications, the prompt
-and the main window. What is shown comes from the presenters (:mod:`menu_presenter`,
-:mod:`prompt_presenter`) and the words (:mod:`memwarden.ui.words.messages`); this module puts it
-on screen (the menu's widgets: :mod:`menu`) and turns clicks into monitor calls. The apps the
-monitor paused have their notifications and choices in :mod:`paused_apps`.
+:class:`TrayController` glues the monitor client, the notifications, the prompt and the window.
+What is shown comes from the presenters (:mod:`menu_presenter`, :mod:`prompt_presenter`) and the
+words (:mod:`memwarden.ui.words.messages`); this module puts it on screen (the menu: :mod:`menu`;
+paused apps: :mod:`paused_apps`) and turns clicks into monitor calls.
 """
 
 from __future__ import annotations
@@ -124,7 +123,7 @@ class TrayController(QObject):
         log_path = str(self.launcher.log_path) if self.launcher is not None else ""
         self.icon.setToolTip(tooltip(menu_presenter.tooltip(
             props, self.client.connected, snapshot=self.snapshot, launcher_status=status,
-            log_path=log_path,
+            log_path=log_path, last_warning=self.client.last_warning,
         )))  # fmt: skip
 
     def rebuild_menu(self) -> None:
@@ -133,7 +132,8 @@ class TrayController(QObject):
         connected = self.client.connected
         fill_menu(self.menu, self, self.client.properties, connected=connected,
                   snapshot=self.snapshot, can_start=self.launcher is not None,
-                  paused_choices=self.paused_apps)  # fmt: skip
+                  paused_choices=self.paused_apps,
+                  last_warning=self.client.last_warning)  # fmt: skip
         ui_events.record("menu", entries=menu_entries(self.menu))
         if connected and time.monotonic() - self._snapshot_t > SNAPSHOT_FRESH_S:
             self.refresh_snapshot(rebuild=True)

@@ -70,6 +70,7 @@ def fill_menu(
     snapshot: Mapping[str, Any] | None,
     can_start: bool,
     paused_choices: PausedChoices,
+    last_warning: Mapping[str, Any] | None = None,
 ) -> None:
     """Clear ``menu`` and fill it: the state, the apps the monitor paused, the biggest apps, the
     monitor's commands.
@@ -82,6 +83,7 @@ def fill_menu(
         snapshot: The last snapshot (``memwarden.scan/1``); None while the first is fetched.
         can_start: The tray can start the monitor (it has a launcher).
         paused_choices: What the apps the monitor paused offer.
+        last_warning: The monitor's last Warning (it says when only a tab would be closed).
     """
     menu.clear()
     header = menu.addAction(_header_text(props, connected))
@@ -93,7 +95,7 @@ def fill_menu(
             _add_paused_menu(menu, paused_item, choices, paused_choices)
         if paused:
             menu.addSeparator()
-        items = menu_presenter.app_items(snapshot, props)
+        items = menu_presenter.app_items(snapshot, props, last_warning=last_warning)
         for item in items:
             _add_app_menu(menu, item, choices)
         if not items:

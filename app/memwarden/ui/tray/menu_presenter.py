@@ -106,6 +106,18 @@ def own_apps(snapshot: Mapping[str, Any] | None, uid: int | None = None) -> list
     return sorted(apps, key=lambda a: -messages.real_size(a))
 
 
+def next_tab(
+    props: Mapping[str, Any], last_warning: Mapping[str, Any] | None
+) -> Mapping[str, Any] | None:
+    """The tab that would be closed next instead of its whole app (``{pid, role, bytes}``), when
+    the last Warning named one of the app that is ``NextVictim``."""
+    app = (last_warning or {}).get("app") or {}
+    tab = app.get("tab")
+    if isinstance(tab, Mapping) and app.get("id") == props.get("NextVictim"):
+        return tab
+    return None
+
+
 def app_items(
     snapshot: Mapping[str, Any] | None,
     props: Mapping[str, Any],
@@ -113,9 +125,11 @@ def app_items(
     limit: int | None = MENU_APPS,
     uid: int | None = None,
     locale: QLocale | None = None,
+    last_warning: Mapping[str, Any] | None = None,
 ) -> list[AppItem]:
     """The apps for the menu: the biggest by real size (incl. GPU and shared memory); the one
-    that would be closed next is always included."""
+    that would be closed next is always included (marked so, or its tab when only a tab of it
+    would go)."""
     paused = {pause_words.paused_id(e) for e in pause_words.paused_entries(props)}
     # A paused app is listed above them, with its own choices (paused_items).
     apps = [a for a in own_apps(snapshot, uid) if str(a.get("id")) not in paused]
@@ -128,7 +142,9 @@ def app_items(
         size = human_size(messages.real_size(app), locale)
         is_next = bool(victim) and app.get("id") == victim
         title = _t("TrayMenu", "%1 — %2").replace("%1", messages.app_name(app)).replace("%2", size)
-        if is_next:
+        if is_next and next_tab(props, last_warning) is not None:
+            title = _t("TrayMenu", "%1 (a tab of it closed next)").replace("%1", title)
+        elif is_next:
             title = _t("TrayMenu", "%1 (closed next)").replace("%1", title)
         items.append(AppItem(
             app=app, title=title, detail=messages.size_with_breakdown(app, locale),
@@ -163,6 +179,7 @@ def tooltip(
     launcher_status: str = "",
     log_path: str = "",
     locale: QLocale | None = None,
+    last_warning: Mapping[str, Any] | None = None,
 ) -> str:
     """The tooltip: the state and the live numbers (available memory, pressure, what would be
     closed next), and what is wrong when something is."""
@@ -189,7 +206,13 @@ def tooltip(
                  .replace("%1", percent(float(props.get("PressureSomeAvg10", 0.0)), locale))
                  .replace("%2", percent(float(props.get("PressureFullAvg10", 0.0)), locale)))
     victim = str(props.get("NextVictim", ""))
-    if victim:
+    tab = next_tab(props, last_warning)
+    if victim and tab is not None:
+        app = app_names(snapshot).get(victim) or (last_warning or {}).get("app") or {}
+        lines.append(_t("TrayMenu", "Would be closed next: a tab of %1 (%2)")
+                     .replace("%1", messages.app_name(app))
+                     .replace("%2", human_size(messages.real_size(tab), locale)))
+    elif victim:
         app = app_names(snapshot).get(victim)
         name = messages.app_name(app) if app else victim
         size = f" ({human_size(messages.real_size(app), locale)})" if app else ""
