@@ -58,19 +58,30 @@ class TrendTracker:
         self.min_samples = min_samples
         self.min_span_s = min_span_s
         self._samples: deque[tuple[float, int]] = deque(maxlen=max_samples)
+        # The fit of the samples as they are: a choice asks every process of a 1,000-process app
+        # for its slope once a second, and a refresh gave new samples to a few dozen of them.
+        self._fit: Trend | None = None
+        self._fit_valid = False
 
     def add(self, t: float, available_bytes: int) -> None:
         """Record a sample taken at monotonic time ``t``."""
         self._samples.append((t, available_bytes))
         while self._samples and self._samples[0][0] < t - self.window_s:
             self._samples.popleft()
+        self._fit_valid = False
 
     def reset(self) -> None:
         """Forget the history (after a kill the old trend says nothing about the new state)."""
         self._samples.clear()
+        self._fit_valid = False
 
     def trend(self) -> Trend | None:
         """The least-squares slope, or None with too few samples or no time spread."""
+        if not self._fit_valid:
+            self._fit, self._fit_valid = self._least_squares(), True
+        return self._fit
+
+    def _least_squares(self) -> Trend | None:
         n = len(self._samples)
         if n < self.min_samples or self._samples[-1][0] - self._samples[0][0] < self.min_span_s:
             return None
