@@ -113,3 +113,29 @@ def test_a_rule_change_is_never_judged_with_the_old_choice() -> None:
     assert engine.look.cadence.scans == scans
     assert engine.look.last_choice is not first
     assert engine.look.last_choice.excluded.get(first.victim.app.id) == "protected"  # type: ignore[union-attr]
+
+
+def test_a_dear_scan_comes_less_often_so_that_scans_stay_a_small_share_of_a_core() -> None:
+    """A scan of 1,000 processes and 63,000 fds took 0.45 s of CPU: every 15 s, that was 3 % of a
+    core for as long as a warning lasted. Periodic scans now take at most MAX_SCAN_SHARE."""
+    from memwarden.monitor.scan_cadence import MAX_SCAN_SHARE, SCAN_EVERY_S, ScanCadence
+
+    warning = _warning(3 * GiB)
+    scan = object()  # a scan was made (its content does not matter to the cadence)
+
+    def periodic_scan_after(cpu_s: float) -> float:
+        cadence = ScanCadence()
+        for t in (0.0, 1.0):  # the two scans that start a spell
+            assert cadence.plan(t, warning, None if t == 0.0 else scan) == "scan"  # type: ignore[arg-type]
+            cadence.scanned(t, warning.available_bytes, cpu_s)
+        t = 1.0
+        while cadence.plan(t, warning, scan) != "scan":  # type: ignore[arg-type]
+            if cadence.plan(t, warning, scan) == "refresh":  # type: ignore[arg-type]
+                cadence.refreshed(t, warning.available_bytes, 0)
+            t += 0.5
+        return t - 1.0
+
+    assert periodic_scan_after(0.05) == SCAN_EVERY_S["warning"]  # a cheap scan: as before
+    dear = periodic_scan_after(0.45)
+    assert abs(dear - 0.45 / MAX_SCAN_SHARE["warning"]) <= 0.5  # the ticks are 0.5 s apart here
+    assert 0.45 / dear <= MAX_SCAN_SHARE["warning"]

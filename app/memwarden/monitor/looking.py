@@ -9,6 +9,7 @@ saw. While calm nothing is looked at, except for the rules (kernel_rules) and fo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -100,8 +101,9 @@ class Looking:
         plan = self.cadence.plan(now, assessment, self.last_scan)
         scanned = None
         if plan == "scan":
+            cpu0 = time.process_time()
             scanned = self.scan()
-            self.cadence.scanned(now, assessment.available_bytes)
+            self.cadence.scanned(now, assessment.available_bytes, time.process_time() - cpu0)
             self.choose(scanned, rules, assessment, close_bytes)
         elif plan == "refresh":
             self.choose(self.refresh(assessment.available_bytes), rules, assessment, close_bytes)

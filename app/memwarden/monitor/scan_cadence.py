@@ -8,7 +8,10 @@ process costs tens of milliseconds per hundred processes: repeated ten times a s
 as a warning lasts (hours, with a game and a browser in 16 GB), it took a third of a core. So:
 
 * a **scan** (every process, incremental) when the state leaves calm, then every
-  ``SCAN_EVERY_S`` — 15 s in a warning, 5 s near the close point;
+  ``SCAN_EVERY_S`` — 15 s in a warning, 5 s near the close point — or less often where a scan is
+  dear: the periodic scans take at most ``MAX_SCAN_SHARE`` of a core (a scan of 1,000 processes
+  and 63,000 fds costs 0.45 s of CPU; every 15 s that was 3 % of a core for as long as a warning
+  lasts);
 * in between, a **refresh** of the candidates only (:mod:`memwarden.core.partial_refresh`;
   :class:`CandidatePicker`: the apps first in line and the growing ones) every
   ``REFRESH_EVERY_S`` — 1 s in a warning, 0.2 s near the close point, where a close acts on a
@@ -34,6 +37,8 @@ from memwarden.core.watch_state import Action, Assessment, WatchState
 MiB = 1024 * 1024
 
 SCAN_EVERY_S = {"warning": 15.0, "near": 5.0}
+#: The periodic scans' share of a core at most (the last scan's CPU time sets their period).
+MAX_SCAN_SHARE = {"warning": 0.015, "near": 0.05}
 REFRESH_EVERY_S = {"warning": 1.0, "near": 0.2}
 #: A forecast close this close makes the engine watch the candidates five times a second.
 NEAR_ETA_S = 10.0
@@ -68,6 +73,7 @@ class ScanCadence:
 
     def __init__(self) -> None:
         self._scan_t = float("-inf")
+        self._scan_cpu_s = 0.0
         self._scan_available = 0
         self._scans_in_spell = 0
         self._refresh_t = float("-inf")
@@ -92,7 +98,8 @@ class ScanCadence:
         """
         pace = "near" if is_near(assessment) else "warning"
         since_scan = now - self._scan_t
-        if scan is None or since_scan >= SCAN_EVERY_S[pace]:
+        every = max(SCAN_EVERY_S[pace], self._scan_cpu_s / MAX_SCAN_SHARE[pace])
+        if scan is None or since_scan >= every:
             return "scan"
         if now - self._refresh_t < REFRESH_EVERY_S[pace]:
             return "none"
@@ -104,8 +111,9 @@ class ScanCadence:
             return "scan"
         return "refresh"
 
-    def scanned(self, now: float, available: int) -> None:
-        """A scan was made, with ``available`` bytes left."""
+    def scanned(self, now: float, available: int, cpu_s: float = 0.0) -> None:
+        """A scan was made, with ``available`` bytes left; it took ``cpu_s`` of CPU time."""
+        self._scan_cpu_s = cpu_s
         self.scans += 1
         self._scans_in_spell += 1
         self._scan_t = self._refresh_t = now
