@@ -127,6 +127,7 @@ class GrowthTracker:
         self.window_s = window_s
         self._by_key: dict[tuple[int, str], TrendTracker] = {}
         self._by_process: dict[ProcessKey, TrendTracker] = {}
+        self._growing: dict[ProcessKey, float] | None = None
 
     def update(
         self,
@@ -138,6 +139,7 @@ class GrowthTracker:
         """Record every app's total and forget apps that are gone; or, with ``only`` (the keys
         a partial refresh re-read) and ``read`` (the pids it re-read), record just those (the
         others' figures are old)."""
+        self._growing = None
         seen = set()
         seen_processes: set[ProcessKey] = set()
         for app in snapshot.apps:
@@ -173,6 +175,7 @@ class GrowthTracker:
         apart, they would flatten the slope of a leak that just started)."""
         self._by_key.clear()
         self._by_process.clear()
+        self._growing = None
 
     def bytes_per_s(self, app: AppIdentity) -> float:
         """Growth in bytes per second (0 when unknown)."""
@@ -181,6 +184,16 @@ class GrowthTracker:
     def process_bytes_per_s(self, process: ProcessKey) -> float:
         """A process's growth in bytes per second (0 when unknown, or a single-process app)."""
         return _slope(self._by_process.get(process))
+
+    def growing_processes(self) -> dict[ProcessKey, float]:
+        """The processes (of apps with several) that grow, with their rate; kept until the next
+        update. A choice looks at these only, not at each of a 1,000-process app's processes."""
+        if self._growing is None:
+            self._growing = {
+                key: rate for key, tracker in self._by_process.items()
+                if (rate := _slope(tracker)) > 0
+            }  # fmt: skip
+        return self._growing
 
 
 def _slope(tracker: TrendTracker | None) -> float:
@@ -321,11 +334,15 @@ def choose_victim(
         # Closing the biggest app would free less than the orphans hold: the memory is in files
         # no process holds, and killing innocents will not bring it back.
         return Choice(None, codes.ORPHAN_TMPFS, candidates, excluded, orphan_bytes)
+    # Each process's size at the close point; one that does not grow is its size now (the
+    # default of tab_target), so only the growing ones are looked up.
+    closable = set(first.app.closable_pids)
     projected = {
-        pid: rec.bytes.total
-        + (gain(growth.process_bytes_per_s(rec.identity.key)) if growth else 0)
-        for pid in first.app.closable_pids
-        if (rec := snapshot.processes.get(pid)) is not None
+        key.pid: rec.bytes.total + gain(rate)
+        for key, rate in (growth.growing_processes().items() if growth else ())
+        if key.pid in closable
+        and (rec := snapshot.processes.get(key.pid)) is not None
+        and rec.identity.starttime_ticks == key.starttime_ticks
     }
     tab = tab_target(first.app, snapshot.processes, projected)
     if tab is not None:
