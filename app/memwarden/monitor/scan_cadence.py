@@ -9,9 +9,10 @@ as a warning lasts (hours, with a game and a browser in 16 GB), it took a third 
 
 * a **scan** (every process, incremental) when the state leaves calm, then every
   ``SCAN_EVERY_S`` — 15 s in a warning, 5 s near the close point — or less often where a scan is
-  dear: the periodic scans take at most ``MAX_SCAN_SHARE`` of a core (a scan of 1,000 processes
-  and 63,000 fds costs 0.45 s of CPU; every 15 s that was 3 % of a core for as long as a warning
-  lasts);
+  dear: the periodic scans take at most ``MAX_SCAN_SHARE`` of a core. On the bench's desktop of
+  1,000 processes and 63,000 fds an incremental scan costs 105 ms of CPU (0.7 % of a core every
+  15 s: the cap does not bind), a full one (every tenth) about 1 s; a slower machine or a bigger
+  desktop would pay that every 15 s for as long as a warning lasts;
 * in between, a **refresh** of the candidates only (:mod:`memwarden.core.partial_refresh`;
   :class:`CandidatePicker`: the apps first in line and the growing ones) every
   ``REFRESH_EVERY_S`` — 1 s in a warning, 0.2 s near the close point, where a close acts on a
